@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "flow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flow", targets: ["flow"]),
+        .library(name: "FlowCore", targets: ["FlowCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure values: model, loading, validation, graph, expressions, cron, plan. Depends on Yams only.
+        .target(
+            name: "FlowCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The commands and their output renderers; the executable is a shim over this.
+        .target(
+            name: "FlowCLI",
+            dependencies: [
+                "FlowCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
+        // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary.
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowTestSupport", "flow"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,46 @@
+import ArgumentParser
+import FlowCore
+
+/// `flow`: the root command.
+public struct FlowCommand: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "A workflow engine for build-and-deploy pipelines.",
+        discussion: """
+            Pipelines are YAML files (pipelines/*.yml) whose steps form a DAG.
+            Exit codes: 0 success, 1 a run failed, 2 invalid input or usage, 130 cancelled.
+            Shell completions: flow --generate-completion-script bash|zsh|fish
+            """,
+        version: version,
+        subcommands: [ValidateCommand.self, GraphCommand.self])
+
+    public init() {}
+
+    /// Parses `arguments`, runs the command, and returns the exit code. Usage errors exit 2
+    /// (not argument-parser's 64) so every kind of bad input shares one code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return ExitStatus.success.rawValue
+        } catch let status as CommandExit {
+            return status.status.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return ExitStatus.success.rawValue
+            }
+            if !message.isEmpty { Terminal.standardError.write(message + "\n") }
+            return code == .validationFailure ? ExitStatus.invalidInput.rawValue : code.rawValue
+        }
+    }
+}
+
+/// Thrown by a command to end with a given status after printing what it had to say.
+struct CommandExit: Error {
+    var status: ExitStatus
+}

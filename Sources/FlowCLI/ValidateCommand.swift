@@ -1,0 +1,112 @@
+import ArgumentParser
+import FlowCore
+
+/// Options shared by commands that read a pipeline.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .customLong("param"), help: ArgumentHelp("Set a parameter (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "Use the parameter values of a profile.")
+    var profile: String?
+
+    @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir"))
+    var stepsDirectory = "steps"
+
+    /// `--param` arguments, or the diagnostics for malformed ones.
+    func paramArguments() -> ([RunPlanner.ParamArgument], [Diagnostic]) {
+        var arguments: [RunPlanner.ParamArgument] = []
+        var problems: [Diagnostic] = []
+        for text in params {
+            if let a = RunPlanner.ParamArgument.parse(text) { arguments.append(a) } else {
+                problems.append(.error(RunPlanner.commandLine, Messages.paramArgumentSyntax(text)))
+            }
+        }
+        return (arguments, problems)
+    }
+}
+
+/// `flow validate FILE…`: every problem in every file, then exit 0 (clean) or 2.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check pipeline files without running anything.",
+        discussion: "Reports every problem with file:line:column. Exits 0 when all files are valid, 2 otherwise.")
+
+    @Argument(help: "Pipeline files to check.")
+    var files: [String]
+
+    @OptionGroup var options: PipelineOptions
+
+    @Flag(help: "Print the diagnostics as a JSON array on standard output.")
+    var json = false
+
+    func run() throws {
+        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
+        let (catalog, catalogProblems) = input.catalog()
+        var all = catalogProblems
+        let (arguments, argumentProblems) = options.paramArguments()
+        all += argumentProblems
+        let validation = PipelineInput.options(catalog: catalog)
+        var summaries: [String] = []
+        for file in files {
+            let (bytes, readProblems) = input.read(file)
+            all += readProblems
+            guard let bytes else { continue }
+            let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: validation, limits: input.limits)
+            all += diagnostics
+            guard let pipeline, !diagnostics.hasErrors else { continue }
+            if !arguments.isEmpty || options.profile != nil {
+                all += RunPlanner.checkParams(pipeline, arguments, profile: options.profile)
+            }
+            summaries.append("\(file): valid, \(pipeline.steps.count) step\(pipeline.steps.count == 1 ? "" : "s")")
+        }
+        if json {
+            print(DiagnosticRenderer.json(all))
+        } else {
+            Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
+            if !all.hasErrors { for s in summaries { print(s) } }
+        }
+        if all.hasErrors { throw CommandExit(status: .invalidInput) }
+    }
+}
+
+/// `flow graph FILE`: the steps and their edges as Mermaid (default) or DOT.
+struct GraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Print a pipeline's step graph (matrix steps expanded).")
+
+    @Argument(help: "The pipeline file.")
+    var file: String
+
+    @Option(help: "Output format: mermaid or dot.")
+    var format: RunPlan.GraphFormat = .mermaid
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
+        let (catalog, catalogProblems) = input.catalog()
+        let (arguments, argumentProblems) = options.paramArguments()
+        var all = catalogProblems + argumentProblems
+        let (bytes, readProblems) = input.read(file)
+        all += readProblems
+        if let bytes {
+            let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: PipelineInput.options(catalog: catalog), limits: input.limits)
+            all += diagnostics
+            if let pipeline, !all.hasErrors {
+                let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: options.profile, requireAllParams: false)
+                all += planProblems
+                if let plan, !all.hasErrors {
+                    Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
+                    print(plan.graphText(format), terminator: "")
+                    return
+                }
+            }
+        }
+        Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
+        throw CommandExit(status: .invalidInput)
+    }
+}
+
+extension RunPlan.GraphFormat: ExpressibleByArgument {}

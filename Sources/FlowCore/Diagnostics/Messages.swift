@@ -1,0 +1,174 @@
+/// Every message flow prints about an input, in one place, so wording stays consistent and
+/// tests can name them. Each says what is wrong and, where it can, what would fix it.
+public enum Messages {
+    // MARK: YAML and file bounds
+    public static func fileTooLarge(bytes: Int, limit: Int) -> String {
+        "file is \(megabytes(bytes)); pipeline files are limited to \(megabytes(limit))"
+    }
+    public static func invalidUTF8(byte: UInt8) -> String {
+        "file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true))); save it as UTF-8"
+    }
+    public static let emptyFile = "file is empty; a pipeline needs at least `name` and `steps`"
+    public static let yamlOutOfMemory = "out of memory while reading YAML"
+    public static let multipleDocuments = "a pipeline file holds one YAML document; remove this `---` and what follows, or move it to its own file"
+    public static func undefinedAlias(_ name: String) -> String { "alias `*\(name)` refers to no anchor defined before it" }
+    public static func aliasExpansionTooLarge(_ limit: Int) -> String {
+        "aliases expand this document past \(limit) values (an alias bomb?); write the values out or nest fewer aliases"
+    }
+    public static func tooManyNodes(_ limit: Int) -> String { "document has more than \(limit) values; split the pipeline" }
+    public static func nonScalarKey(_ kind: String) -> String { "a mapping key must be a plain string, not \(kind)" }
+    public static func duplicateKey(_ key: String) -> String { "duplicate key `\(key)`; each key may appear once in a mapping" }
+    public static let firstDefinedHere = "first defined here"
+    public static let badMergeValue = "`<<` merges a mapping or a list of mappings"
+    public static func unsupportedTag(_ tag: String) -> String { "unsupported YAML tag `\(tag)`; remove it" }
+    public static func yamlReader(_ problem: String) -> String { "cannot read YAML: \(problem)" }
+    public static func yamlSyntax(_ problem: String) -> String { "invalid YAML: \(problem)" }
+    public static func nestingTooDeep(_ limit: Int) -> String {
+        "nesting is deeper than \(limit) levels; a pipeline needs far fewer, flatten this structure"
+    }
+
+    // MARK: Shape of the file
+    public static let rootNotMapping = "a pipeline file must be a mapping with `name` and `steps`"
+    public static func rootWrongKind(_ kind: String) -> String { "a pipeline file must be a mapping with `name` and `steps`, not \(kind)" }
+    public static func unknownKey(_ key: String, in what: String) -> String { "unknown key `\(key)` in \(what)" }
+    public static func didYouMean(_ s: String) -> String { "did you mean `\(s)`?" }
+    public static func expectedOneOf(_ options: [String]) -> String {
+        "expected one of: " + options.map { "`\($0)`" }.joined(separator: ", ")
+    }
+    public static func wrongType(_ what: String, expected: String, found: String) -> String { "\(what) must be \(expected), not \(found)" }
+    public static func missingKey(_ key: String, in what: String) -> String { "\(what) is missing the required key `\(key)`" }
+    public static func badIdentifier(_ what: String, _ value: String) -> String {
+        "\(what) `\(value)` is not a valid name; use letters, digits, `-` and `_`, starting with a letter or digit (at most 100 characters)"
+    }
+    public static func badEnvName(_ value: String) -> String {
+        "`\(value)` is not a valid environment variable name; use letters, digits and `_`, not starting with a digit"
+    }
+    public static func outOfRange(_ what: String, _ value: String, _ range: String) -> String { "\(what) is \(value); it must be \(range)" }
+    public static func notOneOf(_ what: String, _ value: String, _ options: [String]) -> String {
+        "\(what) must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + ", not `\(value)`"
+    }
+    public static func expressionNotAllowed(_ what: String) -> String {
+        "expressions are not allowed in \(what); it must be known before the run starts"
+    }
+    public static func duplicateName(_ what: String, _ name: String) -> String { "\(what) `\(name)` is defined more than once" }
+
+    // MARK: Durations and retries
+    public static let durationEmpty = "duration is empty; write e.g. `30s`, `5m` or `1h30m`"
+    public static func durationMalformed(_ t: String) -> String { "`\(t)` is not a duration; write e.g. `30s`, `5m` or `1h30m`" }
+    public static func durationMissingUnit(_ t: String) -> String { "duration `\(t)` has no unit; write e.g. `\(t)s` or `\(t)m`" }
+    public static func durationUnknownUnit(_ u: String) -> String { "unknown duration unit `\(u)`; use `ms`, `s`, `m`, `h` or `d`" }
+    public static func durationTooLarge(_ t: String) -> String { "duration `\(t)` is too large" }
+    public static func durationNotPositive(_ what: String) -> String { "\(what) must be longer than zero" }
+    public static let backoffMaxBelowInitial = "backoff `max` is shorter than `initial`; raise `max` or lower `initial`"
+
+    // MARK: Steps
+    public static func runAndUses(_ id: String) -> String { "step `\(id)` has both `run` and `uses`; keep one" }
+    public static func neitherRunNorUses(_ id: String) -> String { "step `\(id)` needs `uses` (a step type) or `run` (a script)" }
+    public static func unknownStepType(_ name: String) -> String { "unknown step type `\(name)`" }
+    public static func knownStepTypes(_ names: [String]) -> String { "known step types: " + names.joined(separator: ", ") }
+    public static func unknownNeed(_ id: String, _ need: String) -> String { "step `\(id)` needs `\(need)`, which is not a step of this pipeline" }
+    public static func selfNeed(_ id: String) -> String { "step `\(id)` needs itself; remove it from its own `needs`" }
+    public static func duplicateNeed(_ need: String) -> String { "`\(need)` is listed twice in `needs`" }
+    public static func cycle(_ path: [String]) -> String { "steps form a cycle: " + path.joined(separator: " → ") }
+    public static let cycleHint = "a step cannot (even indirectly) need a step that needs it; remove one of these `needs`"
+    public static func shellOnlyForRun(_ id: String) -> String { "`shell` applies to `run:` steps only; step `\(id)` uses a step type" }
+    public static func outputsOnlyForRun(_ id: String) -> String {
+        "`outputs` declares what a `run:` script writes; step `\(id)` uses a step type, whose outputs are declared by the type"
+    }
+    public static func withOnRunStep(_ id: String) -> String {
+        "`with` passes inputs to a step type; step `\(id)` is a `run:` script, which reads values through `env:`"
+    }
+    public static let noSteps = "`steps` is empty; a pipeline needs at least one step"
+    public static func unknownInput(_ input: String, _ type: String) -> String { "step type `\(type)` has no input `\(input)`" }
+    public static func missingInput(_ input: String, _ type: String) -> String { "step type `\(type)` requires the input `\(input)`; add it under `with:`" }
+    public static func inputWrongType(_ input: String, expected: String, found: String) -> String {
+        "input `\(input)` must be \(expected), not \(found)"
+    }
+    public static func knownInputs(_ names: [String]) -> String {
+        names.isEmpty ? "this step type takes no inputs" : "inputs: " + names.joined(separator: ", ")
+    }
+
+    // MARK: Matrix
+    public static let matrixEmpty = "`matrix` needs at least one axis with values, e.g. `python: [\"3.10\", \"3.11\"]`"
+    public static func matrixAxisEmpty(_ axis: String) -> String { "matrix axis `\(axis)` has no values" }
+    public static func matrixDuplicateId(_ id: String) -> String {
+        "matrix expands to the step id `\(id)` more than once; remove the repeated value"
+    }
+    public static let matrixNoCombinations = "`exclude` removes every combination of this matrix; the step would never run"
+    public static func matrixOutputs(_ id: String) -> String {
+        "`\(id)` is a matrix step with one set of outputs per combination; its outputs cannot be read as one value"
+    }
+
+    // MARK: Params, profiles, schedules
+    public static func paramWrongType(_ name: String, _ kind: String, _ value: String) -> String {
+        "`\(name)` is a \(kind) parameter; `\(value)` is not a \(kind)"
+    }
+    public static func paramWrongKind(_ name: String, _ kind: String, _ found: String) -> String {
+        "`\(name)` is a \(kind) parameter; its value must be a single value, not \(found)"
+    }
+    public static func paramNotAnOption(_ name: String, _ value: String, _ options: [String]) -> String {
+        "`\(value)` is not an option of `\(name)`; choose one of " + options.map { "`\($0)`" }.joined(separator: ", ")
+    }
+    public static let choiceNeedsOptions = "a `choice` parameter needs `options`, the list of allowed values"
+    public static func optionsOnlyForChoice(_ name: String) -> String { "`options` applies to `choice` parameters only; `\(name)` is not one" }
+    public static func unknownParam(_ name: String) -> String { "no parameter `\(name)` is declared under `params`" }
+    public static func missingParamValue(_ name: String) -> String {
+        "parameter `\(name)` has no default and no value; pass `--param \(name)=…` or give it a `default`"
+    }
+    public static func paramArgumentSyntax(_ arg: String) -> String { "`--param \(arg)` must be written as `--param NAME=VALUE`" }
+    public static let declaredHere = "declared here"
+    public static func unknownProfile(_ name: String) -> String { "no profile `\(name)` is defined under `profiles`" }
+    public static func badCron(_ message: String) -> String { "invalid cron expression: \(message)" }
+    public static func unknownTimeZone(_ zone: String) -> String { "unknown time zone `\(zone)`; use an IANA name such as `UTC` or `America/Los_Angeles`" }
+    public static let catchupWindowWithoutAll = "`catchup-window` bounds `catchup: all`; it has no effect otherwise"
+
+    // MARK: Expressions
+    public static func expression(_ message: String) -> String { "invalid expression: \(message)" }
+    public static func unknownContext(_ name: String) -> String {
+        "unknown context `\(name)`; expressions can read params, env, steps, run, pipeline, git and matrix"
+    }
+    public static func contextNotHere(_ name: String, _ where_: String) -> String { "`\(name)` cannot be used in \(where_)" }
+    public static func unknownProperty(_ context: String, _ property: String, _ known: [String]) -> String {
+        "`\(context)` has no property `\(property)`; it has " + known.map { "`\($0)`" }.joined(separator: ", ")
+    }
+    public static func unknownStepReference(_ id: String) -> String { "no step `\(id)` in this pipeline" }
+    public static func stepNotUpstream(_ reader: String, _ step: String) -> String {
+        "step `\(reader)` reads `steps.\(step)`, but `\(step)` is not upstream of it; add `\(step)` to its `needs`"
+    }
+    public static func ownOutputs(_ step: String) -> String {
+        "step `\(step)` reads its own `steps.\(step)`, which exists only after it finishes"
+    }
+    public static func stepNotUpstreamOfPipeline(_ step: String) -> String {
+        "pipeline-wide values cannot read `steps.\(step)`; move this into the step that needs it"
+    }
+    public static func undeclaredOutput(_ step: String, _ output: String, _ declared: [String]) -> String {
+        "step `\(step)` declares no output `\(output)`"
+            + (declared.isEmpty ? "; it declares none" : "; it declares " + declared.map { "`\($0)`" }.joined(separator: ", "))
+    }
+    public static func matrixOutsideMatrix() -> String { "`matrix` can only be read in a step that has a `matrix:`" }
+    public static func unknownMatrixKey(_ key: String) -> String { "this step's matrix has no key `\(key)`" }
+    public static let statusFunctionOutsideIf = "status functions (`success()`, `failure()`, `always()`, `cancelled()`) can only be used in `if:`"
+    public static let conditionWithText = "`if` must be one expression; text around `${{ }}` makes it a string that is always true"
+
+    // MARK: Step type definitions (steps/<name>/step.yml)
+    public static func stepDefinitionNameMismatch(_ name: String, _ folder: String) -> String {
+        "step type name `\(name)` does not match its folder `steps/\(folder)`; rename one so they agree"
+    }
+    public static func stepDefinitionShadowsBuiltin(_ name: String) -> String {
+        "step type `\(name)` is built into flow; give steps/\(name) another name"
+    }
+    public static let stepDefinitionRunShape = "`run` must be a script file in this folder or a list of arguments"
+    public static func stepDefinitionScriptMissing(_ path: String) -> String { "script `\(path)` does not exist in this step's folder" }
+    public static func stepDefinitionScriptOutside(_ path: String) -> String {
+        "script `\(path)` must be a file inside this step's folder (no `/` at the start, no `..`)"
+    }
+
+    // MARK: Command line and files
+    public static func cannotRead(_ path: String, _ reason: String) -> String { "cannot read \(path): \(reason)" }
+
+    public static func megabytes(_ bytes: Int) -> String {
+        let mb = Double(bytes) / 1_048_576
+        let rounded = (mb * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded)) MB" : "\(rounded) MB"
+    }
+}

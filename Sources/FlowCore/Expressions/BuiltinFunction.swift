@@ -1,0 +1,83 @@
+/// The functions an expression can call, with their arity. Names are matched case-insensitively.
+enum BuiltinFunction: String, CaseIterable, Sendable {
+    case contains, startsWith, endsWith, format, join, toJSON, fromJSON
+    case success, failure, always, cancelled
+
+    /// The canonical spelling, as documented.
+    var name: String { rawValue }
+
+    var minimumArguments: Int {
+        switch self {
+        case .contains, .startsWith, .endsWith: 2
+        case .format, .join, .toJSON, .fromJSON: 1
+        case .success, .failure, .always, .cancelled: 0
+        }
+    }
+
+    /// `nil` when any number of further arguments is allowed.
+    var maximumArguments: Int? {
+        switch self {
+        case .contains, .startsWith, .endsWith, .join: 2
+        case .format: nil
+        case .toJSON, .fromJSON: 1
+        case .success, .failure, .always, .cancelled: 0
+        }
+    }
+
+    /// Whether this is one of the job-status functions that turn off the implicit `success() &&` of a condition.
+    var isStatusFunction: Bool {
+        switch self {
+        case .success, .failure, .always, .cancelled: true
+        default: false
+        }
+    }
+
+    static func named(_ name: String) -> BuiltinFunction? {
+        let lowered = name.lowercased()
+        return allCases.first { $0.name.lowercased() == lowered }
+    }
+
+    /// A message for a call with `count` arguments, or `nil` when the count is allowed.
+    func arityProblem(_ count: Int) -> String? {
+        if count >= minimumArguments, count <= maximumArguments ?? .max { return nil }
+        let expected: String
+        switch (minimumArguments, maximumArguments) {
+        case (0, 0): expected = "takes no arguments"
+        case (let min, nil): expected = "takes at least \(BuiltinFunction.arguments(min))"
+        case (let min, let max?) where min == max: expected = "takes \(BuiltinFunction.arguments(min))"
+        case (let min, let max?): expected = "takes \(min) or \(BuiltinFunction.arguments(max))"
+        }
+        let given = count == 0 ? "none were given" : count == 1 ? "1 was given" : "\(count) were given"
+        return "`\(name)` \(expected), but \(given)"
+    }
+
+    private static func arguments(_ count: Int) -> String { count == 1 ? "1 argument" : "\(count) arguments" }
+
+    /// The message for a call of a function that does not exist, suggesting the closest real one.
+    static func unknownFunctionMessage(_ name: String) -> String {
+        let lowered = name.lowercased()
+        let closest = allCases
+            .map { (function: $0, distance: editDistance(lowered, $0.name.lowercased())) }
+            .min { $0.distance < $1.distance }
+        if let closest, closest.distance <= max(1, min(2, name.count / 3)) {
+            return "unknown function `\(name)`; did you mean `\(closest.function.name)`?"
+        }
+        return "unknown function `\(name)`; the functions are " + allCases.map { "`\($0.name)`" }.joined(separator: ", ")
+    }
+
+    /// Levenshtein distance between two strings, by Unicode scalars.
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

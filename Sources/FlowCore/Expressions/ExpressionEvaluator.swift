@@ -1,0 +1,181 @@
+/// Evaluates a parsed expression tree against a context, with GitHub Actions' semantics.
+struct ExpressionEvaluator {
+    let context: EvaluationContext
+
+    /// A value during evaluation. A *filtered array* is the result of a wildcard (`.*`, `[*]`): further
+    /// property accesses and indexes apply to each of its elements instead of to the array itself.
+    private struct Result {
+        var value: ExpressionValue
+        var isFiltered = false
+    }
+
+    func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> ExpressionValue {
+        try evaluateKeepingFilter(node).value
+    }
+
+    private func evaluateKeepingFilter(_ node: ExpressionNode) throws(ExpressionError) -> Result {
+        switch node.kind {
+        case .literal(let value):
+            return Result(value: value)
+        case .context(let name):
+            return Result(value: context.values[name] ?? .null)
+        case .property(let base, let name):
+            return access(try evaluateKeepingFilter(base), key: .string(name))
+        case .index(let base, let key):
+            let base = try evaluateKeepingFilter(base)
+            return access(base, key: try evaluate(key))
+        case .wildcard(let base):
+            return expandWildcard(try evaluateKeepingFilter(base))
+        case .not(let operand):
+            return Result(value: .bool(!(try evaluate(operand).isTruthy)))
+        case .binary(let op, let left, let right):
+            return Result(value: try evaluateBinary(op, left, right))
+        case .call(let function, let arguments):
+            return Result(value: try call(function, arguments, at: node.position))
+        }
+    }
+
+    // MARK: Access
+
+    /// `base[key]` / `base.key`. On a filtered array the access applies to every element and keeps what is found.
+    private func access(_ base: Result, key: ExpressionValue) -> Result {
+        guard base.isFiltered, case .array(let elements) = base.value else {
+            return Result(value: ExpressionEvaluator.element(of: base.value, key: key) ?? .null)
+        }
+        return Result(value: .array(elements.compactMap { ExpressionEvaluator.element(of: $0, key: key) }), isFiltered: true)
+    }
+
+    /// The member of an object (by the key's string form, case-sensitively) or the element of an array (by the
+    /// key's number, truncated; out of range or not a number gives `nil`); `nil` for anything else.
+    private static func element(of container: ExpressionValue, key: ExpressionValue) -> ExpressionValue? {
+        switch container {
+        case .object(let members):
+            return members[key.stringValue]
+        case .array(let elements):
+            let number = key.numberValue
+            guard number.isFinite, number >= 0, number < Double(elements.count) else { return nil }
+            return elements[Int(number)]
+        default:
+            return nil
+        }
+    }
+
+    /// `base.*`: the elements of an array or the values of an object (ordered by key), as a filtered array.
+    /// On a filtered array each element is expanded and the results are concatenated.
+    private func expandWildcard(_ base: Result) -> Result {
+        func children(_ value: ExpressionValue) -> [ExpressionValue]? {
+            switch value {
+            case .array(let elements): elements
+            case .object(let members): members.sorted { $0.key < $1.key }.map(\.value)
+            default: nil
+            }
+        }
+        if base.isFiltered, case .array(let elements) = base.value {
+            return Result(value: .array(elements.flatMap { children($0) ?? [] }), isFiltered: true)
+        }
+        guard let values = children(base.value) else { return Result(value: .null) }
+        return Result(value: .array(values), isFiltered: true)
+    }
+
+    // MARK: Operators
+
+    private func evaluateBinary(
+        _ op: ExpressionNode.BinaryOperator, _ leftNode: ExpressionNode, _ rightNode: ExpressionNode
+    ) throws(ExpressionError) -> ExpressionValue {
+        let left = try evaluate(leftNode)
+        switch op {
+        // `&&` and `||` short-circuit and yield an operand, not a boolean.
+        case .and: return left.isTruthy ? try evaluate(rightNode) : left
+        case .or: return left.isTruthy ? left : try evaluate(rightNode)
+        default: break
+        }
+        let right = try evaluate(rightNode)
+        switch op {
+        case .equal: return .bool(ExpressionValue.looselyEqual(left, right))
+        case .notEqual: return .bool(!ExpressionValue.looselyEqual(left, right))
+        case .less: return .bool(ExpressionValue.compare(left, right) == .orderedAscending)
+        case .lessEqual: return .bool([.orderedAscending, .orderedSame].contains(ExpressionValue.compare(left, right)))
+        case .greater: return .bool(ExpressionValue.compare(left, right) == .orderedDescending)
+        case .greaterEqual: return .bool([.orderedDescending, .orderedSame].contains(ExpressionValue.compare(left, right)))
+        case .and, .or: preconditionFailure("handled above")
+        }
+    }
+
+    // MARK: Functions
+
+    private func call(
+        _ function: BuiltinFunction, _ argumentNodes: [ExpressionNode], at position: TextPosition
+    ) throws(ExpressionError) -> ExpressionValue {
+        var arguments: [ExpressionValue] = []
+        for node in argumentNodes { arguments.append(try evaluate(node)) }
+        switch function {
+        case .contains:
+            if case .array(let elements) = arguments[0] {
+                return .bool(elements.contains { ExpressionValue.looselyEqual($0, arguments[1]) })
+            }
+            return .bool(arguments[0].stringValue.lowercased().contains(arguments[1].stringValue.lowercased()))
+        case .startsWith:
+            return .bool(arguments[0].stringValue.lowercased().hasPrefix(arguments[1].stringValue.lowercased()))
+        case .endsWith:
+            return .bool(arguments[0].stringValue.lowercased().hasSuffix(arguments[1].stringValue.lowercased()))
+        case .format:
+            return .string(try ExpressionEvaluator.format(arguments[0].stringValue, Array(arguments.dropFirst()), at: position))
+        case .join:
+            let separator = arguments.count > 1 ? arguments[1].stringValue : ","
+            switch arguments[0] {
+            case .array(let elements): return .string(elements.map(\.stringValue).joined(separator: separator))
+            case .object: return .string("")
+            default: return .string(arguments[0].stringValue)
+            }
+        case .toJSON:
+            return .string(arguments[0].toJSON(pretty: true))
+        case .fromJSON:
+            do {
+                return try ExpressionValue(json: arguments[0].stringValue)
+            } catch {
+                let location = "line \(error.position.line), column \(error.position.column)"
+                throw ExpressionError("`fromJSON`: the text is not valid JSON (\(location) of the text): \(error.message)", at: position)
+            }
+        case .success: return .bool(!context.status.anyUpstreamFailed && !context.status.cancelled)
+        case .failure: return .bool(context.status.anyUpstreamFailed)
+        case .always: return .bool(true)
+        case .cancelled: return .bool(context.status.cancelled)
+        }
+    }
+
+    /// `format('{0} and {1}', a, b)`: `{n}` is replaced by argument n; `{{` and `}}` are literal braces.
+    static func format(_ template: String, _ arguments: [ExpressionValue], at position: TextPosition) throws(ExpressionError) -> String {
+        let scalars = Array(template.unicodeScalars)
+        var result = String.UnicodeScalarView()
+        var offset = 0
+        func fail(_ message: String) -> ExpressionError {
+            ExpressionError("`format`: \(message) (at character \(offset + 1) of the format string)", at: position)
+        }
+        while offset < scalars.count {
+            let scalar = scalars[offset]
+            let next = offset + 1 < scalars.count ? scalars[offset + 1] : nil
+            if scalar == "{" && next == "{" || scalar == "}" && next == "}" {
+                result.append(scalar)
+                offset += 2
+            } else if scalar == "}" {
+                throw fail("`}` without a matching `{`; write a literal brace as `}}`")
+            } else if scalar == "{" {
+                var end = offset + 1
+                while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+                guard end > offset + 1, end < scalars.count, scalars[end] == "}",
+                    let index = Int(String(String.UnicodeScalarView(scalars[(offset + 1)..<end])))
+                else { throw fail("expected `{n}` with an argument number n; write a literal brace as `{{`") }
+                guard index < arguments.count else {
+                    let given = arguments.count == 1 ? "1 argument follows" : "\(arguments.count) arguments follow"
+                    throw fail("`{\(index)}` refers to a missing argument; \(given) the format string")
+                }
+                result.append(contentsOf: arguments[index].stringValue.unicodeScalars)
+                offset = end + 1
+            } else {
+                result.append(scalar)
+                offset += 1
+            }
+        }
+        return String(result)
+    }
+}

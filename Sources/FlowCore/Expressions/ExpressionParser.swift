@@ -1,0 +1,184 @@
+/// A recursive-descent parser for the expression grammar, with GitHub Actions' precedence
+/// (tightest first): grouping, `[ ]` and `.`; `!`; `<` `<=` `>` `>=`; `==` `!=`; `&&`; `||`.
+struct ExpressionParser {
+    private let tokens: [ExpressionToken]
+    private var index = 0
+    private var depth = 0
+    /// GitHub's limit on nesting; it also keeps hostile input from exhausting the stack.
+    static let maximumDepth = 50
+
+    static func parse(_ source: String) throws(ExpressionError) -> ExpressionNode {
+        var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(source))
+        if parser.current.kind == .end {
+            throw ExpressionError("expected an expression, found nothing", at: parser.current.position)
+        }
+        let node = try parser.parseOr()
+        let extra = parser.current
+        switch extra.kind {
+        case .end: break
+        case .rightParen: throw ExpressionError("unexpected `)`: no `(` is open", at: extra.position)
+        case .rightBracket: throw ExpressionError("unexpected `]`: no `[` is open", at: extra.position)
+        case .leftParen:
+            throw ExpressionError("unexpected `(`: only functions can be called, by name, as in `contains(a, b)`", at: extra.position)
+        default:
+            throw ExpressionError("unexpected \(extra.quoted); expected an operator such as `==`, `&&` or `||`", at: extra.position)
+        }
+        return node
+    }
+
+    private init(tokens: [ExpressionToken]) { self.tokens = tokens }
+
+    private var current: ExpressionToken { tokens[index] }
+
+    private mutating func advance() -> ExpressionToken {
+        let token = tokens[index]
+        if token.kind != .end { index += 1 }
+        return token
+    }
+
+    private mutating func expect(_ kind: ExpressionToken.Kind, _ what: String) throws(ExpressionError) {
+        guard current.kind == kind else {
+            throw ExpressionError("expected \(what), found \(current.quoted)", at: current.position)
+        }
+        index += 1
+    }
+
+    /// Tracks nesting so deeply nested input fails with a message instead of a crash.
+    private mutating func nest<T>(_ body: (inout ExpressionParser) throws(ExpressionError) -> T) throws(ExpressionError) -> T {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= ExpressionParser.maximumDepth else {
+            throw ExpressionError(
+                "expression is nested more than \(ExpressionParser.maximumDepth) levels deep; simplify it",
+                at: current.position)
+        }
+        return try body(&self)
+    }
+
+    // MARK: Binary operators
+
+    private mutating func parseOr() throws(ExpressionError) -> ExpressionNode {
+        try parseBinary(operators: [.or: .or]) { parser throws(ExpressionError) in try parser.parseAnd() }
+    }
+
+    private mutating func parseAnd() throws(ExpressionError) -> ExpressionNode {
+        try parseBinary(operators: [.and: .and]) { parser throws(ExpressionError) in try parser.parseEquality() }
+    }
+
+    private mutating func parseEquality() throws(ExpressionError) -> ExpressionNode {
+        try parseBinary(operators: [.equal: .equal, .notEqual: .notEqual]) { parser throws(ExpressionError) in
+            try parser.parseComparison()
+        }
+    }
+
+    private mutating func parseComparison() throws(ExpressionError) -> ExpressionNode {
+        let operators: [ExpressionToken.Kind: ExpressionNode.BinaryOperator] = [
+            .less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual,
+        ]
+        return try parseBinary(operators: operators) { parser throws(ExpressionError) in try parser.parseUnary() }
+    }
+
+    /// A left-associative chain of `operand (op operand)*` for the operators given.
+    private mutating func parseBinary(
+        operators: [ExpressionToken.Kind: ExpressionNode.BinaryOperator],
+        operand: (inout ExpressionParser) throws(ExpressionError) -> ExpressionNode
+    ) throws(ExpressionError) -> ExpressionNode {
+        var left = try operand(&self)
+        while let op = operators[current.kind] {
+            let token = advance()
+            guard current.kind != .end else {
+                throw ExpressionError("expected an operand after `\(token.text)`, found end of expression", at: current.position)
+            }
+            let right = try operand(&self)
+            left = ExpressionNode(kind: .binary(op, left, right), position: left.position)
+        }
+        return left
+    }
+
+    // MARK: Unary, postfix, primary
+
+    private mutating func parseUnary() throws(ExpressionError) -> ExpressionNode {
+        guard current.kind == .bang else { return try parsePostfix() }
+        let bang = advance()
+        let operand = try nest { parser throws(ExpressionError) in try parser.parseUnary() }
+        return ExpressionNode(kind: .not(operand), position: bang.position)
+    }
+
+    private mutating func parsePostfix() throws(ExpressionError) -> ExpressionNode {
+        var node = try parsePrimary()
+        while true {
+            switch current.kind {
+            case .dot:
+                _ = advance()
+                let name = advance()
+                switch name.kind {
+                case .star: node = ExpressionNode(kind: .wildcard(node), position: node.position)
+                case .identifier:
+                    node = ExpressionNode(kind: .property(node, name.text), position: node.position)
+                // Keywords (`true`, `null`, …) are fine as property names.
+                case .literal where name.text.first?.isLetter == true:
+                    node = ExpressionNode(kind: .property(node, name.text), position: node.position)
+                default:
+                    throw ExpressionError("expected a property name or `*` after `.`, found \(name.quoted)", at: name.position)
+                }
+            case .leftBracket:
+                _ = advance()
+                if current.kind == .star, tokens[index + 1].kind == .rightBracket {
+                    index += 2
+                    node = ExpressionNode(kind: .wildcard(node), position: node.position)
+                    continue
+                }
+                if current.kind == .rightBracket {
+                    throw ExpressionError("expected an index inside `[ ]`", at: current.position)
+                }
+                let key = try nest { parser throws(ExpressionError) in try parser.parseOr() }
+                try expect(.rightBracket, "`]` to close the `[`")
+                node = ExpressionNode(kind: .index(node, key), position: node.position)
+            default:
+                return node
+            }
+        }
+    }
+
+    private mutating func parsePrimary() throws(ExpressionError) -> ExpressionNode {
+        let token = advance()
+        switch token.kind {
+        case .literal(let value):
+            return ExpressionNode(kind: .literal(value), position: token.position)
+        case .identifier(let name):
+            guard current.kind == .leftParen else {
+                return ExpressionNode(kind: .context(name), position: token.position)
+            }
+            return try parseCall(name: token)
+        case .leftParen:
+            let inner = try nest { parser throws(ExpressionError) in try parser.parseOr() }
+            try expect(.rightParen, "`)` to close the `(`")
+            return inner
+        case .end:
+            throw ExpressionError("unexpected end of expression; expected a value", at: token.position)
+        default:
+            throw ExpressionError("unexpected \(token.quoted); expected a value", at: token.position)
+        }
+    }
+
+    /// `name(arguments)`; `current` is the `(`. Unknown names and wrong argument counts are parse errors.
+    private mutating func parseCall(name: ExpressionToken) throws(ExpressionError) -> ExpressionNode {
+        guard let function = BuiltinFunction.named(name.text) else {
+            throw ExpressionError(BuiltinFunction.unknownFunctionMessage(name.text), at: name.position)
+        }
+        _ = advance()
+        var arguments: [ExpressionNode] = []
+        if current.kind != .rightParen {
+            while true {
+                arguments.append(try nest { parser throws(ExpressionError) in try parser.parseOr() })
+                guard current.kind == .comma else { break }
+                _ = advance()
+            }
+        }
+        try expect(.rightParen, "`,` or `)` in the arguments of `\(name.text)`")
+        if let problem = function.arityProblem(arguments.count) {
+            throw ExpressionError(problem, at: name.position)
+        }
+        return ExpressionNode(kind: .call(function, arguments), position: name.position)
+    }
+}

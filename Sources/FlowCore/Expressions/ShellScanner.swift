@@ -1,0 +1,293 @@
+/// Reads a bash script far enough to know the quoting context of every `${{ … }}` in it, and writes the
+/// script back with each expression replaced by a variable reference (see `ShellSubstitution`).
+///
+/// It tracks what changes how bash reads text: quotes (`'…'`, `"…"`, `$'…'`, `$"…"`), backslash escapes,
+/// `$( )`, backticks, `${ }`, arithmetic, comments, heredocs, and — in `ShellScanner+Commands` — the
+/// command words that make bash evaluate their arguments (`eval`, `let`, `[[ -eq ]]`, …). Everything other
+/// than the expressions is copied unchanged.
+struct ShellScanner {
+    let text: ScalarText
+    var offset = 0
+    /// End of the region being scanned: the whole script, or the body of a heredoc.
+    var limit: Int
+    var output = String.UnicodeScalarView()
+    var variables: [ShellSubstitution.Variable] = []
+    var problems: [ExpressionError] = []
+    /// Why an expression here would be unsafe; nested contexts inherit it.
+    var hazard: ShellHazard?
+    /// Heredocs whose `<<` was read and whose bodies start after the next newline.
+    var pendingHeredocs: [Heredoc] = []
+    /// While inside a test (`[[ ]]`, `test`, `[`), where the expressions in it are, in case an arithmetic
+    /// operator later in the test makes them unsafe.
+    var expressionsInTest: [TextPosition]?
+
+    struct Heredoc {
+        var delimiter: String
+        var stripsTabs: Bool
+        /// How the operator was written (`<<'EOF'`), when the delimiter is quoted.
+        var quotedOperator: String?
+    }
+
+    static func scan(_ script: String) -> (script: String, variables: [ShellSubstitution.Variable], problems: [ExpressionError]) {
+        var scanner = ShellScanner(text: ScalarText(script))
+        scanner.scanCommands(until: .end)
+        let problems = scanner.problems.enumerated()
+            .sorted { $0.element.position == $1.element.position ? $0.offset < $1.offset : $0.element.position < $1.element.position }
+            .map(\.element)
+        return (String(scanner.output), scanner.variables, problems)
+    }
+
+    private init(text: ScalarText) {
+        self.text = text
+        self.limit = text.count
+    }
+
+    // MARK: Primitives
+
+    var current: Unicode.Scalar? { offset < limit ? text.scalars[offset] : nil }
+
+    func peek(_ distance: Int) -> Unicode.Scalar? { offset + distance < limit ? text.scalars[offset + distance] : nil }
+
+    func isAtExpression() -> Bool { offset < limit && EmbeddedExpression.starts(in: text, at: offset) }
+
+    /// Copies `count` scalars to the output.
+    mutating func copy(_ count: Int = 1) {
+        let end = min(offset + count, limit)
+        output.append(contentsOf: text.scalars[offset..<end])
+        offset = end
+    }
+
+    /// Copies a backslash and the scalar it escapes. A backslash cannot escape an expression: the reference
+    /// put in its place starts with a quote or `$`, which the backslash would make literal.
+    mutating func copyEscape() {
+        copy()
+        if isAtExpression() {
+            problems.append(ExpressionError(
+                "a backslash right before `${{` would escape the variable reference that replaces the expression; "
+                    + "remove the backslash (write `\\\\` for a literal one)", at: text.position(of: offset)))
+        } else {
+            copy()
+        }
+    }
+
+    func problem(_ message: String, at offset: Int) -> ExpressionError {
+        ExpressionError(message, at: text.position(of: offset))
+    }
+
+    /// Runs `body` with `newHazard` in force unless a hazard is already (it stays: the outer one is why).
+    mutating func withHazard(_ newHazard: ShellHazard?, _ body: (inout ShellScanner) -> Void) {
+        let saved = hazard
+        hazard = hazard ?? newHazard
+        body(&self)
+        hazard = saved
+    }
+
+    // MARK: Expressions
+
+    /// Replaces the expression at `offset` with a reference fitting `quoting`, or records why it cannot be.
+    mutating func substituteExpression(_ quoting: ShellQuoting) {
+        let start = offset
+        let read = EmbeddedExpression.read(in: text, at: start, limit: limit)
+        guard case .success(let embedded) = read else {
+            if case .failure(let failure) = read {
+                problems.append(failure.error)
+                copy(failure.resumeAt - offset)
+            }
+            return
+        }
+        let position = text.position(of: start)
+        let name = ShellSubstitution.variablePrefix + String(variables.count + 1)
+        variables.append(ShellSubstitution.Variable(name: name, expression: embedded.expression, position: position))
+        offset = embedded.end
+        if let hazard {
+            problems.append(ExpressionError(hazard.message, at: position))
+        } else if case .quotedHeredoc(let op) = quoting {
+            problems.append(ExpressionError(
+                "an expression cannot be used inside a quoted heredoc (\(op)); use an unquoted delimiter "
+                    + "or pass the value through `env:`", at: position))
+        } else {
+            expressionsInTest?.append(position)
+        }
+        output.append(contentsOf: (quoting.reference(to: name) ?? "").unicodeScalars)
+    }
+
+    // MARK: Quotes
+
+    /// `'…'`: nothing is special but the closing quote. `offset` is at the opening quote.
+    mutating func scanSingleQuoted() {
+        copy()
+        while let scalar = current {
+            if isAtExpression() { substituteExpression(.singleQuoted); continue }
+            copy()
+            if scalar == "'" { return }
+        }
+    }
+
+    /// `$'…'`: backslash escapes, closed by an unescaped quote. `offset` is at the `$`.
+    mutating func scanANSICQuoted() {
+        copy(2)
+        while let scalar = current {
+            if isAtExpression() { substituteExpression(.ansiC); continue }
+            if scalar == "\\" { copyEscape(); continue }
+            copy()
+            if scalar == "'" { return }
+        }
+    }
+
+    /// `"…"` (`offset` at the opening quote), or, with `heredocBody`, the body of an unquoted heredoc up to
+    /// `limit`: there `"` is an ordinary character but `$`, backticks and backslashes work as in double quotes.
+    mutating func scanDoubleQuoted(heredocBody: Bool = false) {
+        if !heredocBody { copy() }
+        while let scalar = current {
+            if isAtExpression() { substituteExpression(heredocBody ? .heredoc : .doubleQuoted); continue }
+            switch scalar {
+            case "\"" where !heredocBody:
+                copy()
+                return
+            case "\\": copyEscape()
+            case "$": scanDollar(inDoubleQuotes: true)
+            case "`": scanBackticks()
+            default: copy()
+            }
+        }
+    }
+
+    /// `` `…` ``: a command substitution with a quoting context of its own. `offset` is at the opening backtick.
+    /// Like bash, it first finds the closing backtick (the first one not escaped by a backslash, whatever the
+    /// quotes in between), then reads what is between as commands.
+    mutating func scanBackticks() {
+        copy()
+        var close = offset
+        while close < limit, text.scalars[close] != "`" {
+            if EmbeddedExpression.starts(in: text, at: close) {
+                // Skip the whole expression: a backtick in one of its strings does not count.
+                switch EmbeddedExpression.read(in: text, at: close, limit: limit) {
+                case .success(let embedded): close = embedded.end
+                case .failure(let failure): close = failure.resumeAt
+                }
+            } else {
+                close += text.scalars[close] == "\\" ? 2 : 1
+            }
+        }
+        let outerLimit = limit
+        limit = min(close, outerLimit)
+        scanCommands(until: .end)
+        limit = outerLimit
+        copy()  // the closing backtick, if there is one
+    }
+
+    // MARK: Dollar
+
+    /// What follows a `$` that does not start an expression. `offset` is at the `$`.
+    mutating func scanDollar(inDoubleQuotes: Bool) {
+        switch (peek(1), peek(2)) {
+        case ("(", "("):
+            copy(3)
+            withHazard(.arithmetic) { $0.scanArithmetic(until: .doubleParenthesis) }
+        case ("(", _):
+            copy(2)
+            scanCommands(until: .parenthesis)
+        case ("[", _):
+            copy(2)
+            withHazard(.arithmetic) { $0.scanArithmetic(until: .bracket) }
+        case ("{", _):
+            copy(2)
+            scanParameterExpansion(inDoubleQuotes: inDoubleQuotes)
+        case ("'", _) where !inDoubleQuotes:
+            scanANSICQuoted()
+        case ("\"", _) where !inDoubleQuotes:
+            // `$"…"` is a translatable string: double quotes as far as expansion goes.
+            copy()
+            scanDoubleQuoted()
+        default:
+            copy()
+        }
+    }
+
+    enum ArithmeticEnd { case doubleParenthesis, bracket, brace }
+
+    /// Arithmetic up to its end: `))` (consumed), `]` (consumed) or `}` (left for the caller). Quotes and
+    /// expansions inside are followed so that a `)` or `]` in them does not end it early.
+    mutating func scanArithmetic(until end: ArithmeticEnd) {
+        var parentheses = 0
+        var brackets = 0
+        while let scalar = current {
+            if isAtExpression() { substituteExpression(.unquoted); continue }
+            switch scalar {
+            case "(":
+                parentheses += 1
+                copy()
+            case ")" where parentheses > 0:
+                parentheses -= 1
+                copy()
+            case ")":
+                // Only `))` ends `$(( ))`; a stray `)` elsewhere belongs to an enclosing `$( )`.
+                if end == .doubleParenthesis { copy(peek(1) == ")" ? 2 : 1) }
+                return
+            case "[":
+                brackets += 1
+                copy()
+            case "]" where brackets > 0:
+                brackets -= 1
+                copy()
+            case "]" where end == .bracket:
+                copy()
+                return
+            case "}" where end == .brace:
+                return
+            case "\\": copyEscape()
+            case "'": scanSingleQuoted()
+            case "\"": scanDoubleQuoted()
+            case "`": scanBackticks()
+            case "$": scanDollar(inDoubleQuotes: true)
+            default: copy()
+            }
+        }
+    }
+
+    /// `${…}` after the `${`: a parameter name, an optional subscript, then an operator and a word up to the
+    /// matching `}`. Subscripts and substring offsets are arithmetic; the word is quoted like its surroundings.
+    mutating func scanParameterExpansion(inDoubleQuotes: Bool) {
+        if let scalar = current, scalar == "#" || scalar == "!" { copy() }
+        var nameLength = 0
+        while let scalar = current {
+            if isAtExpression() {
+                withHazard(.parameterName) { $0.substituteExpression(.unquoted) }
+                nameLength += 1
+            } else if ShellScanner.isNameCharacter(scalar) {
+                copy()
+                nameLength += 1
+            } else {
+                break
+            }
+        }
+        if nameLength == 0, let scalar = current, "@*#?$!-".unicodeScalars.contains(scalar) { copy() }
+        if current == "[" {
+            copy()
+            withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .bracket) }
+        }
+        if current == ":", let next = peek(1), !"-=?+".unicodeScalars.contains(next) {
+            copy()
+            withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .brace) }
+        }
+        while let scalar = current {
+            if isAtExpression() { substituteExpression(inDoubleQuotes ? .doubleQuoted : .unquoted); continue }
+            switch scalar {
+            case "}":
+                copy()
+                return
+            case "\\": copyEscape()
+            // Inside `"${…}"` a single quote is an ordinary character.
+            case "'" where !inDoubleQuotes: scanSingleQuoted()
+            case "\"": scanDoubleQuoted()
+            case "$": scanDollar(inDoubleQuotes: inDoubleQuotes)
+            case "`": scanBackticks()
+            default: copy()
+            }
+        }
+    }
+
+    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
+    }
+}

@@ -1,0 +1,162 @@
+extension PipelineLoader {
+    mutating func steps(_ node: YAMLNode) -> [Step] {
+        guard let pairs = node.mapping else {
+            reader.error(node.location, Messages.wrongType("`steps`", expected: "a mapping of step ids to steps", found: node.kindDescription))
+            return []
+        }
+        // A mapping whose only keys were rejected already has its error; `{}` has none yet.
+        if pairs.isEmpty && !reader.diagnostics.contains(where: { $0.location >= node.location && $0.severity == .error }) {
+            reader.error(node.location, Messages.noSteps)
+        }
+        return pairs.compactMap { step($0) }
+    }
+
+    mutating func step(_ pair: YAMLNode.Pair) -> Step? {
+        guard let id = reader.identifier(pair.key, "step id") else { return nil }
+        let what = "step `\(id.value)`"
+        guard reader.mapping(pair.value, what, allowed: Self.stepKeys) != nil else { return nil }
+        let body = pair.value
+
+        let usesNode = body["uses"], runNode = body["run"]
+        var step: Step
+        switch (usesNode, runNode) {
+        case (let u?, _?):
+            reader.error(u.location, Messages.runAndUses(id.value))
+            return nil
+        case (nil, nil):
+            reader.error(id.location, Messages.neitherRunNorUses(id.value))
+            return nil
+        case (let u?, nil):
+            guard let uses = reader.string(u, "`uses`") else { return nil }
+            if reader.rejectExpression(uses, "`uses`") { return nil }
+            step = Step(id: id, uses: uses)
+        case (nil, let r?):
+            guard let script = reader.text(r, "`run`") else { return nil }
+            step = Step(id: id, uses: Located("shell", at: r.location))
+            step.run = script
+        }
+
+        if let s = body["shell"] {
+            if step.run == nil {
+                reader.error(s.location, Messages.shellOnlyForRun(id.value))
+            } else if let shell = reader.string(s, "`shell`"), !reader.rejectExpression(shell, "`shell`") {
+                step.shell = shell
+            }
+        }
+        if let n = body["needs"] {
+            var seen = Set<String>()
+            for need in reader.stringList(n, "`needs`") ?? [] where !reader.rejectExpression(need, "`needs`") {
+                if !seen.insert(need.value).inserted {
+                    reader.error(need.location, Messages.duplicateNeed(need.value))
+                } else {
+                    step.needs.append(need)
+                }
+            }
+        }
+        if let c = body["if"] {
+            // `if: true` and `if: false` are written as YAML booleans; keep their text.
+            if let s = c.scalar, s.resolved != .null || s.style != .plain {
+                step.condition = SourceText(c)
+            } else {
+                reader.error(c.location, Messages.wrongType("`if`", expected: "an expression", found: c.kindDescription))
+            }
+        }
+        if let w = body["with"], let pairs = reader.mapping(w, "`with`") {
+            step.with = pairs.compactMap { p in reader.string(p.key, "input name").map { ($0, p.value) } }
+        }
+        if let e = body["env"] { step.env = reader.env(e, "`env` of \(what)") }
+        step.timeout = body["timeout"].flatMap { reader.duration($0, "`timeout`") }
+        step.retry = body["retry"].flatMap { retry($0) }
+        if let c = body["continue-on-error"] { step.continueOnError = reader.bool(c, "`continue-on-error`") ?? false }
+        if let m = body["matrix"] { step.matrix = matrix(m) }
+        if let o = body["outputs"] {
+            if step.run == nil {
+                reader.error(o.location, Messages.outputsOnlyForRun(id.value))
+            } else {
+                step.outputs = outputs(o)
+            }
+        }
+        if let w = body["working-directory"] { step.workingDirectory = reader.text(w, "`working-directory`") }
+        return step
+    }
+
+    /// `outputs: [image, digest]` or `outputs: { image: { description: … } }`.
+    mutating func outputs(_ node: YAMLNode) -> [Located<String>] {
+        let names: [YAMLNode]
+        if let pairs = node.mapping { names = pairs.map(\.key) } else if let items = node.sequence { names = items } else {
+            reader.error(node.location, Messages.wrongType("`outputs`", expected: "a list of output names", found: node.kindDescription))
+            return []
+        }
+        var seen = Set<String>()
+        return names.compactMap { n in
+            guard let name = reader.identifier(n, "output name") else { return nil }
+            if !seen.insert(name.value).inserted {
+                reader.error(name.location, Messages.duplicateName("output", name.value))
+                return nil
+            }
+            return name
+        }
+    }
+
+    mutating func matrix(_ node: YAMLNode) -> Matrix? {
+        guard let pairs = reader.mapping(node, "`matrix`") else { return nil }
+        var m = Matrix(location: node.location)
+        var rejectedAxes = false
+        for pair in pairs {
+            switch pair.keyText {
+            case "exclude":
+                for entry in combinationEntries(pair.value, "`exclude`") {
+                    m.exclude.append(entry.map { ($0.name.value, $0.value) })
+                }
+            case "include":
+                m.include = combinationEntries(pair.value, "`include`")
+            default:
+                guard let name = reader.identifier(pair.key, "matrix axis") else { continue }
+                if pair.value.scalar?.value.contains("${{") == true {
+                    reader.error(pair.value.location, Messages.expressionNotAllowed("matrix values"))
+                    rejectedAxes = true
+                    continue
+                }
+                guard let items = pair.value.sequence else {
+                    reader.error(pair.value.location, Messages.wrongType("matrix axis `\(name.value)`", expected: "a list of values", found: pair.value.kindDescription))
+                    rejectedAxes = true
+                    continue
+                }
+                if items.isEmpty { reader.error(pair.value.location, Messages.matrixAxisEmpty(name.value)) }
+                let values = items.compactMap { matrixValue($0) }
+                m.axes.append(Matrix.Axis(name: name, values: values))
+            }
+        }
+        if m.axes.isEmpty && m.include.isEmpty {
+            if !rejectedAxes { reader.error(node.location, Messages.matrixEmpty) }
+            return nil
+        }
+        return m
+    }
+
+    private mutating func matrixValue(_ node: YAMLNode) -> Located<String>? {
+        guard let s = node.scalar, s.resolved != .null else {
+            reader.error(node.location, Messages.wrongType("a matrix value", expected: "a string, number or boolean", found: node.kindDescription))
+            return nil
+        }
+        if s.value.contains("${{") {
+            reader.error(node.location, Messages.expressionNotAllowed("matrix values"))
+            return nil
+        }
+        return Located(s.value, at: node.location)
+    }
+
+    private mutating func combinationEntries(_ node: YAMLNode, _ what: String) -> [[(name: Located<String>, value: String)]] {
+        guard let items = node.sequence else {
+            reader.error(node.location, Messages.wrongType(what, expected: "a list of mappings", found: node.kindDescription))
+            return []
+        }
+        return items.compactMap { item in
+            guard let pairs = reader.mapping(item, "each entry of \(what)") else { return nil }
+            return pairs.compactMap { p in
+                guard let key = reader.identifier(p.key, "matrix key"), let value = matrixValue(p.value) else { return nil }
+                return (key, value.value)
+            }
+        }
+    }
+}

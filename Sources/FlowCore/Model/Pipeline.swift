@@ -1,0 +1,142 @@
+/// A pipeline file as written: every field with its location, nothing resolved or expanded yet.
+/// `PipelineValidator` checks it; `RunPlanner` turns it into a `RunPlan`.
+public struct Pipeline: Sendable {
+    public var file: String
+    public var name: Located<String>
+    public var description: String?
+    public var params: [ParamDefinition] = []
+    public var profiles: [Profile] = []
+    public var env: [EnvEntry] = []
+    public var secrets: [Located<String>] = []
+    public var maxParallel: Located<Int>?
+    public var concurrency: Concurrency?
+    public var schedule: [ScheduleEntry] = []
+    public var defaults = StepDefaults()
+    public var steps: [Step] = []
+    /// Where the root mapping starts (for problems about the file as a whole).
+    public var location: SourceLocation
+
+    public init(file: String, name: Located<String>, location: SourceLocation) {
+        self.file = file
+        self.name = name
+        self.location = location
+    }
+
+    public func step(_ id: String) -> Step? { steps.first { $0.id.value == id } }
+}
+
+/// A typed pipeline parameter: `torch: { type: string, default: "2.4.1" }`.
+public struct ParamDefinition: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case string, number, bool, choice
+    }
+
+    public var name: Located<String>
+    public var kind: Located<Kind>
+    public var defaultValue: YAMLNode?
+    public var description: String?
+    /// The allowed values of a `choice` parameter.
+    public var options: [Located<String>] = []
+
+    public init(name: Located<String>, kind: Located<Kind>) {
+        self.name = name
+        self.kind = kind
+    }
+
+    /// A parameter without a default must be given (`--param`, a profile, a schedule entry).
+    public var isRequired: Bool { defaultValue == nil }
+}
+
+/// A named set of parameter values: `profiles: { local: { registry: "127.0.0.1:5000" } }`.
+public struct Profile: Sendable {
+    public var name: Located<String>
+    public var values: [(name: Located<String>, value: YAMLNode)]
+}
+
+/// One `NAME: value` of an `env:` mapping; the value may hold expressions.
+public struct EnvEntry: Sendable {
+    public var name: Located<String>
+    public var value: SourceText
+}
+
+/// Runs of one group across processes: what happens when a second one starts.
+public struct Concurrency: Sendable, Hashable {
+    public enum Policy: String, Sendable, CaseIterable {
+        case forbid, queue, replace
+    }
+
+    public var group: Located<String>
+    public var policy: Located<Policy>
+}
+
+/// One `schedule:` entry: when to fire, in which time zone, with which values.
+public struct ScheduleEntry: Sendable {
+    public enum Catchup: String, Sendable, CaseIterable {
+        case latest, all, none
+    }
+
+    public var cron: SourceText
+    public var timezone: Located<String>?
+    public var profile: Located<String>?
+    public var params: [(name: Located<String>, value: YAMLNode)] = []
+    public var catchup: Located<Catchup>?
+    public var catchupWindow: Located<DurationValue>?
+    public var startingDeadline: Located<DurationValue>?
+    public var location: SourceLocation
+}
+
+/// `defaults:` applied to every step that does not say otherwise.
+public struct StepDefaults: Sendable {
+    public var timeout: Located<DurationValue>?
+    public var retry: Located<RetryPolicy>?
+    public init() {}
+}
+
+/// One entry of `steps:` as written.
+public struct Step: Sendable {
+    public var id: Located<String>
+    /// The step type; `run:` steps have `shell`.
+    public var uses: Located<String>
+    /// The script of a `run:` step.
+    public var run: SourceText?
+    /// `shell:` of a `run:` step (default `bash`).
+    public var shell: Located<String>?
+    public var needs: [Located<String>] = []
+    public var condition: SourceText?
+    public var with: [(key: Located<String>, value: YAMLNode)] = []
+    public var env: [EnvEntry] = []
+    public var timeout: Located<DurationValue>?
+    public var retry: Located<RetryPolicy>?
+    public var continueOnError = false
+    public var matrix: Matrix?
+    /// Output names a `run:` step writes to `$FLOW_OUTPUT`.
+    public var outputs: [Located<String>] = []
+    public var workingDirectory: SourceText?
+
+    public init(id: Located<String>, uses: Located<String>) {
+        self.id = id
+        self.uses = uses
+    }
+}
+
+/// `matrix:`: axes of values; the step runs once per combination.
+public struct Matrix: Sendable {
+    public struct Axis: Sendable {
+        public var name: Located<String>
+        public var values: [Located<String>]
+
+        public init(name: Located<String>, values: [Located<String>]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    public var axes: [Axis] = []
+    /// Combinations to drop: each entry lists axis values that must all match.
+    public var exclude: [[(name: String, value: String)]] = []
+    /// Combinations to add, or extra keys for the combinations they match.
+    public var include: [[(name: Located<String>, value: String)]] = []
+    public var location: SourceLocation
+
+    public init(location: SourceLocation) { self.location = location }
+}

@@ -1,0 +1,59 @@
+/// What a run will do, decided before anything runs: the validated pipeline with params
+/// resolved, matrices expanded and steps ordered. The engine executes it; `--dry-run` and
+/// `flow graph` print it; tests assert on it.
+public struct RunPlan: Sendable {
+    public var pipelineName: String
+    public var file: String
+    public var description: String?
+    /// Parameter values after defaults, the profile and `--param`, in declaration order.
+    public var params: [(name: String, value: ExpressionValue)]
+    public var profile: String?
+    public var env: [(name: String, value: Template)]
+    /// Names of environment variables whose values are masked everywhere.
+    public var secrets: [String]
+    public var maxParallel: Int
+    public var concurrency: Concurrency?
+    /// Every step instance, each after all the steps it needs.
+    public var steps: [PlannedStep]
+
+    /// Steps run at most this many at once unless the pipeline or `--max-parallel` says otherwise.
+    public static let defaultMaxParallel = 4
+
+    public func step(_ id: String) -> PlannedStep? { steps.first { $0.id == id } }
+
+    /// The plan's steps as a graph, indices matching `steps`.
+    public var graph: StepGraph { StepGraph(ids: steps.map(\.id), needs: steps.map(\.needs)) }
+}
+
+/// One step instance of a plan (a matrix step contributes one per combination).
+public struct PlannedStep: Sendable {
+    public var id: String
+    /// The id as written, before matrix expansion.
+    public var baseID: String
+    public var matrix: MatrixCombination?
+    public var uses: String
+    /// Instance ids this step waits for.
+    public var needs: [String]
+    /// `nil` means the default, `success()`.
+    public var condition: Expression?
+    public var inputs: [(name: String, value: PlanValue)]
+    /// For `run:` steps: the script with expressions replaced by environment references.
+    public var script: ShellSubstitution?
+    public var shell: String?
+    public var env: [(name: String, value: Template)]
+    public var timeout: DurationValue?
+    public var retry: RetryPolicy
+    public var continueOnError: Bool
+    public var outputs: [String]
+    public var workingDirectory: Template?
+}
+
+/// An input value with its strings parsed as templates, ready to be evaluated at run time.
+public indirect enum PlanValue: Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(Template)
+    case list([PlanValue])
+    case mapping([(key: String, value: PlanValue)])
+}

@@ -1,0 +1,157 @@
+/// Turns a validated `Pipeline` into a `RunPlan`: resolves params (default, then profile,
+/// then `--param`), expands matrices, orders steps, and prepares scripts and templates.
+public struct RunPlanner {
+    /// A `--param NAME=VALUE` as given on the command line.
+    public struct ParamArgument: Sendable, Hashable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+
+        /// Splits `NAME=VALUE` at the first `=`.
+        public static func parse(_ text: String) -> ParamArgument? {
+            guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return nil }
+            return ParamArgument(name: String(text[..<eq]), value: String(text[text.index(after: eq)...]))
+        }
+    }
+
+    /// Where command-line problems are reported: they have no line in the file.
+    public static let commandLine = SourceLocation(file: "command line", line: 0, column: 0)
+
+    /// Plans a pipeline that validated without errors.
+    /// `requireAllParams: false` plans without values for parameters that have none (for
+    /// `flow graph`, whose output does not depend on them).
+    public static func plan(_ pipeline: Pipeline, params arguments: [ParamArgument] = [], profile: String? = nil,
+                            maxParallel: Int? = nil, requireAllParams: Bool = true) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        let params = resolveParams(pipeline, arguments, profile, requireAll: requireAllParams, &diagnostics)
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        var steps: [PlannedStep] = []
+        var instances: [String: [String]] = [:]
+        for step in pipeline.steps {
+            let combos = step.matrix?.combinations()
+            instances[step.id.value] = combos?.map { $0.stepID(base: step.id.value) } ?? [step.id.value]
+        }
+        let baseGraph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
+        guard let order = baseGraph.topologicalOrder() else {
+            return (nil, [.error(pipeline.location, Messages.cycle([]))])
+        }
+        do {
+            for index in order {
+                let step = pipeline.steps[index]
+                let needs = step.needs.flatMap { instances[$0.value] ?? [] }
+                let combinations: [MatrixCombination?] = step.matrix?.combinations() ?? [nil]
+                for combination in combinations {
+                    steps.append(try planned(step, combination, needs, pipeline.defaults))
+                }
+            }
+            return (RunPlan(
+                pipelineName: pipeline.name.value, file: pipeline.file, description: pipeline.description,
+                params: params, profile: profile,
+                env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
+                secrets: pipeline.secrets.map(\.value),
+                maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
+                concurrency: pipeline.concurrency, steps: steps), diagnostics)
+        } catch {
+            // Validation parses every template first; reaching this means it was skipped.
+            let message = (error as? ExpressionError)?.message ?? "\(error)"
+            return (nil, diagnostics + [.error(pipeline.location, Messages.expression(message))])
+        }
+    }
+
+    /// Problems with `--param` and `--profile` values alone (unknown names, values that do not
+    /// fit), for `flow validate`, where a parameter without a value is not yet a problem.
+    public static func checkParams(_ pipeline: Pipeline, _ arguments: [ParamArgument], profile: String?) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        _ = resolveParams(pipeline, arguments, profile, requireAll: false, &diagnostics)
+        return diagnostics
+    }
+
+    static func resolveParams(_ pipeline: Pipeline, _ arguments: [ParamArgument], _ profile: String?, requireAll: Bool,
+                              _ diagnostics: inout [Diagnostic]) -> [(name: String, value: ExpressionValue)] {
+        var values: [String: ExpressionValue] = [:]
+        for def in pipeline.params {
+            if let node = def.defaultValue, case .success(let v) = def.value(from: node) { values[def.name.value] = v }
+        }
+        if let profile {
+            if let p = pipeline.profiles.first(where: { $0.name.value == profile }) {
+                for (name, node) in p.values {
+                    if let def = pipeline.params.first(where: { $0.name.value == name.value }), case .success(let v) = def.value(from: node) {
+                        values[name.value] = v
+                    }
+                }
+            } else {
+                let close = Spelling.closest(to: profile, among: pipeline.profiles.map(\.name.value))
+                diagnostics.append(.error(commandLine, Messages.unknownProfile(profile), notes: close.map { [.init(Messages.didYouMean($0))] } ?? []))
+            }
+        }
+        for argument in arguments {
+            guard let def = pipeline.params.first(where: { $0.name.value == argument.name }) else {
+                let close = Spelling.closest(to: argument.name, among: pipeline.params.map(\.name.value))
+                diagnostics.append(.error(commandLine, Messages.unknownParam(argument.name), notes: close.map { [.init(Messages.didYouMean($0))] } ?? []))
+                continue
+            }
+            switch def.value(fromArgument: argument.value) {
+            case .success(let v): values[argument.name] = v
+            case .failure(let problem):
+                diagnostics.append(.error(commandLine, problem.message, notes: [.init(Messages.declaredHere, at: def.name.location)]))
+            }
+        }
+        for def in pipeline.params where requireAll && values[def.name.value] == nil {
+            diagnostics.append(.error(commandLine, Messages.missingParamValue(def.name.value), notes: [.init(Messages.declaredHere, at: def.name.location)]))
+        }
+        return pipeline.params.compactMap { def in values[def.name.value].map { (def.name.value, $0) } }
+    }
+
+    static func planned(_ step: Step, _ combination: MatrixCombination?, _ needs: [String], _ defaults: StepDefaults) throws -> PlannedStep {
+        var condition: Expression?
+        if let c = step.condition {
+            if c.containsExpression {
+                condition = try Template.parse(c.text).expressions.first?.0
+            } else {
+                condition = try Expression.parse(c.text)
+            }
+        }
+        return PlannedStep(
+            id: combination?.stepID(base: step.id.value) ?? step.id.value,
+            baseID: step.id.value,
+            matrix: combination,
+            uses: step.uses.value,
+            needs: needs,
+            condition: condition,
+            inputs: try step.with.map { ($0.key.value, try planValue($0.value)) },
+            script: try step.run.map { try ShellSubstitution.substitute($0.text) },
+            shell: step.run == nil ? nil : (step.shell?.value ?? "bash"),
+            env: try step.env.map { ($0.name.value, try Template.parse($0.value.text)) },
+            timeout: step.timeout?.value ?? defaults.timeout?.value,
+            retry: step.retry?.value ?? defaults.retry?.value ?? .none,
+            continueOnError: step.continueOnError,
+            outputs: step.outputs.map(\.value),
+            workingDirectory: try step.workingDirectory.map { try Template.parse($0.text) })
+    }
+
+    static func planValue(_ node: YAMLNode) throws -> PlanValue {
+        switch node.content {
+        case .scalar(let s):
+            switch s.resolved {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .number(Double(i))
+            case .float(let d): return .number(d)
+            case .string(let text): return .string(try Template.parse(text))
+            }
+        case .sequence(let items):
+            var list: [PlanValue] = []
+            for item in items { list.append(try planValue(item)) }
+            return .list(list)
+        case .mapping(let pairs):
+            var entries: [(key: String, value: PlanValue)] = []
+            for pair in pairs { entries.append((pair.keyText, try planValue(pair.value))) }
+            return .mapping(entries)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// The whole check of one pipeline file, as `flow validate` runs it: load, validate, sort.
+public enum PipelineCheck {
+    /// Loads and validates `bytes`; diagnostics come sorted by position. The pipeline is
+    /// returned whenever it loaded, so callers decide what errors mean for them.
+    public static func check(_ bytes: [UInt8], file: String, options: ValidationOptions,
+                             limits: YAMLLimits = .init()) -> (pipeline: Pipeline?, diagnostics: [Diagnostic]) {
+        let (pipeline, loadDiagnostics) = PipelineLoader.load(bytes, file: file, limits: limits)
+        guard let pipeline else { return (nil, loadDiagnostics.sortedByLocation()) }
+        let diagnostics = loadDiagnostics + PipelineValidator.validate(pipeline, options: options)
+        return (pipeline, diagnostics.sortedByLocation())
+    }
+}

@@ -1,0 +1,190 @@
+/// Expression checks: every `${{ }}` parses, reads only contexts that exist where it stands,
+/// only steps upstream of it and only outputs those steps declare; `run:` scripts use
+/// expressions only where a value can be passed safely.
+extension PipelineValidator {
+    /// Where an expression stands decides what it may read.
+    struct Scope {
+        /// The step it belongs to; `nil` for pipeline-wide values (`env:` at the top).
+        var step: Int?
+        var matrixKeys: Set<String>?
+        var isCondition = false
+    }
+
+    static let runProperties = ["id", "status", "attempt", "trigger"]
+    static let pipelineProperties = ["name", "file"]
+    static let gitProperties = ["sha", "branch"]
+    static let stepProperties = ["outputs", "status"]
+
+    mutating func checkExpressions(inPipelineEnv env: [EnvEntry]) {
+        for entry in env { checkTemplate(entry.value, Scope()) }
+    }
+
+    mutating func checkExpressions(in step: Step, index: Int) {
+        let scope = Scope(step: index, matrixKeys: step.matrix?.keys)
+        if let run = step.run { checkScript(run, scope) }
+        if let condition = step.condition {
+            var s = scope
+            s.isCondition = true
+            checkCondition(condition, s)
+        }
+        for (_, value) in step.with { checkValue(value, scope) }
+        for entry in step.env { checkTemplate(entry.value, scope) }
+        if let wd = step.workingDirectory { checkTemplate(wd, scope) }
+    }
+
+    /// Every string inside an input value, however nested, may hold expressions.
+    mutating func checkValue(_ node: YAMLNode, _ scope: Scope) {
+        switch node.content {
+        case .scalar: if let text = SourceText(node) { checkTemplate(text, scope) }
+        case .sequence(let items): for item in items { checkValue(item, scope) }
+        case .mapping(let pairs): for pair in pairs { checkValue(pair.value, scope) }
+        }
+    }
+
+    mutating func checkTemplate(_ text: SourceText, _ scope: Scope) {
+        guard text.containsExpression else { return }
+        do {
+            let template = try Template.parse(text.text)
+            for (expression, position) in template.expressions {
+                check(expression, startingAt: Self.afterOpener(position), in: text, scope)
+            }
+        } catch {
+            self.error(text.location(of: error.position), Messages.expression(error.message))
+        }
+    }
+
+    /// A `run:` script: every unsafe or invalid expression is reported, then what each reads.
+    mutating func checkScript(_ text: SourceText, _ scope: Scope) {
+        guard text.containsExpression else { return }
+        let problems = ShellSubstitution.problems(in: text.text)
+        for problem in problems {
+            error(text.location(of: problem.position), Messages.expression(problem.message))
+        }
+        guard let template = try? Template.parse(text.text) else { return }
+        for (expression, position) in template.expressions {
+            check(expression, startingAt: Self.afterOpener(position), in: text, scope)
+        }
+    }
+
+    /// `if:` is one expression, with or without `${{ }}` around it.
+    mutating func checkCondition(_ text: SourceText, _ scope: Scope) {
+        do {
+            if text.containsExpression {
+                let template = try Template.parse(text.text)
+                let pieces = template.segments.filter {
+                    if case .literal(let s) = $0 { return !s.allSatisfy(\.isWhitespace) }
+                    return true
+                }
+                guard pieces.count == 1, case .expression(let expression, let position) = pieces[0] else {
+                    error(text.location, Messages.conditionWithText)
+                    return
+                }
+                check(expression, startingAt: Self.afterOpener(position), in: text, scope)
+            } else {
+                check(try Expression.parse(text.text), startingAt: .start, in: text, scope)
+            }
+        } catch {
+            self.error(text.location(of: error.position), Messages.expression(error.message))
+        }
+    }
+
+    /// Where an expression's own text begins: just after its `${{`.
+    static func afterOpener(_ position: TextPosition) -> TextPosition {
+        TextPosition(line: position.line, column: position.column + 3)
+    }
+
+    /// A position inside an expression, as a position in the text the expression stands in.
+    static func position(_ inner: TextPosition, from start: TextPosition) -> TextPosition {
+        inner.line == 1
+            ? TextPosition(line: start.line, column: start.column + inner.column - 1)
+            : TextPosition(line: start.line + inner.line - 1, column: inner.column)
+    }
+
+    mutating func check(_ expression: Expression, startingAt start: TextPosition, in text: SourceText, _ scope: Scope) {
+        if expression.callsStatusFunction && !scope.isCondition {
+            let leading = expression.source.prefix { $0 == " " || $0 == "\t" }.count
+            error(text.location(of: TextPosition(line: start.line, column: start.column + leading)), Messages.statusFunctionOutsideIf)
+        }
+        for reference in expression.references {
+            let at = text.location(of: Self.position(reference.position, from: start))
+            check(reference.path, at: at, scope)
+        }
+    }
+
+    mutating func check(_ path: [String], at: SourceLocation, _ scope: Scope) {
+        guard let context = path.first else { return }
+        let property = path.count > 1 ? path[1] : nil
+        func known(_ names: [String]) {
+            if let property, !names.contains(property) { error(at, Messages.unknownProperty(context, property, names)) }
+        }
+        switch context {
+        case "env":
+            break
+        case "params":
+            if let property, param(property) == nil {
+                let close = Spelling.closest(to: property, among: pipeline.params.map(\.name.value))
+                error(at, Messages.unknownParam(property), notes: close.map { [.init(Messages.didYouMean($0))] } ?? [])
+            }
+        case "run": known(Self.runProperties)
+        case "pipeline": known(Self.pipelineProperties)
+        case "git": known(Self.gitProperties)
+        case "matrix":
+            guard let keys = scope.matrixKeys else {
+                error(at, Messages.matrixOutsideMatrix())
+                return
+            }
+            if let property, !keys.contains(property) { error(at, Messages.unknownMatrixKey(property)) }
+        case "steps":
+            checkStepReference(path, at: at, scope)
+        default:
+            error(at, Messages.unknownContext(context))
+        }
+    }
+
+    mutating func checkStepReference(_ path: [String], at: SourceLocation, _ scope: Scope) {
+        guard let reader = scope.step else {
+            error(at, Messages.stepNotUpstreamOfPipeline(path.count > 1 ? path[1] : "…"))
+            return
+        }
+        guard path.count > 1 else { return }
+        let id = path[1]
+        guard let target = graph.index[id] else {
+            let close = Spelling.closest(to: id, among: graph.ids)
+            error(at, Messages.unknownStepReference(id), notes: close.map { [.init(Messages.didYouMean($0))] } ?? [])
+            return
+        }
+        let readerStep = pipeline.steps[reader]
+        if target == reader {
+            error(at, Messages.ownOutputs(id))
+            return
+        }
+        if !readerStep.needs.contains(where: { $0.value == id }) && !upstream(of: reader).contains(target) {
+            error(at, Messages.stepNotUpstream(readerStep.id.value, id))
+            return
+        }
+        guard path.count > 2 else { return }
+        guard Self.stepProperties.contains(path[2]) else {
+            error(at, Messages.unknownProperty("steps.\(id)", path[2], Self.stepProperties))
+            return
+        }
+        guard path[2] == "outputs" else { return }
+        let targetStep = pipeline.steps[target]
+        if targetStep.matrix != nil {
+            error(at, Messages.matrixOutputs(id))
+            return
+        }
+        guard path.count > 3 else { return }
+        let declared: [String]
+        if targetStep.run != nil {
+            declared = targetStep.outputs.map(\.value)
+        } else if let signature = options.catalog[targetStep.uses.value] {
+            declared = signature.outputs
+        } else {
+            return
+        }
+        if !declared.contains(path[3]) {
+            error(at, Messages.undeclaredOutput(id, path[3], declared),
+                  notes: Spelling.closest(to: path[3], among: declared).map { [.init(Messages.didYouMean($0))] } ?? [])
+        }
+    }
+}

@@ -1,0 +1,249 @@
+/// What validation needs from the world, handed in as values: the step types that exist and
+/// how to recognise a time zone name.
+public struct ValidationOptions: Sendable {
+    public var catalog: StepCatalog
+    /// Whether an IANA time zone name is known. The CLI answers from the system's zone database.
+    public var isKnownTimeZone: @Sendable (String) -> Bool
+
+    public init(catalog: StepCatalog = .builtins, isKnownTimeZone: @escaping @Sendable (String) -> Bool) {
+        self.catalog = catalog
+        self.isKnownTimeZone = isKnownTimeZone
+    }
+}
+
+/// Checks a loaded `Pipeline` for everything that can be known before a run: step types and
+/// their inputs, `needs` and cycles, expressions and what they read, params, profiles,
+/// schedules, matrices. Reports every problem; never stops at the first.
+public struct PipelineValidator {
+    let pipeline: Pipeline
+    let options: ValidationOptions
+    let graph: StepGraph
+    var diagnostics: [Diagnostic] = []
+    var upstreamCache: [Int: Set<Int>] = [:]
+
+    init(_ pipeline: Pipeline, options: ValidationOptions) {
+        self.pipeline = pipeline
+        self.options = options
+        graph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
+    }
+
+    public static func validate(_ pipeline: Pipeline, options: ValidationOptions) -> [Diagnostic] {
+        var v = PipelineValidator(pipeline, options: options)
+        v.run()
+        return v.diagnostics
+    }
+
+    mutating func error(_ at: SourceLocation, _ message: String, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(.error(at, message, notes: notes))
+    }
+
+    mutating func run() {
+        checkParams()
+        checkProfiles()
+        checkSchedule()
+        checkExpressions(inPipelineEnv: pipeline.env)
+        for (i, step) in pipeline.steps.enumerated() {
+            checkStepType(step)
+            checkNeeds(step)
+            checkMatrix(step)
+            checkExpressions(in: step, index: i)
+        }
+        checkCycles()
+    }
+
+    // MARK: params and profiles
+
+    mutating func checkParams() {
+        for param in pipeline.params {
+            guard let value = param.defaultValue else { continue }
+            if case .failure(let problem) = param.value(from: value) { error(value.location, problem.message) }
+        }
+    }
+
+    func param(_ name: String) -> ParamDefinition? { pipeline.params.first { $0.name.value == name } }
+
+    /// Values given for params (in a profile or a schedule entry) must name declared params and fit them.
+    mutating func checkParamValues(_ values: [(name: Located<String>, value: YAMLNode)]) {
+        for (name, value) in values {
+            guard let def = param(name.value) else {
+                error(name.location, Messages.unknownParam(name.value),
+                      notes: Spelling.closest(to: name.value, among: pipeline.params.map(\.name.value)).map { [.init(Messages.didYouMean($0))] } ?? [])
+                continue
+            }
+            if case .failure(let problem) = def.value(from: value) { error(value.location, problem.message) }
+        }
+    }
+
+    mutating func checkProfiles() {
+        for profile in pipeline.profiles { checkParamValues(profile.values) }
+    }
+
+    mutating func checkSchedule() {
+        for entry in pipeline.schedule {
+            do {
+                _ = try CronExpression.parse(entry.cron.text)
+            } catch let problem {
+                error(entry.cron.location(of: problem.position), Messages.badCron(problem.message), notes: problem.hint.map { [.init($0)] } ?? [])
+            }
+            if let zone = entry.timezone, !options.isKnownTimeZone(zone.value) {
+                error(zone.location, Messages.unknownTimeZone(zone.value))
+            }
+            if let profile = entry.profile, !pipeline.profiles.contains(where: { $0.name.value == profile.value }) {
+                error(profile.location, Messages.unknownProfile(profile.value),
+                      notes: Spelling.closest(to: profile.value, among: pipeline.profiles.map(\.name.value)).map { [.init(Messages.didYouMean($0))] } ?? [])
+            }
+            checkParamValues(entry.params)
+        }
+    }
+
+    // MARK: steps
+
+    mutating func checkStepType(_ step: Step) {
+        guard let signature = options.catalog[step.uses.value] else {
+            let names = options.catalog.names
+            let note = Spelling.closest(to: step.uses.value, among: names).map(Messages.didYouMean) ?? Messages.knownStepTypes(names)
+            error(step.uses.location, Messages.unknownStepType(step.uses.value), notes: [.init(note)])
+            return
+        }
+        if step.run != nil {
+            if let first = step.with.first { error(first.key.location, Messages.withOnRunStep(step.id.value)) }
+            return
+        }
+        let names = signature.inputs.map(\.name)
+        for (key, value) in step.with {
+            guard let input = signature.input(key.value) else {
+                let note = Spelling.closest(to: key.value, among: names).map(Messages.didYouMean) ?? Messages.knownInputs(names)
+                error(key.location, Messages.unknownInput(key.value, signature.name), notes: [.init(note)])
+                continue
+            }
+            if let problem = input.kind.mismatch(value) {
+                error(value.location, Messages.inputWrongType(key.value, expected: problem.expected, found: problem.found))
+            }
+        }
+        for input in signature.inputs where input.required && input.defaultValue == nil {
+            if !step.with.contains(where: { $0.key.value == input.name }) {
+                error(step.uses.location, Messages.missingInput(input.name, signature.name))
+            }
+        }
+    }
+
+    mutating func checkNeeds(_ step: Step) {
+        for need in step.needs {
+            if need.value == step.id.value {
+                error(need.location, Messages.selfNeed(step.id.value))
+            } else if graph.index[need.value] == nil {
+                let close = Spelling.closest(to: need.value, among: graph.ids)
+                error(need.location, Messages.unknownNeed(step.id.value, need.value), notes: close.map { [.init(Messages.didYouMean($0))] } ?? [])
+            }
+        }
+    }
+
+    mutating func checkCycles() {
+        for cycle in graph.cycles() where cycle.count > 2 {
+            let first = pipeline.steps[cycle[0]]
+            let second = graph.ids[cycle[1]]
+            let at = first.needs.first { $0.value == second }?.location ?? first.id.location
+            error(at, Messages.cycle(cycle.map { graph.ids[$0] }), notes: [.init(Messages.cycleHint)])
+        }
+    }
+
+    mutating func checkMatrix(_ step: Step) {
+        guard let matrix = step.matrix else { return }
+        let combinations = matrix.combinations()
+        if combinations.isEmpty && !matrix.axes.contains(where: { $0.values.isEmpty }) {
+            error(matrix.location, Messages.matrixNoCombinations)
+        }
+        var seen = Set<String>()
+        var reported = Set<String>()
+        for combination in combinations {
+            let id = combination.stepID(base: step.id.value)
+            if !seen.insert(id).inserted && reported.insert(id).inserted {
+                error(matrix.location, Messages.matrixDuplicateId(id))
+            }
+        }
+    }
+
+    /// The steps `index` transitively needs, computed once per step that asks.
+    mutating func upstream(of index: Int) -> Set<Int> {
+        if let cached = upstreamCache[index] { return cached }
+        let set = graph.upstream(of: index)
+        upstreamCache[index] = set
+        return set
+    }
+}
+
+extension StepInput.Kind {
+    /// Why a literal value does not fit this kind; `nil` when it fits or holds an expression
+    /// (whose type is only known at run time).
+    func mismatch(_ node: YAMLNode) -> (expected: String, found: String)? {
+        if let s = node.scalar, s.value.contains("${{") { return nil }
+        let ok: Bool
+        switch self {
+        case .any: ok = true
+        case .string: ok = node.scalar != nil && (node.scalar!.resolved != .null || node.scalar!.style != .plain)
+        case .number:
+            switch node.scalar?.resolved { case .int?, .float?: ok = true; default: ok = false }
+        case .bool:
+            if case .bool? = node.scalar?.resolved { ok = true } else { ok = false }
+        case .list: ok = node.sequence != nil
+        case .mapping: ok = node.mapping != nil
+        }
+        guard !ok else { return nil }
+        let expected = ["string": "a string", "number": "a number", "bool": "`true` or `false`", "list": "a list", "mapping": "a mapping"][rawValue] ?? rawValue
+        return (expected, node.kindDescription)
+    }
+}
+
+extension ParamDefinition {
+    /// The typed value of a YAML value given for this parameter, or why it does not fit.
+    public func value(from node: YAMLNode) -> Result<ExpressionValue, ParamValueError> {
+        guard let scalar = node.scalar else {
+            return .failure(ParamValueError(Messages.paramWrongKind(name.value, kind.value.rawValue, node.kindDescription)))
+        }
+        switch (kind.value, scalar.resolved) {
+        case (.number, .int(let i)): return .success(.number(Double(i)))
+        case (.number, .float(let d)) where d.isFinite: return .success(.number(d))
+        case (.bool, .bool(let b)): return .success(.bool(b))
+        case (.string, .null) where scalar.style == .plain, (.choice, .null) where scalar.style == .plain:
+            return .failure(ParamValueError(Messages.paramWrongType(name.value, kind.value.rawValue, "null")))
+        case (.string, _): return .success(.string(scalar.value))
+        case (.choice, _): return value(fromArgument: scalar.value)
+        default: return .failure(ParamValueError(Messages.paramWrongType(name.value, kind.value.rawValue, scalar.value)))
+        }
+    }
+
+    /// The typed value of `--param name=text`, or why it does not fit.
+    public func value(fromArgument text: String) -> Result<ExpressionValue, ParamValueError> {
+        switch kind.value {
+        case .string: return .success(.string(text))
+        case .number:
+            guard case .some(let v) = YAMLScalar.resolvePlain(text).numberValue else {
+                return .failure(ParamValueError(Messages.paramWrongType(name.value, "number", text)))
+            }
+            return .success(.number(v))
+        case .bool:
+            guard let b = YAMLScalar.bool(text) else { return .failure(ParamValueError(Messages.paramWrongType(name.value, "bool", text))) }
+            return .success(.bool(b))
+        case .choice:
+            let allowed = options.map(\.value)
+            guard allowed.contains(text) else { return .failure(ParamValueError(Messages.paramNotAnOption(name.value, text, allowed))) }
+            return .success(.string(text))
+        }
+    }
+}
+
+/// Why a value does not fit a parameter.
+public struct ParamValueError: Error, Hashable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+extension YAMLScalarValue {
+    var numberValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .float(let d) where d.isFinite: return d
+        default: return nil
+        }
+    }
+}

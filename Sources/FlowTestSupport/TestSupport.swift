@@ -1,0 +1,85 @@
+import Foundation
+import FlowCore
+
+/// Paths of the repository the tests run in, found from this source file's location.
+public enum Repository {
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `Tests/FlowCoreTests/Fixtures/<sub>`.
+    public static func fixtures(_ sub: String) -> URL {
+        root.appendingPathComponent("Tests/FlowCoreTests/Fixtures").appendingPathComponent(sub)
+    }
+
+    /// The `flow` executable SwiftPM built next to the test bundle.
+    public static var flowBinary: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flow")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return root.appendingPathComponent(".build/debug/flow")
+    }
+}
+
+/// Validation options for tests: the built-in catalog and the system's time zone database.
+public func testValidationOptions(catalog: StepCatalog = .builtins) -> ValidationOptions {
+    ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil })
+}
+
+/// A directory under the system temp dir, removed when `remove()` is called.
+public struct TemporaryDirectory: Sendable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("flow-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    public func write(_ name: String, _ text: String) throws -> URL {
+        let f = file(name)
+        try FileManager.default.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: f)
+        return f
+    }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// What a finished child process left behind.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a real child process to completion, capturing both output streams.
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                       currentDirectory: URL? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so neither fills up and blocks the child.
+    nonisolated(unsafe) var errData = Data()
+    let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !reader.isFinished { usleep(1000) }
+    return ProcessResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs the built `flow` binary.
+public func runFlow(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
+    var env = environment ?? ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
+    return try runProcess(Repository.flowBinary, arguments, environment: env, currentDirectory: currentDirectory ?? Repository.root)
+}
