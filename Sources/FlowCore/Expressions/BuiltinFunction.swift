@@ -56,18 +56,21 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     /// The message for a call of a function that does not exist, suggesting the closest real one.
     static func unknownFunctionMessage(_ name: String) -> String {
         let lowered = name.lowercased()
-        let closest = allCases
+        let closest =
+            allCases
             .map { (function: $0, distance: editDistance(lowered, $0.name.lowercased())) }
             .min { $0.distance < $1.distance }
         if let closest, closest.distance <= max(1, min(2, name.count / 3)) {
             return "unknown function `\(name)`; did you mean `\(closest.function.name)`?"
         }
-        return "unknown function `\(name)`; the functions are " + allCases.map { "`\($0.name)`" }.joined(separator: ", ")
+        return "unknown function `\(name)`; the functions are "
+            + allCases.map { "`\($0.name)`" }.joined(separator: ", ")
     }
 
     /// Levenshtein distance between two strings, by Unicode scalars.
     private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        let a = Array(a.unicodeScalars)
+        let b = Array(b.unicodeScalars)
         guard !a.isEmpty else { return b.count }
         var previous = Array(0...b.count)
         for i in 1...a.count {

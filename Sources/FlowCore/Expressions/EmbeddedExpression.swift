@@ -43,7 +43,8 @@ struct EmbeddedExpression {
         var message = "`${{` is not closed by `}}`"
         if let openString {
             let position = text.position(of: openString)
-            message += "; the string started at line \(position.line), column \(position.column) is not closed "
+            message +=
+                "; the string started at line \(position.line), column \(position.column) is not closed "
                 + "(write a quote inside a string as `''`)"
         }
         return .failure(Failure(error: ExpressionError(message, at: text.position(of: start)), resumeAt: limit))

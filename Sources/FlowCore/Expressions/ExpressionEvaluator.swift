@@ -42,7 +42,8 @@ struct ExpressionEvaluator {
         guard base.isFiltered, case .array(let elements) = base.value else {
             return Result(value: ExpressionEvaluator.element(of: base.value, key: key) ?? .null)
         }
-        return Result(value: .array(elements.compactMap { ExpressionEvaluator.element(of: $0, key: key) }), isFiltered: true)
+        return Result(
+            value: .array(elements.compactMap { ExpressionEvaluator.element(of: $0, key: key) }), isFiltered: true)
     }
 
     /// The member of an object (by the key's string form, case-sensitively) or the element of an array (by the
@@ -96,7 +97,8 @@ struct ExpressionEvaluator {
         case .less: return .bool(ExpressionValue.compare(left, right) == .orderedAscending)
         case .lessEqual: return .bool([.orderedAscending, .orderedSame].contains(ExpressionValue.compare(left, right)))
         case .greater: return .bool(ExpressionValue.compare(left, right) == .orderedDescending)
-        case .greaterEqual: return .bool([.orderedDescending, .orderedSame].contains(ExpressionValue.compare(left, right)))
+        case .greaterEqual:
+            return .bool([.orderedDescending, .orderedSame].contains(ExpressionValue.compare(left, right)))
         case .and, .or: preconditionFailure("handled above")
         }
     }
@@ -113,13 +115,19 @@ struct ExpressionEvaluator {
             if case .array(let elements) = arguments[0] {
                 return .bool(elements.contains { ExpressionValue.looselyEqual($0, arguments[1]) })
             }
-            return .bool(arguments[0].stringValue.lowercased().contains(arguments[1].stringValue.lowercased()))
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
+            let part = ExpressionValue.caseInsensitiveKey(arguments[1].stringValue)
+            return .bool(part.isEmpty || text.indices.contains { text[$0...].starts(with: part) })
         case .startsWith:
-            return .bool(arguments[0].stringValue.lowercased().hasPrefix(arguments[1].stringValue.lowercased()))
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
+            return .bool(text.starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].stringValue)))
         case .endsWith:
-            return .bool(arguments[0].stringValue.lowercased().hasSuffix(arguments[1].stringValue.lowercased()))
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
+            return .bool(
+                text.reversed().starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].stringValue).reversed()))
         case .format:
-            return .string(try ExpressionEvaluator.format(arguments[0].stringValue, Array(arguments.dropFirst()), at: position))
+            return .string(
+                try ExpressionEvaluator.format(arguments[0].stringValue, Array(arguments.dropFirst()), at: position))
         case .join:
             let separator = arguments.count > 1 ? arguments[1].stringValue : ","
             switch arguments[0] {
@@ -134,7 +142,8 @@ struct ExpressionEvaluator {
                 return try ExpressionValue(json: arguments[0].stringValue)
             } catch {
                 let location = "line \(error.position.line), column \(error.position.column)"
-                throw ExpressionError("`fromJSON`: the text is not valid JSON (\(location) of the text): \(error.message)", at: position)
+                throw ExpressionError(
+                    "`fromJSON`: the text is not valid JSON (\(location) of the text): \(error.message)", at: position)
             }
         case .success: return .bool(!context.status.anyUpstreamFailed && !context.status.cancelled)
         case .failure: return .bool(context.status.anyUpstreamFailed)
@@ -144,7 +153,9 @@ struct ExpressionEvaluator {
     }
 
     /// `format('{0} and {1}', a, b)`: `{n}` is replaced by argument n; `{{` and `}}` are literal braces.
-    static func format(_ template: String, _ arguments: [ExpressionValue], at position: TextPosition) throws(ExpressionError) -> String {
+    static func format(
+        _ template: String, _ arguments: [ExpressionValue], at position: TextPosition
+    ) throws(ExpressionError) -> String {
         let scalars = Array(template.unicodeScalars)
         var result = String.UnicodeScalarView()
         var offset = 0

@@ -85,7 +85,8 @@ struct ExpressionLexer {
     }
 
     private mutating func add(_ kind: ExpressionToken.Kind, from start: Int) {
-        tokens.append(ExpressionToken(kind: kind, text: text.string(start..<offset), position: text.position(of: start)))
+        tokens.append(
+            ExpressionToken(kind: kind, text: text.string(start..<offset), position: text.position(of: start)))
     }
 
     private mutating func readPunctuation(_ scalar: Unicode.Scalar) throws(ExpressionError) {
@@ -133,7 +134,8 @@ struct ExpressionLexer {
             case "-", "+": "; expressions have no arithmetic"
             default: ""
             }
-        let shown = scalar.value < 0x20 || scalar.value == 0x7F
+        let shown =
+            scalar.value < 0x20 || scalar.value == 0x7F
             ? "U+\(String(scalar.value, radix: 16, uppercase: true))" : "`\(scalar)`"
         throw ExpressionError("unexpected \(shown)\(hint)", at: position)
     }
@@ -163,12 +165,15 @@ struct ExpressionLexer {
     private mutating func readNumber() throws(ExpressionError) {
         let start = offset
         offset += 1
-        let isHex = text.hasPrefix("0x", at: start) || text.hasPrefix("0X", at: start)
+        let isHex =
+            text.hasPrefix("0x", at: start) || text.hasPrefix("0X", at: start)
             || text.hasPrefix("-0x", at: start) || text.hasPrefix("-0X", at: start)
         while let scalar = text[offset] {
             let previous = text[offset - 1]
             let isExponentSign = (scalar == "+" || scalar == "-") && (previous == "e" || previous == "E") && !isHex
-            guard ExpressionLexer.isIdentifierPart(scalar) && scalar != "-" || scalar == "." || isExponentSign else { break }
+            guard ExpressionLexer.isIdentifierPart(scalar) && scalar != "-" || scalar == "." || isExponentSign else {
+                break
+            }
             offset += 1
         }
         let word = text.string(start..<offset)

@@ -3,9 +3,10 @@
 struct ExpressionParser {
     private let tokens: [ExpressionToken]
     private var index = 0
+    /// How deep the tree being built is, counting parentheses, operators and accesses.
     private var depth = 0
-    /// GitHub's limit on nesting; it also keeps hostile input from exhausting the stack.
-    static let maximumDepth = 50
+    /// Keeps evaluation (which recurses over the tree) from exhausting the stack.
+    static let maximumDepth = 100
 
     static func parse(_ source: String) throws(ExpressionError) -> ExpressionNode {
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(source))
@@ -19,9 +20,11 @@ struct ExpressionParser {
         case .rightParen: throw ExpressionError("unexpected `)`: no `(` is open", at: extra.position)
         case .rightBracket: throw ExpressionError("unexpected `]`: no `[` is open", at: extra.position)
         case .leftParen:
-            throw ExpressionError("unexpected `(`: only functions can be called, by name, as in `contains(a, b)`", at: extra.position)
+            throw ExpressionError(
+                "unexpected `(`: only functions can be called, by name, as in `contains(a, b)`", at: extra.position)
         default:
-            throw ExpressionError("unexpected \(extra.quoted); expected an operator such as `==`, `&&` or `||`", at: extra.position)
+            throw ExpressionError(
+                "unexpected \(extra.quoted); expected an operator such as `==`, `&&` or `||`", at: extra.position)
         }
         return node
     }
@@ -43,16 +46,23 @@ struct ExpressionParser {
         index += 1
     }
 
-    /// Tracks nesting so deeply nested input fails with a message instead of a crash.
-    private mutating func nest<T>(_ body: (inout ExpressionParser) throws(ExpressionError) -> T) throws(ExpressionError) -> T {
-        depth += 1
+    /// Parses something one level deeper in the tree.
+    private mutating func nest<T>(
+        _ body: (inout ExpressionParser) throws(ExpressionError) -> T
+    ) throws(ExpressionError) -> T {
+        try deepen()
         defer { depth -= 1 }
+        return try body(&self)
+    }
+
+    /// Adds a level to the tree, failing with a message (instead of a crash later) when it gets too deep.
+    private mutating func deepen() throws(ExpressionError) {
+        depth += 1
         guard depth <= ExpressionParser.maximumDepth else {
             throw ExpressionError(
-                "expression is nested more than \(ExpressionParser.maximumDepth) levels deep; simplify it",
-                at: current.position)
+                "expression is nested too deeply (more than \(ExpressionParser.maximumDepth) levels of parentheses, "
+                    + "operators and accesses); split it up", at: current.position)
         }
-        return try body(&self)
     }
 
     // MARK: Binary operators
@@ -84,10 +94,14 @@ struct ExpressionParser {
         operand: (inout ExpressionParser) throws(ExpressionError) -> ExpressionNode
     ) throws(ExpressionError) -> ExpressionNode {
         var left = try operand(&self)
+        let outerDepth = depth
+        defer { depth = outerDepth }
         while let op = operators[current.kind] {
+            try deepen()  // each operator adds a level above the operands before it
             let token = advance()
             guard current.kind != .end else {
-                throw ExpressionError("expected an operand after `\(token.text)`, found end of expression", at: current.position)
+                throw ExpressionError(
+                    "expected an operand after `\(token.text)`, found end of expression", at: current.position)
             }
             let right = try operand(&self)
             left = ExpressionNode(kind: .binary(op, left, right), position: left.position)
@@ -106,7 +120,10 @@ struct ExpressionParser {
 
     private mutating func parsePostfix() throws(ExpressionError) -> ExpressionNode {
         var node = try parsePrimary()
+        let outerDepth = depth
+        defer { depth = outerDepth }
         while true {
+            if current.kind == .dot || current.kind == .leftBracket { try deepen() }
             switch current.kind {
             case .dot:
                 _ = advance()
@@ -119,7 +136,8 @@ struct ExpressionParser {
                 case .literal where name.text.first?.isLetter == true:
                     node = ExpressionNode(kind: .property(node, name.text), position: node.position)
                 default:
-                    throw ExpressionError("expected a property name or `*` after `.`, found \(name.quoted)", at: name.position)
+                    throw ExpressionError(
+                        "expected a property name or `*` after `.`, found \(name.quoted)", at: name.position)
                 }
             case .leftBracket:
                 _ = advance()

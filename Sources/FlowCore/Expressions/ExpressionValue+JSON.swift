@@ -30,10 +30,14 @@ extension ExpressionValue {
     }
 
     private func writeJSONContainer(
-        _ items: [(key: String?, value: ExpressionValue)], open: String, close: String, to output: inout String, indent: Int?
+        _ items: [(key: String?, value: ExpressionValue)], open: String, close: String, to output: inout String,
+        indent: Int?
     ) {
         output += open
-        guard !items.isEmpty else { return output += close }
+        guard !items.isEmpty else {
+            output += close
+            return
+        }
         let inner = indent.map { $0 + 1 }
         for (offset, item) in items.enumerated() {
             if offset > 0 { output += "," }
@@ -115,7 +119,9 @@ private struct JSONReader {
         }
     }
 
-    private mutating func readKeyword(_ word: String, _ value: ExpressionValue) throws(ExpressionError) -> ExpressionValue {
+    private mutating func readKeyword(
+        _ word: String, _ value: ExpressionValue
+    ) throws(ExpressionError) -> ExpressionValue {
         guard text.hasPrefix(word, at: offset) else { throw error("invalid JSON literal; expected `\(word)`") }
         offset += word.unicodeScalars.count
         return value
@@ -199,7 +205,7 @@ private struct JSONReader {
             guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
             return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
         default:
-            offset -= 1
+            offset -= 2  // point at the backslash
             throw error("invalid escape `\\\(scalar)` in a string")
         }
     }

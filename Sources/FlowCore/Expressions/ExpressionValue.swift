@@ -46,18 +46,6 @@ public enum ExpressionValue: Hashable, Sendable {
         }
     }
 
-    /// A short name of the kind of value, for messages.
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-
     // MARK: Numbers
 
     /// Parses the number syntaxes of the expression language: decimal with optional sign, fraction and
@@ -130,7 +118,7 @@ public enum ExpressionValue: Hashable, Sendable {
         case (.null, .null): true
         case (.bool(let x), .bool(let y)): x == y
         case (.number(let x), .number(let y)): x == y
-        case (.string(let x), .string(let y)): x.uppercased() == y.uppercased()
+        case (.string(let x), .string(let y)): caseInsensitiveKey(x) == caseInsensitiveKey(y)
         default: a.numberValue == b.numberValue
         }
     }
@@ -139,13 +127,27 @@ public enum ExpressionValue: Hashable, Sendable {
     /// upper-cased scalars); anything else compares as numbers. `nil` when unordered (NaN involved).
     static func compare(_ a: ExpressionValue, _ b: ExpressionValue) -> ComparisonResult? {
         if case .string(let x) = a, case .string(let y) = b {
-            let left = Array(x.uppercased().unicodeScalars), right = Array(y.uppercased().unicodeScalars)
+            let left = caseInsensitiveKey(x)
+            let right = caseInsensitiveKey(y)
             if left == right { return .orderedSame }
             return left.lexicographicallyPrecedes(right) ? .orderedAscending : .orderedDescending
         }
-        let x = a.numberValue, y = b.numberValue
+        let x = a.numberValue
+        let y = b.numberValue
         if x.isNaN || y.isNaN { return nil }
         return x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
+    }
+
+    /// The text upper-cased scalar by scalar (simple case mapping: `ß` stays `ß`), for GitHub's ordinal
+    /// case-insensitive comparisons. No Unicode normalization is applied.
+    static func caseInsensitiveKey(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.map { scalar in
+            if scalar.isASCII {
+                return ("a"..."z").contains(scalar) ? Unicode.Scalar(scalar.value - 32)! : scalar
+            }
+            let upper = scalar.properties.uppercaseMapping.unicodeScalars
+            return upper.count == 1 ? upper.first! : scalar
+        }
     }
 }
 

@@ -11,6 +11,8 @@ extension ShellScanner {
         var expectsRedirectionTarget = false
         /// After `bash -c`: the next non-option argument is the command string.
         var shellExpectsCode = false
+        /// After an option of `read` or `printf` that takes an argument: whether that argument is a variable name.
+        var optionArgumentIsName: Bool?
         var test: Test?
     }
 
@@ -21,9 +23,13 @@ extension ShellScanner {
         case letCommand
         /// `eval`, `trap`: the arguments are shell code.
         case code(String)
-        /// `declare`, `local`, …: arguments may be assignments with subscripts; `-i` makes values arithmetic.
-        case declaration
-        case integerDeclaration
+        /// `declare`, `local`, …: arguments are variable names, possibly assigned; `-i` makes values arithmetic.
+        case declaration(String)
+        case integerDeclaration(String)
+        /// `read`, `mapfile`, `readarray`: non-option arguments are variable names.
+        case read(String)
+        /// `printf`: the argument of `-v` is a variable name.
+        case printf
         /// `bash`, `sh`, …: the argument after `-c` is shell code.
         case shell(String)
         /// `case WORD`, until its `in`.
@@ -55,8 +61,14 @@ extension ShellScanner {
     private static let commandPrefixes: Set<String> = ["command", "builtin", "exec", "nohup", "time", "sudo", "env"]
     private static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "su"]
     private static let declarations: Set<String> = ["declare", "typeset", "local", "export", "readonly"]
-    /// Test operators whose operands bash evaluates as arithmetic (`-v` evaluates an array subscript).
+    /// Test operators whose operands bash evaluates as arithmetic in `[[ ]]` (`-v` evaluates an array
+    /// subscript in the name). The `test` builtin parses integers strictly; only its `-v` is unsafe.
     private static let arithmeticTestOperators: Set<String> = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"]
+    private static let singleBracketArithmeticTestOperators: Set<String> = ["-v"]
+    /// Options that take an argument, of `read` (only `-a`'s is a variable name) and of `mapfile`.
+    private static let optionsWithArgument: [String: Set<Character>] = [
+        "read": Set("adinNptu"), "mapfile": Set("dnOsuCc"), "readarray": Set("dnOsuCc"),
+    ]
 
     static func isMetacharacter(_ scalar: Unicode.Scalar) -> Bool {
         " \t\n;&|()<>".unicodeScalars.contains(scalar)
@@ -64,6 +76,8 @@ extension ShellScanner {
 
     /// Reads commands up to the end of the region, or up to the `)` closing a `$(`, `(` or `<(`.
     mutating func scanCommands(until end: CommandsEnd) {
+        guard enterNested() else { return }
+        defer { leaveNested() }
         var state = CommandState()
         // For each open `case … in`: whether a pattern is expected next.
         var caseLevels: [Bool] = []
@@ -162,31 +176,52 @@ extension ShellScanner {
 
     /// Reads one word and updates what is known about the command.
     private mutating func scanWord(_ state: inout CommandState, _ caseLevels: inout [Bool]) {
-        let wordHazard: ShellHazard? =
-            if state.expectsRedirectionTarget || state.atCommandStart { nil } else {
-                switch state.kind {
-                case .letCommand: .letArguments
-                case .code(let command): .codeArguments(command: command)
-                case .integerDeclaration: .integerDeclaration
-                case .shell(let command) where state.shellExpectsCode: .shellCommandString(command: command)
-                default: nil
-                }
+        var wordHazard: ShellHazard? = nil
+        var declaringCommand: String? = nil
+        if !state.expectsRedirectionTarget && !state.atCommandStart {
+            switch state.kind {
+            case .letCommand: wordHazard = .letArguments
+            case .code(let command): wordHazard = .codeArguments(command: command)
+            case .integerDeclaration(let command):
+                wordHazard = .integerDeclaration
+                declaringCommand = command
+            case .declaration(let command): declaringCommand = command
+            case .shell(let command) where state.shellExpectsCode: wordHazard = .shellCommandString(command: command)
+            case .read(let command) where state.optionArgumentIsName != false:
+                wordHazard = .variableName(command: command)
+            case .printf where state.optionArgumentIsName == true: wordHazard = .variableName(command: "printf -v")
+            default: break
             }
-        let allowsAssignment = state.atCommandStart || state.kind == .declaration || state.kind == .integerDeclaration
+        }
         var word = Word()
-        withHazard(wordHazard) { word = $0.readWord(allowsAssignment: allowsAssignment) }
+        withHazard(wordHazard) {
+            word = $0.readWord(
+                allowsAssignment: state.atCommandStart || declaringCommand != nil, declaring: declaringCommand)
+        }
         classify(word, &state, &caseLevels)
     }
 
     /// Reads a word up to the next metacharacter, following quotes and expansions.
-    /// With `allowsAssignment`, `name[…]` starts an assignment whose subscript is arithmetic.
-    private mutating func readWord(allowsAssignment: Bool) -> Word {
+    /// With `allowsAssignment`, `name[…]` starts an assignment whose subscript is arithmetic, and an assignment
+    /// to a variable declared with `declare -i` is arithmetic too. With `declaring` (the arguments of `declare`
+    /// and the like), the part before `=` is a variable name.
+    private mutating func readWord(allowsAssignment: Bool, declaring: String? = nil) -> Word {
         var word = Word()
+        let outerHazard = hazard
+        defer { hazard = outerHazard }
+        if let declaring { hazard = hazard ?? .variableName(command: declaring) }
         while let scalar = current {
             if isAtExpression() {
                 substituteExpression(.unquoted)
                 word.isPlain = false
                 continue
+            }
+            if scalar == "=", word.isPlain, !word.plainPrefix.contains("=") {
+                // The value part: no longer a name, but arithmetic when the variable is an integer.
+                var name = word.plainPrefix
+                if name.hasSuffix("+") { name.removeLast() }
+                let isInteger = allowsAssignment && integerVariables.contains(name)
+                hazard = outerHazard ?? (isInteger ? .integerDeclaration : nil)
             }
             if ShellScanner.isMetacharacter(scalar) {
                 // `name=(…)`: an array assignment.
@@ -205,7 +240,11 @@ extension ShellScanner {
             case "`": scanBackticks()
             case "[" where allowsAssignment && word.isPlain && ShellScanner.isName(word.plainPrefix):
                 copy()
-                withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .bracket) }
+                // Said as a subscript rather than as part of a variable name being declared.
+                let nameHazard = hazard
+                hazard = outerHazard ?? .subscriptOrOffset
+                scanArithmetic(until: .bracket)
+                hazard = nameHazard
                 word.plainPrefix += "[]"
                 continue
             default:
@@ -231,7 +270,11 @@ extension ShellScanner {
                 copy()
                 withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .bracket) }
             default:
-                if ShellScanner.isMetacharacter(scalar), !isAtExpression() { copy() } else { _ = readWord(allowsAssignment: false) }
+                if ShellScanner.isMetacharacter(scalar), !isAtExpression() {
+                    copy()
+                } else {
+                    _ = readWord(allowsAssignment: false)
+                }
             }
         }
     }
@@ -256,7 +299,11 @@ extension ShellScanner {
             if state.test?.isDoubleBracket == true, literal == "]]" {
                 finishTest(&state)
                 state.atCommandStart = false
-            } else if let literal, ShellScanner.arithmeticTestOperators.contains(literal), state.test?.arithmeticOperator == nil {
+            } else if let literal, let test = state.test, test.arithmeticOperator == nil,
+                (test.isDoubleBracket
+                    ? ShellScanner.arithmeticTestOperators : ShellScanner.singleBracketArithmeticTestOperators)
+                    .contains(literal)
+            {
                 state.test?.arithmeticOperator = literal
             }
             return
@@ -264,7 +311,7 @@ extension ShellScanner {
         if state.atCommandStart {
             classifyCommandWord(literal, prefix: word.plainPrefix, &state, &caseLevels)
         } else {
-            classifyArgument(literal, &state, &caseLevels)
+            classifyArgument(literal, prefix: word.plainPrefix, &state, &caseLevels)
         }
     }
 
@@ -290,7 +337,9 @@ extension ShellScanner {
         case "[[": beginTest(&state, doubleBracket: true)
         case "[", "test": beginTest(&state, doubleBracket: false)
         case "case": state.kind = .caseHeader
-        case _ where ShellScanner.declarations.contains(name): state.kind = .declaration
+        case _ where ShellScanner.declarations.contains(name): state.kind = .declaration(name)
+        case "read", "mapfile", "readarray": state.kind = .read(name)
+        case "printf": state.kind = .printf
         case _ where ShellScanner.commandPrefixes.contains(name):
             state.kind = .prefix
             state.atCommandStart = true
@@ -299,14 +348,35 @@ extension ShellScanner {
         }
     }
 
-    private mutating func classifyArgument(_ literal: String?, _ state: inout CommandState, _ caseLevels: inout [Bool]) {
+    private mutating func classifyArgument(
+        _ literal: String?, prefix: String, _ state: inout CommandState, _ caseLevels: inout [Bool]
+    ) {
         let isOption = literal.map { $0.hasPrefix("-") && !$0.hasPrefix("--") } ?? false
         switch state.kind {
-        case .declaration where isOption && literal!.contains("i"):
-            state.kind = .integerDeclaration
+        case .declaration(let command) where isOption && literal!.contains("i"):
+            state.kind = .integerDeclaration(command)
+        case .integerDeclaration:
+            // Later plain assignments to this variable are arithmetic as well.
+            let name = String(prefix.prefix { $0 != "=" && $0 != "+" })
+            if ShellScanner.isName(name) { integerVariables.insert(name) }
+        case .read where state.optionArgumentIsName != nil:
+            state.optionArgumentIsName = nil
+        case .read(let command) where isOption:
+            if let last = literal!.last, ShellScanner.optionsWithArgument[command]?.contains(last) == true {
+                state.optionArgumentIsName = command == "read" && last == "a"
+            }
+        case .printf:
+            if state.optionArgumentIsName == true || !isOption {
+                state.kind = .other  // past `-v name`, or at the format: the rest is data
+            } else if literal == "-v" {
+                state.optionArgumentIsName = true
+            }
         case .shell where state.shellExpectsCode:
             // The command string has been read; what follows are its positional parameters.
-            if !isOption { state.kind = .other }
+            if !isOption {
+                state.kind = .other
+                state.shellExpectsCode = false
+            }
         case .shell where isOption && literal!.dropFirst().contains("c"):
             state.shellExpectsCode = true
         case .caseHeader where literal == "in":
@@ -329,110 +399,5 @@ extension ShellScanner {
         if name.hasSuffix("+") { name = name.dropLast() }
         if name.hasSuffix("[]") { name = name.dropLast(2) }
         return isName(String(name))
-    }
-
-    // MARK: Comments, redirections, heredocs
-
-    /// `# …` up to the end of the line; an expression there gets the plain reference (it is never run).
-    private mutating func scanComment() {
-        while let scalar = current, scalar != "\n" {
-            if isAtExpression() { substituteExpression(.comment) } else { copy() }
-        }
-    }
-
-    private mutating func scanRedirection(_ state: inout CommandState) {
-        let next = peek(1)
-        if current == "<", next == "<", peek(2) == "<" {
-            copy(3)  // here-string: an ordinary word follows
-            state.expectsRedirectionTarget = true
-        } else if current == "<", next == "<" {
-            copy(2)
-            let stripsTabs = current == "-"
-            if stripsTabs { copy() }
-            scanHeredocDelimiter(stripsTabs: stripsTabs)
-        } else if next == "(" {
-            copy(2)  // process substitution
-            scanCommands(until: .parenthesis)
-        } else {
-            let isDoubled = next == ">" || next == "&" || next == "|" || (current == "<" && next == ">")
-            copy(isDoubled ? 2 : 1)
-            state.expectsRedirectionTarget = true
-        }
-    }
-
-    /// The delimiter word after `<<` or `<<-`. Any quoting in it makes the heredoc quoted (no expansion).
-    private mutating func scanHeredocDelimiter(stripsTabs: Bool) {
-        while current == " " || current == "\t" { copy() }
-        let start = offset
-        var delimiter = String.UnicodeScalarView()
-        var isQuoted = false
-        while let scalar = current, !ShellScanner.isMetacharacter(scalar) {
-            if isAtExpression() {
-                withHazard(.heredocDelimiter) { $0.substituteExpression(.unquoted) }
-                continue
-            }
-            switch scalar {
-            case "'", "\"":
-                isQuoted = true
-                copy()
-                while let inner = current, inner != scalar {
-                    if scalar == "\"", inner == "\\", let escaped = peek(1), "\"\\$`".unicodeScalars.contains(escaped) { copy() }
-                    if let literal = current { delimiter.append(literal) }
-                    copy()
-                }
-                copy()
-            case "\\":
-                isQuoted = true
-                copy()
-                if let escaped = current {
-                    delimiter.append(escaped)
-                    copy()
-                }
-            default:
-                delimiter.append(scalar)
-                copy()
-            }
-        }
-        guard !delimiter.isEmpty else { return }
-        let written = "<<" + (stripsTabs ? "-" : "") + text.string(start..<offset)
-        pendingHeredocs.append(Heredoc(delimiter: String(delimiter), stripsTabs: stripsTabs, quotedOperator: isQuoted ? written : nil))
-    }
-
-    /// Reads the bodies of the heredocs started on the line that just ended. `offset` is at the next line.
-    private mutating func readPendingHeredocs() {
-        let heredocs = pendingHeredocs
-        pendingHeredocs = []
-        for heredoc in heredocs {
-            let delimiter = Array(heredoc.delimiter.unicodeScalars)
-            // Like bash, find the delimiter line first; the body is everything before it.
-            var lineStart = offset
-            var bodyEnd = limit
-            var resume = limit
-            while lineStart < limit {
-                var lineEnd = lineStart
-                while lineEnd < limit, text.scalars[lineEnd] != "\n" { lineEnd += 1 }
-                var contentStart = lineStart
-                if heredoc.stripsTabs {
-                    while contentStart < lineEnd, text.scalars[contentStart] == "\t" { contentStart += 1 }
-                }
-                if text.scalars[contentStart..<lineEnd].elementsEqual(delimiter) {
-                    bodyEnd = lineStart
-                    resume = min(lineEnd + 1, limit)
-                    break
-                }
-                lineStart = lineEnd + 1
-            }
-            let outerLimit = limit
-            limit = bodyEnd
-            if let op = heredoc.quotedOperator {
-                while current != nil {
-                    if isAtExpression() { substituteExpression(.quotedHeredoc(operator: op)) } else { copy() }
-                }
-            } else {
-                scanDoubleQuoted(heredocBody: true)
-            }
-            limit = outerLimit
-            copy(resume - offset)  // the delimiter line
-        }
     }
 }

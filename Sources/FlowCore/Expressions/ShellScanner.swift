@@ -20,6 +20,12 @@ struct ShellScanner {
     /// While inside a test (`[[ ]]`, `test`, `[`), where the expressions in it are, in case an arithmetic
     /// operator later in the test makes them unsafe.
     var expressionsInTest: [TextPosition]?
+    /// How many quotes, substitutions and expansions enclose `offset`.
+    var depth = 0
+    /// Deeper nesting is reported rather than risking the stack.
+    static let maximumDepth = 200
+    /// Variables declared with `declare -i` (or `local -i`, …) so far: assigning to them is arithmetic.
+    var integerVariables: Set<String> = []
 
     struct Heredoc {
         var delimiter: String
@@ -28,11 +34,16 @@ struct ShellScanner {
         var quotedOperator: String?
     }
 
-    static func scan(_ script: String) -> (script: String, variables: [ShellSubstitution.Variable], problems: [ExpressionError]) {
+    static func scan(
+        _ script: String
+    ) -> (script: String, variables: [ShellSubstitution.Variable], problems: [ExpressionError]) {
         var scanner = ShellScanner(text: ScalarText(script))
         scanner.scanCommands(until: .end)
         let problems = scanner.problems.enumerated()
-            .sorted { $0.element.position == $1.element.position ? $0.offset < $1.offset : $0.element.position < $1.element.position }
+            .sorted {
+                $0.element.position == $1.element.position
+                    ? $0.offset < $1.offset : $0.element.position < $1.element.position
+            }
             .map(\.element)
         return (String(scanner.output), scanner.variables, problems)
     }
@@ -62,17 +73,31 @@ struct ShellScanner {
     mutating func copyEscape() {
         copy()
         if isAtExpression() {
-            problems.append(ExpressionError(
-                "a backslash right before `${{` would escape the variable reference that replaces the expression; "
-                    + "remove the backslash (write `\\\\` for a literal one)", at: text.position(of: offset)))
+            problems.append(
+                ExpressionError(
+                    "a backslash right before `${{` would escape the variable reference that replaces the expression; "
+                        + "remove the backslash (write `\\\\` for a literal one)", at: text.position(of: offset)))
         } else {
             copy()
         }
     }
 
-    func problem(_ message: String, at offset: Int) -> ExpressionError {
-        ExpressionError(message, at: text.position(of: offset))
+    /// Enters a nested construct. Past `maximumDepth` it reports a problem, copies the rest of the region
+    /// unchanged and returns `false`; the caller then returns at once. Balance a `true` with `leaveNested()`.
+    mutating func enterNested() -> Bool {
+        guard depth < ShellScanner.maximumDepth else {
+            problems.append(
+                ExpressionError(
+                    "the script nests quotes and substitutions more than \(ShellScanner.maximumDepth) levels deep; "
+                        + "simplify it", at: text.position(of: offset)))
+            copy(limit - offset)
+            return false
+        }
+        depth += 1
+        return true
     }
+
+    mutating func leaveNested() { depth -= 1 }
 
     /// Runs `body` with `newHazard` in force unless a hazard is already (it stays: the outer one is why).
     mutating func withHazard(_ newHazard: ShellHazard?, _ body: (inout ShellScanner) -> Void) {
@@ -84,31 +109,42 @@ struct ShellScanner {
 
     // MARK: Expressions
 
-    /// Replaces the expression at `offset` with a reference fitting `quoting`, or records why it cannot be.
+    /// Replaces the expression at `offset` with a reference fitting `quoting`. In an unsafe place it still
+    /// gets its variable and reference, and the hazard is recorded as a problem (which makes
+    /// `ShellSubstitution.substitute` fail).
     mutating func substituteExpression(_ quoting: ShellQuoting) {
         let start = offset
-        let read = EmbeddedExpression.read(in: text, at: start, limit: limit)
-        guard case .success(let embedded) = read else {
-            if case .failure(let failure) = read {
-                problems.append(failure.error)
-                copy(failure.resumeAt - offset)
+        switch EmbeddedExpression.read(in: text, at: start, limit: limit) {
+        case .failure(let failure):
+            problems.append(failure.error)
+            copy(failure.resumeAt - offset)
+        case .success(let embedded):
+            let position = text.position(of: start)
+            let name = ShellSubstitution.variablePrefix + String(variables.count + 1)
+            variables.append(
+                ShellSubstitution.Variable(name: name, expression: embedded.expression, position: position))
+            output.append(contentsOf: quoting.reference(to: name).unicodeScalars)
+            offset = embedded.end
+            if let hazard {
+                problems.append(ExpressionError(hazard.message, at: position))
+            } else {
+                expressionsInTest?.append(position)
             }
-            return
         }
-        let position = text.position(of: start)
-        let name = ShellSubstitution.variablePrefix + String(variables.count + 1)
-        variables.append(ShellSubstitution.Variable(name: name, expression: embedded.expression, position: position))
-        offset = embedded.end
-        if let hazard {
-            problems.append(ExpressionError(hazard.message, at: position))
-        } else if case .quotedHeredoc(let op) = quoting {
-            problems.append(ExpressionError(
-                "an expression cannot be used inside a quoted heredoc (\(op)); use an unquoted delimiter "
-                    + "or pass the value through `env:`", at: position))
-        } else {
-            expressionsInTest?.append(position)
+    }
+
+    /// Copies the expression at `offset` unchanged and records `message` as a problem at it (or the
+    /// expression's own error, if it is invalid): for places where no reference can work.
+    mutating func rejectExpression(_ message: String) {
+        let start = offset
+        switch EmbeddedExpression.read(in: text, at: start, limit: limit) {
+        case .failure(let failure):
+            problems.append(failure.error)
+            copy(failure.resumeAt - offset)
+        case .success(let embedded):
+            problems.append(ExpressionError(message, at: text.position(of: start)))
+            copy(embedded.end - offset)
         }
-        output.append(contentsOf: (quoting.reference(to: name) ?? "").unicodeScalars)
     }
 
     // MARK: Quotes
@@ -117,7 +153,10 @@ struct ShellScanner {
     mutating func scanSingleQuoted() {
         copy()
         while let scalar = current {
-            if isAtExpression() { substituteExpression(.singleQuoted); continue }
+            if isAtExpression() {
+                substituteExpression(.singleQuoted)
+                continue
+            }
             copy()
             if scalar == "'" { return }
         }
@@ -127,8 +166,14 @@ struct ShellScanner {
     mutating func scanANSICQuoted() {
         copy(2)
         while let scalar = current {
-            if isAtExpression() { substituteExpression(.ansiC); continue }
-            if scalar == "\\" { copyEscape(); continue }
+            if isAtExpression() {
+                substituteExpression(.ansiC)
+                continue
+            }
+            if scalar == "\\" {
+                copyEscape()
+                continue
+            }
             copy()
             if scalar == "'" { return }
         }
@@ -137,9 +182,14 @@ struct ShellScanner {
     /// `"…"` (`offset` at the opening quote), or, with `heredocBody`, the body of an unquoted heredoc up to
     /// `limit`: there `"` is an ordinary character but `$`, backticks and backslashes work as in double quotes.
     mutating func scanDoubleQuoted(heredocBody: Bool = false) {
+        guard enterNested() else { return }
+        defer { leaveNested() }
         if !heredocBody { copy() }
         while let scalar = current {
-            if isAtExpression() { substituteExpression(heredocBody ? .heredoc : .doubleQuoted); continue }
+            if isAtExpression() {
+                substituteExpression(heredocBody ? .heredoc : .doubleQuoted)
+                continue
+            }
             switch scalar {
             case "\"" where !heredocBody:
                 copy()
@@ -199,8 +249,16 @@ struct ShellScanner {
             // `$"…"` is a translatable string: double quotes as far as expansion goes.
             copy()
             scanDoubleQuoted()
+        case ("$", _) where !EmbeddedExpression.starts(in: text, at: offset + 1):
+            copy(2)  // `$$`, the process id
         default:
             copy()
+            if isAtExpression() {
+                problems.append(
+                    ExpressionError(
+                        "a `$` right before `${{` would combine with the variable reference that replaces the "
+                            + "expression; remove the `$`", at: text.position(of: offset)))
+            }
         }
     }
 
@@ -209,10 +267,15 @@ struct ShellScanner {
     /// Arithmetic up to its end: `))` (consumed), `]` (consumed) or `}` (left for the caller). Quotes and
     /// expansions inside are followed so that a `)` or `]` in them does not end it early.
     mutating func scanArithmetic(until end: ArithmeticEnd) {
+        guard enterNested() else { return }
+        defer { leaveNested() }
         var parentheses = 0
         var brackets = 0
         while let scalar = current {
-            if isAtExpression() { substituteExpression(.unquoted); continue }
+            if isAtExpression() {
+                substituteExpression(.unquoted)
+                continue
+            }
             switch scalar {
             case "(":
                 parentheses += 1
@@ -248,6 +311,8 @@ struct ShellScanner {
     /// `${…}` after the `${`: a parameter name, an optional subscript, then an operator and a word up to the
     /// matching `}`. Subscripts and substring offsets are arithmetic; the word is quoted like its surroundings.
     mutating func scanParameterExpansion(inDoubleQuotes: Bool) {
+        guard enterNested() else { return }
+        defer { leaveNested() }
         if let scalar = current, scalar == "#" || scalar == "!" { copy() }
         var nameLength = 0
         while let scalar = current {
@@ -271,7 +336,10 @@ struct ShellScanner {
             withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .brace) }
         }
         while let scalar = current {
-            if isAtExpression() { substituteExpression(inDoubleQuotes ? .doubleQuoted : .unquoted); continue }
+            if isAtExpression() {
+                substituteExpression(inDoubleQuotes ? .doubleQuoted : .unquoted)
+                continue
+            }
             switch scalar {
             case "}":
                 copy()

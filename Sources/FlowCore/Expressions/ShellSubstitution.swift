@@ -5,8 +5,10 @@
 /// form that fits its quoting context: `"${FLOW_EXPR_1}"` in an unquoted word, `${FLOW_EXPR_1}` inside double
 /// quotes or an unquoted heredoc, `'"${FLOW_EXPR_1}"'` inside single quotes, `'"${FLOW_EXPR_1}"$'` inside `$'…'`.
 /// Places where bash would evaluate the value as code or arithmetic are errors: quoted heredocs (where no
-/// reference can work), arithmetic, array subscripts and substring offsets, `let`, `declare -i`, arithmetic
-/// tests in `[[ ]]` / `test`, and the code arguments of `eval`, `trap` and `bash -c`.
+/// reference can work), arithmetic, array subscripts and substring offsets, `let`, `declare -i` (and later
+/// assignments to such integer variables), arithmetic tests (`[[ a -eq b ]]`, `-v`), variable names given to
+/// `declare`, `read`, `printf -v` and the like, and the code arguments of `eval`, `trap` and `bash -c`. So is a
+/// `\` or a lone `$` right before `${{`, which would mangle the reference.
 public struct ShellSubstitution: Hashable, Sendable {
     /// One substituted expression: the runner sets `name` in the step's environment to the value's string form.
     public struct Variable: Hashable, Sendable {
@@ -52,18 +54,15 @@ public struct ShellSubstitution: Hashable, Sendable {
 /// The quoting context an expression stands in, which decides how the variable is referenced.
 enum ShellQuoting: Equatable {
     case unquoted, doubleQuoted, singleQuoted, ansiC, heredoc, comment
-    /// A heredoc whose delimiter is quoted, written as in the script (`<<'EOF'`): no expansion happens there.
-    case quotedHeredoc(operator: String)
 
-    /// The text that stands for the variable in this context; `nil` where no reference can work.
-    func reference(to name: String) -> String? {
+    /// The text that stands for the variable in this context.
+    func reference(to name: String) -> String {
         switch self {
         case .unquoted, .comment: "\"${\(name)}\""
         case .doubleQuoted, .heredoc: "${\(name)}"
         // Close the quote, expand in double quotes, reopen.
         case .singleQuoted: "'\"${\(name)}\"'"
         case .ansiC: "'\"${\(name)}\"$'"
-        case .quotedHeredoc: nil
         }
     }
 }
@@ -77,6 +76,7 @@ enum ShellHazard: Equatable {
     case arithmeticTest(operator: String)
     case codeArguments(command: String)
     case shellCommandString(command: String)
+    case variableName(command: String)
     case parameterName
     case heredocDelimiter
 
@@ -105,6 +105,9 @@ enum ShellHazard: Equatable {
         case .shellCommandString(let command):
             "an expression cannot be used in the command string of `\(command) -c`: it is run as shell code; pass the "
                 + "value as an argument instead: \(command) -c 'echo \"$1\"' \(command) \"${{ … }}\""
+        case .variableName(let command):
+            "an expression cannot be used as a variable name for `\(command)`: bash evaluates a subscript in the "
+                + "name as arithmetic, where `a[$(cmd)]` runs commands; use a fixed variable name"
         case .parameterName:
             "an expression cannot be used as a parameter name in `${…}`; reference a variable by its name"
         case .heredocDelimiter:

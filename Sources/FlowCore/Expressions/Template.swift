@@ -1,5 +1,6 @@
 /// A string that may contain `${{ … }}` expressions, such as a YAML value in a pipeline.
 public struct Template: Hashable, Sendable {
+    /// A piece of a template: literal text or an expression.
     public enum Segment: Hashable, Sendable {
         case literal(String)
         /// `position` is where `${{` starts in the template text.

@@ -91,23 +91,28 @@ private struct Composer {
         self.limits = limits
     }
 
-    private enum Frame {
-        case sequence(items: [YAMLNode], location: SourceLocation, anchor: String?, size: Int)
-        case mapping(MappingFrame)
-    }
-
-    private struct MappingFrame {
-        var pairs: [YAMLNode.Pair] = []
-        var location: SourceLocation
-        var anchor: String?
+    /// An open sequence or mapping. A class, so adding a child mutates it in place: a value
+    /// type popped off the stack and pushed back would copy its children on every append.
+    private final class Frame {
+        let isMapping: Bool
+        let location: SourceLocation
+        let anchor: String?
         var size = 1
-        /// The key waiting for its value; `.rejected` when the key was not a scalar (value dropped).
+        var items: [YAMLNode] = []
+        var pairs: [YAMLNode.Pair] = []
+        /// The key waiting for its value; `.rejected` when the key was not usable (value dropped).
         var pendingKey: PendingKey = .none
         var seen: [String: SourceLocation] = [:]
         /// `<<` merge sources, with the index in `pairs` where their keys go.
         var merges: [(index: Int, source: YAMLNode)] = []
 
         enum PendingKey { case none, key(YAMLNode), merge(SourceLocation), rejected }
+
+        init(isMapping: Bool, location: SourceLocation, anchor: String?) {
+            self.isMapping = isMapping
+            self.location = location
+            self.anchor = anchor
+        }
     }
 
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
@@ -174,16 +179,14 @@ private struct Composer {
             finish(copy, size: size, anchor: nil, counted: true)
         case YAML_SEQUENCE_START_EVENT:
             _ = checkedTag(event.data.sequence_start.tag, at: at)
-            stack.append(.sequence(items: [], location: at, anchor: cString(event.data.sequence_start.anchor), size: 1))
+            stack.append(Frame(isMapping: false, location: at, anchor: cString(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
             _ = checkedTag(event.data.mapping_start.tag, at: at)
-            stack.append(.mapping(MappingFrame(location: at, anchor: cString(event.data.mapping_start.anchor))))
-        case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let items, let loc, let anchor, let size)? = stack.popLast() else { return false }
-            finish(YAMLNode(.sequence(items), at: loc), size: size, anchor: anchor, counted: true)
-        case YAML_MAPPING_END_EVENT:
-            guard case .mapping(let frame)? = stack.popLast() else { return false }
-            finish(YAMLNode(.mapping(applyMerges(frame)), at: frame.location), size: frame.size, anchor: frame.anchor, counted: true)
+            stack.append(Frame(isMapping: true, location: at, anchor: cString(event.data.mapping_start.anchor)))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = stack.popLast() else { return false }
+            let content: YAMLNode.Content = frame.isMapping ? .mapping(applyMerges(frame)) : .sequence(frame.items)
+            finish(YAMLNode(content, at: frame.location), size: frame.size, anchor: frame.anchor, counted: true)
         default:
             break
         }
@@ -197,22 +200,15 @@ private struct Composer {
             if totalNodes > limits.maxNodes { fail(node.location, Messages.tooManyNodes(limits.maxNodes)); return }
         }
         if let anchor { anchors[anchor] = (node, size) }
-        guard let top = stack.popLast() else {
+        guard let top = stack.last else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let loc, let a, let s):
-            items.append(node)
-            stack.append(.sequence(items: items, location: loc, anchor: a, size: s + size))
-        case .mapping(var frame):
-            frame.size += size
-            addToMapping(&frame, node)
-            stack.append(.mapping(frame))
-        }
+        top.size += size
+        if top.isMapping { addToMapping(top, node) } else { top.items.append(node) }
     }
 
-    private mutating func addToMapping(_ frame: inout MappingFrame, _ node: YAMLNode) {
+    private mutating func addToMapping(_ frame: Frame, _ node: YAMLNode) {
         switch frame.pendingKey {
         case .none:
             guard let scalar = node.scalar else {
@@ -250,7 +246,7 @@ private struct Composer {
 
     /// `<<: *base` (or a list of them): keys of the merged mappings that this mapping does not
     /// set itself, earlier sources first, inserted where the `<<` stood.
-    private func applyMerges(_ frame: MappingFrame) -> [YAMLNode.Pair] {
+    private func applyMerges(_ frame: Frame) -> [YAMLNode.Pair] {
         guard !frame.merges.isEmpty else { return frame.pairs }
         var taken = Set(frame.seen.keys)
         var inserts: [Int: [YAMLNode.Pair]] = [:]

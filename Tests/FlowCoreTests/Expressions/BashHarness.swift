@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import FlowCore
+
+/// Runs substituted `run:` scripts with the real `/bin/bash`, the way the runner will: each `FLOW_EXPR_n`
+/// is set in the child's environment to the string form of its expression's value.
+enum BashHarness {
+    struct Output {
+        var stdout: Data
+        var stderr: String
+        var status: Int32
+    }
+
+    /// A fresh empty directory for one test; the caller removes it.
+    static func makeTemporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("flow-expr-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Substitutes `script`, evaluates every variable in `context` and runs the result with `bash -c`
+    /// in `directory`.
+    static func run(_ script: String, context: EvaluationContext, in directory: URL) throws -> Output {
+        let substitution = try ShellSubstitution.substitute(script)
+        var environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"]
+        for variable in substitution.variables {
+            environment[variable.name] = try variable.expression.evaluate(in: context).stringValue
+        }
+        return try run(substitution.script, environment: environment, in: directory)
+    }
+
+    static func run(_ script: String, environment: [String: String], in directory: URL) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Outputs are small; read stdout to its end, then stderr, then reap the process.
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(stdout: out, stderr: String(decoding: err, as: UTF8.self), status: process.terminationStatus)
+    }
+}

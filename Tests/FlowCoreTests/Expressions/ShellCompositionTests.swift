@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import FlowCore
+
+/// Random (but reproducible) compositions of quoting contexts, heredocs and substitutions: whenever the
+/// substitution accepts a script, running it with a value full of shell syntax must not run that value.
+@Suite("Shell substitution of composed scripts")
+struct ShellCompositionTests {
+    /// SplitMix64: a small deterministic generator, so failures reproduce.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// `@E@` is an expression; `@F@` is another fragment, nested.
+    static let fragments = [
+        "echo @E@", "echo \"@E@\"", "echo '@E@'", "echo $'@E@'", "echo $\"@E@\"", "x=@E@", "declare x=@E@",
+        "echo \"$(@F@)\"", "echo $( (@F@) )", "x=\"$(@F@)\"", "echo `@F@`", "echo \"`@F@`\"", "{ @F@; }", "(@F@)",
+        "cat <<X\n@E@\nX", "cat <<-X\n\t@E@\n\tX", "echo \"$(cat <<X\n@E@\nX\n)\"", "cat <<'X'\nfoo $(echo no)\nX",
+        "case @E@ in *) @F@;; esac", "[[ @E@ == a ]]", "[ @E@ = a ]", "[[ -n @E@ ]] && @F@",
+        "if [ -n @E@ ]; then @F@; fi", "f() { @F@; }; f @E@", "for i in @E@; do @F@; done",
+        "echo ${Y:-@E@}", "echo \"${Y:-@E@}\"", "echo \"${Y:-'@E@'}\"", "echo ${Y:+\"@E@\"}", "echo \"${Y:-$(@F@)}\"",
+        "# @E@", "echo @E@ # @E@", "a=(@E@ @E@)", "echo $(( 1 ))", "echo @E@ | cat", "echo @E@ > /dev/null",
+        "echo \"a\\\"@E@\\\"\"", "printf '%s' @E@", "read -r z <<< @E@", "echo \\\\@E@", "echo '$(@E@)'",
+        "echo \"'@E@'\"", "true && @F@ || @F@", "eval echo hi; @F@", "trap - EXIT; @F@",
+        // Refused: bash would evaluate the value.
+        "echo $(( @E@ ))", "[[ @E@ -eq 1 ]] || true", "eval \"echo @E@\"", "let x=@E@",
+    ]
+
+    @Test func composedScriptsNeverRunTheValue() throws {
+        var generator = SeededGenerator(state: 2024)
+        let directory = try BashHarness.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let canary = directory.appendingPathComponent("CANARY").path
+        // Shell syntax of every kind, and a bare arithmetic subscript (which a syntax error before it would hide).
+        let payloads = ["$(touch C)`touch C`;touch C;'\"$(touch C)\"'\n$(touch C)", "a[$(touch C)]"]
+            .map { $0.replacingOccurrences(of: "C", with: canary) }
+
+        func fragment(depth: Int) -> String {
+            var text = Self.fragments.randomElement(using: &generator)!
+            while let range = text.range(of: "@F@") {
+                text.replaceSubrange(range, with: depth >= 2 ? "echo @E@" : fragment(depth: depth + 1))
+            }
+            return text
+        }
+
+        var accepted = 0
+        for _ in 0..<400 {
+            let script = (0..<Int.random(in: 1...3, using: &generator)).map { _ in fragment(depth: 0) }
+                .joined(separator: "\n")
+                .replacingOccurrences(of: "@E@", with: "${{ params.v }}")
+            guard let substitution = try? ShellSubstitution.substitute(script) else { continue }
+            accepted += 1
+            for payload in payloads {
+                var environment = ["PATH": "/usr/bin:/bin"]
+                for variable in substitution.variables { environment[variable.name] = payload }
+                _ = try BashHarness.run(substitution.script, environment: environment, in: directory)
+                #expect(!FileManager.default.fileExists(atPath: canary), "the value ran a command in:\n\(script)")
+                try? FileManager.default.removeItem(atPath: canary)
+            }
+        }
+        // Most compositions are accepted; those with arithmetic, `eval` or a quoted heredoc around an
+        // expression are refused.
+        #expect(accepted > 250)
+    }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Benchmark: validate a generated 10,000-step pipeline, side by side with GNU make and ninja
+parsing and walking the same DAG (`make -n`, `ninja -n`), plus the hostile inputs.
+
+Reports the whole-process median wall time over --runs runs and the peak RSS of each command.
+Run from the repository root:  python3 bench/validate.py   (see bench/README.md)
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def ensure(command, package):
+    if shutil.which(command):
+        return
+    print(f"installing {package} for the comparison", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def measure(argv, cwd, runs, expect):
+    """Median wall seconds and peak RSS (MiB) of `argv` over `runs` runs, after one warm-up."""
+    times, peak = [], 0
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os.chdir(cwd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.execvp(argv[0], argv)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != expect:
+            sys.exit(f"{' '.join(argv)} exited {code}, expected {expect}")
+        if i > 0:
+            times.append(elapsed)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return statistics.median(times), peak
+
+
+def hostile_inputs(directory):
+    os.makedirs(directory, exist_ok=True)
+    bomb = "name: bomb\na: &a [" + ",".join(['"lol"'] * 9) + "]\n"
+    prev = "a"
+    for c in "bcdefghi":
+        bomb += f"{c}: &{c} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+        prev = c
+    files = {
+        "alias-bomb.yml": bomb,
+        "deep-nesting.yml": "[" * 100_000,
+        "deep-mapping.yml": "{a: " * 100_000,
+    }
+    for name, text in files.items():
+        with open(os.path.join(directory, name), "w") as f:
+            f.write(text)
+    with open(os.path.join(directory, "huge.yml"), "wb") as f:
+        f.truncate(100 << 20)
+    with open(os.path.join(directory, "invalid-utf8.yml"), "wb") as f:
+        f.write(b"name: x\nsteps:\n  a: { run: \"echo \xff\" }\n" * 1000)
+    return sorted(list(files) + ["huge.yml", "invalid-utf8.yml"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--width", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--no-build", action="store_true", help="use the existing .build/release/flow")
+    args = parser.parse_args()
+
+    ensure("ninja", "ninja-build")
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
+    flow = os.path.join(ROOT, ".build/release/flow")
+    work = os.path.join(ROOT, "bench/results/work")
+    shutil.rmtree(work, ignore_errors=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench/generate.py"), str(args.steps), str(args.width), work], check=True)
+
+    rows = [
+        ("flow validate", [flow, "validate", "--steps-dir", "/nonexistent", "pipeline.yml"], 0),
+        ("make -n", ["make", "-n", "-f", "Makefile", "all"], 0),
+        ("ninja -n", ["ninja", "-n", "-f", "build.ninja"], 0),
+    ]
+    print(f"validation of a {args.steps}-step layered DAG ({args.width} per layer, 2 needs each, expressions in every step); "
+          f"median of {args.runs} runs, whole process")
+    print(f"{'command':<16} {'median ms':>10} {'peak RSS MiB':>13}")
+    results = {}
+    for name, argv, expect in rows:
+        median, peak = measure(argv, work, args.runs, expect)
+        results[name] = median
+        print(f"{name:<16} {median * 1000:>10.1f} {peak:>13.1f}")
+    print(f"flow/ninja ratio: {results['flow validate'] / results['ninja -n']:.2f}   flow/make ratio: {results['flow validate'] / results['make -n']:.2f}")
+
+    print("\nhostile inputs, each rejected with exit 2 (flow validate FILE)")
+    print(f"{'input':<20} {'median ms':>10} {'peak RSS MiB':>13}")
+    hostile = os.path.join(work, "hostile")
+    for name in hostile_inputs(hostile):
+        median, peak = measure([flow, "validate", "--steps-dir", "/nonexistent", name], hostile, args.runs, 2)
+        print(f"{name:<20} {median * 1000:>10.1f} {peak:>13.1f}")
+
+
+if __name__ == "__main__":
+    main()
