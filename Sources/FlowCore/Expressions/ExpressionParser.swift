@@ -68,35 +68,51 @@ struct ExpressionParser {
     // MARK: Binary operators
 
     private mutating func parseOr() throws(ExpressionError) -> ExpressionNode {
-        try parseBinary(operators: [.or: .or]) { parser throws(ExpressionError) in try parser.parseAnd() }
+        try parseBinary(operator: { $0 == .or ? .or : nil }) { parser throws(ExpressionError) in try parser.parseAnd() }
     }
 
     private mutating func parseAnd() throws(ExpressionError) -> ExpressionNode {
-        try parseBinary(operators: [.and: .and]) { parser throws(ExpressionError) in try parser.parseEquality() }
+        try parseBinary(operator: { $0 == .and ? .and : nil }) { parser throws(ExpressionError) in try parser.parseEquality() }
     }
 
     private mutating func parseEquality() throws(ExpressionError) -> ExpressionNode {
-        try parseBinary(operators: [.equal: .equal, .notEqual: .notEqual]) { parser throws(ExpressionError) in
+        try parseBinary(operator: Self.equalityOperator) { parser throws(ExpressionError) in
             try parser.parseComparison()
         }
     }
 
     private mutating func parseComparison() throws(ExpressionError) -> ExpressionNode {
-        let operators: [ExpressionToken.Kind: ExpressionNode.BinaryOperator] = [
-            .less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual,
-        ]
-        return try parseBinary(operators: operators) { parser throws(ExpressionError) in try parser.parseUnary() }
+        try parseBinary(operator: Self.comparisonOperator) { parser throws(ExpressionError) in try parser.parseUnary() }
+    }
+
+    // Operator tables as switches: a dictionary literal here was rebuilt on every parse.
+    private static func equalityOperator(_ kind: ExpressionToken.Kind) -> ExpressionNode.BinaryOperator? {
+        switch kind {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        default: return nil
+        }
+    }
+
+    private static func comparisonOperator(_ kind: ExpressionToken.Kind) -> ExpressionNode.BinaryOperator? {
+        switch kind {
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        default: return nil
+        }
     }
 
     /// A left-associative chain of `operand (op operand)*` for the operators given.
     private mutating func parseBinary(
-        operators: [ExpressionToken.Kind: ExpressionNode.BinaryOperator],
+        operator binaryOperator: (ExpressionToken.Kind) -> ExpressionNode.BinaryOperator?,
         operand: (inout ExpressionParser) throws(ExpressionError) -> ExpressionNode
     ) throws(ExpressionError) -> ExpressionNode {
         var left = try operand(&self)
         let outerDepth = depth
         defer { depth = outerDepth }
-        while let op = operators[current.kind] {
+        while let op = binaryOperator(current.kind) {
             try deepen()  // each operator adds a level above the operands before it
             let token = advance()
             guard current.kind != .end else {

@@ -4,9 +4,20 @@ struct ScalarText: Sendable {
     let scalars: [Unicode.Scalar]
     /// Offsets at which each line starts; `lineStarts[0] == 0`.
     private let lineStarts: [Int]
+    /// The UTF-8 bytes when the text is all ASCII (scalar offsets are then byte offsets), so
+    /// `string(_:)` can slice bytes instead of re-encoding scalars one by one.
+    private let ascii: [UInt8]?
 
     init(_ text: String) {
-        scalars = Array(text.unicodeScalars)
+        var bytes = Array(text.utf8)
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+        ascii = isASCII ? bytes : nil
+        if isASCII {
+            scalars = bytes.map { Unicode.Scalar($0) }
+        } else {
+            bytes = []
+            scalars = Array(text.unicodeScalars)
+        }
         var starts = [0]
         for (offset, scalar) in scalars.enumerated() where scalar == "\n" {
             starts.append(offset + 1)
@@ -33,9 +44,19 @@ struct ScalarText: Sendable {
 
     /// The text between two offsets.
     func string(_ range: Range<Int>) -> String {
+        if let ascii { return String(decoding: ascii[range], as: UTF8.self) }
         var result = String.UnicodeScalarView()
         result.append(contentsOf: scalars[range])
         return String(result)
+    }
+
+    /// Appends the UTF-8 encoding of the scalars in `range` to `bytes`.
+    func appendUTF8(_ range: Range<Int>, to bytes: inout [UInt8]) {
+        if let ascii {
+            bytes.append(contentsOf: ascii[range])
+            return
+        }
+        for scalar in scalars[range] { UTF8.encode(scalar) { bytes.append($0) } }
     }
 
     /// Whether the scalars at `offset` spell `literal`.

@@ -44,6 +44,13 @@ public struct ShellSubstitution: Hashable, Sendable {
         return ShellSubstitution(script: result.script, variables: result.variables)
     }
 
+    /// One scan for validation: every expression that parsed (with where its `${{` starts) and every problem,
+    /// sorted by position.
+    public static func analyze(_ script: String) -> (variables: [Variable], problems: [ExpressionError]) {
+        let result = ShellScanner.scan(script)
+        return (result.variables, result.problems)
+    }
+
     /// Every problem in `script`, sorted by position: expressions that do not parse and expressions in
     /// places where bash would run or evaluate their value. Empty when `substitute` would succeed.
     public static func problems(in script: String) -> [ExpressionError] {

@@ -81,7 +81,7 @@ struct NodeReader {
 
     mutating func duration(_ node: YAMLNode, _ what: String, positive: Bool = true) -> Located<DurationValue>? {
         guard let text = string(node, what) else { return nil }
-        if text.value.contains("${{") {
+        if text.value.containsExpressionOpener {
             error(node.location, Messages.expressionNotAllowed(what))
             return nil
         }
@@ -138,7 +138,7 @@ struct NodeReader {
     }
 
     mutating func rejectExpression(_ value: Located<String>, _ what: String) -> Bool {
-        guard value.value.contains("${{") else { return false }
+        guard value.value.containsExpressionOpener else { return false }
         error(value.location, Messages.expressionNotAllowed(what))
         return true
     }

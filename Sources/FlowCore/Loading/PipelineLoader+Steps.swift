@@ -112,7 +112,7 @@ extension PipelineLoader {
                 m.include = combinationEntries(pair.value, "`include`")
             default:
                 guard let name = reader.identifier(pair.key, "matrix axis") else { continue }
-                if pair.value.scalar?.value.contains("${{") == true {
+                if pair.value.scalar?.value.containsExpressionOpener == true {
                     reader.error(pair.value.location, Messages.expressionNotAllowed("matrix values"))
                     rejectedAxes = true
                     continue
@@ -139,7 +139,7 @@ extension PipelineLoader {
             reader.error(node.location, Messages.wrongType("a matrix value", expected: "a string, number or boolean", found: node.kindDescription))
             return nil
         }
-        if s.value.contains("${{") {
+        if s.value.containsExpressionOpener {
             reader.error(node.location, Messages.expressionNotAllowed("matrix values"))
             return nil
         }

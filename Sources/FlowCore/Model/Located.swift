@@ -44,5 +44,24 @@ public struct SourceText: Sendable, Hashable {
         return SourceLocation(file: location.file, line: location.line + position.line - 1, column: position.column)
     }
 
-    public var containsExpression: Bool { text.contains("${{") }
+    public var containsExpression: Bool { text.containsExpressionOpener }
+}
+
+extension String {
+    /// Whether `${{` occurs: a byte scan (Foundation's `contains` is far slower on Linux, and
+    /// this runs for every string value of a pipeline).
+    public var containsExpressionOpener: Bool {
+        if let found = utf8.withContiguousStorageIfAvailable(Self.scanForOpener) { return found }
+        return Array(utf8).withUnsafeBufferPointer(Self.scanForOpener)
+    }
+
+    private static func scanForOpener(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i + 2 < n {
+            if bytes[i] == UInt8(ascii: "$") && bytes[i + 1] == UInt8(ascii: "{") && bytes[i + 2] == UInt8(ascii: "{") { return true }
+            i += 1
+        }
+        return false
+    }
 }

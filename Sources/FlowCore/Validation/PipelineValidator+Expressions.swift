@@ -56,13 +56,12 @@ extension PipelineValidator {
     /// A `run:` script: every unsafe or invalid expression is reported, then what each reads.
     mutating func checkScript(_ text: SourceText, _ scope: Scope) {
         guard text.containsExpression else { return }
-        let problems = ShellSubstitution.problems(in: text.text)
+        let (variables, problems) = ShellSubstitution.analyze(text.text)
         for problem in problems {
             error(text.location(of: problem.position), Messages.expression(problem.message))
         }
-        guard let template = try? Template.parse(text.text) else { return }
-        for (expression, position) in template.expressions {
-            check(expression, startingAt: Self.afterOpener(position), in: text, scope)
+        for variable in variables {
+            check(variable.expression, startingAt: Self.afterOpener(variable.position), in: text, scope)
         }
     }
 

@@ -176,7 +176,7 @@ extension StepInput.Kind {
     /// Why a literal value does not fit this kind; `nil` when it fits or holds an expression
     /// (whose type is only known at run time).
     func mismatch(_ node: YAMLNode) -> (expected: String, found: String)? {
-        if let s = node.scalar, s.value.contains("${{") { return nil }
+        if let s = node.scalar, s.value.containsExpressionOpener { return nil }
         let ok: Bool
         switch self {
         case .any: ok = true
