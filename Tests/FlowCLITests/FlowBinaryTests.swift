@@ -148,4 +148,21 @@ import FlowTestSupport
                                environment: env, currentDirectory: Repository.root)
         #expect(!r.stderr.contains("\u{1B}["))
     }
+
+    /// On a real terminal (a pty from util-linux `script`) errors are coloured, unless NO_COLOR is set.
+    @Test func colourOnATerminalUnlessNoColorIsSet() throws {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        let command = "\(Repository.flowBinary.path) validate Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        env["TERM"] = "xterm"
+        let coloured = try runProcess(script, ["-qec", command, "/dev/null"], environment: env, currentDirectory: Repository.root)
+        #expect(coloured.status == 2)
+        #expect(coloured.stdout.contains("\u{1B}[1;31merror:\u{1B}[0m"))
+        env["NO_COLOR"] = "1"
+        let plain = try runProcess(script, ["-qec", command, "/dev/null"], environment: env, currentDirectory: Repository.root)
+        #expect(plain.status == 2)
+        #expect(plain.stdout.contains("error: step `a` needs itself"))
+        #expect(!plain.stdout.contains("\u{1B}["))
+    }
 }

@@ -38,4 +38,26 @@ import FlowTestSupport
         let diagnostics = try Self.check("valid", name)
         #expect(DiagnosticRenderer(color: false).text(diagnostics) == "")
     }
+
+    /// Hostile inputs too big or too odd to commit, generated here, with the exact output each must give.
+    /// (libyaml reports too-deep nesting where the too-deep structure starts.)
+    static let generated: [(name: String, bytes: [UInt8], expected: String)] = [
+        ("deep-sequence.yml", Array(String(repeating: "[", count: 100_000).utf8),
+         "deep-sequence.yml:1:1: error: nesting is deeper than 64 levels; a pipeline needs far fewer, flatten this structure\n"),
+        ("deep-mapping.yml", Array(String(repeating: "{a: ", count: 100_000).utf8),
+         "deep-mapping.yml:1:1: error: nesting is deeper than 64 levels; a pipeline needs far fewer, flatten this structure\n"),
+        ("huge.yml", Array(repeating: UInt8(ascii: "#"), count: 100 << 20),
+         "huge.yml:1:1: error: file is 100 MB; pipeline files are limited to 10 MB\n"),
+        ("invalid-utf8.yml", Array("name: x\nsteps:\n  a:\n    run: echo caf".utf8) + [0xC3, 0x28] + Array("\n".utf8),
+         "invalid-utf8.yml:4:18: error: file is not valid UTF-8 (byte 0xC3); save it as UTF-8\n"),
+        ("utf16.yml", [0xFF, 0xFE] + Array("n\0a\0m\0e\0".utf8),
+         "utf16.yml:1:1: error: file is not valid UTF-8 (byte 0xFF); save it as UTF-8\n"),
+    ]
+
+    @Test(arguments: generated.indices)
+    func generatedHostileInputGetsExactlyTheExpectedDiagnostics(_ index: Int) {
+        let input = Self.generated[index]
+        let diagnostics = PipelineCheck.check(input.bytes, file: input.name, options: testValidationOptions()).diagnostics
+        #expect(DiagnosticRenderer(color: false).text(diagnostics) == input.expected, "\(input.name)")
+    }
 }
