@@ -35,7 +35,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 }
 
-/// JSON string quoting (RFC 8259), without Foundation.
+/// JSON string quoting (RFC 8259), without Foundation; shared by every JSON flow writes.
 public enum JSONText {
     public static func quote(_ s: String) -> String {
         var out = "\""
@@ -47,7 +47,9 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F:
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case let c where c.value < 0x20:
                 let hex = String(c.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
