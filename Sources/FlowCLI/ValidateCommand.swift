@@ -56,7 +56,9 @@ struct ValidateCommand: ParsableCommand {
             all += diagnostics
             guard let pipeline, !diagnostics.hasErrors else { continue }
             if !arguments.isEmpty || options.profile != nil {
-                all += RunPlanner.checkParams(pipeline, arguments, profile: options.profile)
+                let paramProblems = RunPlanner.checkParams(pipeline, arguments, profile: options.profile)
+                all += paramProblems
+                if paramProblems.hasErrors { continue }
             }
             summaries.append("\(file): valid, \(pipeline.steps.count) step\(pipeline.steps.count == 1 ? "" : "s")")
         }
@@ -64,7 +66,7 @@ struct ValidateCommand: ParsableCommand {
             print(DiagnosticRenderer.json(all))
         } else {
             Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
-            if !all.hasErrors { for s in summaries { print(s) } }
+            for s in summaries { print(s) }
         }
         if all.hasErrors { throw CommandExit(status: .invalidInput) }
     }

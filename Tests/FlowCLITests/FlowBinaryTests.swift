@@ -21,6 +21,13 @@ import FlowTestSupport
         #expect(lines[1].hasSuffix("note: did you mean `build`?"))
     }
 
+    @Test func validFilesAreReportedEvenWhenAnotherFails() throws {
+        let r = try runFlow(["validate", "pipelines/example.yml", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
+        #expect(r.status == 2)
+        #expect(r.stdout == "pipelines/example.yml: valid, 5 steps\n")
+        #expect(r.stderr.contains("self-need.yml:5:12: error: step `a` needs itself"))
+    }
+
     @Test func jsonListsDiagnosticsWithPositions() throws {
         let r = try runFlow(["validate", "--json", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
         #expect(r.status == 2)

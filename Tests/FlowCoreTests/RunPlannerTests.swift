@@ -98,4 +98,11 @@ import FlowTestSupport
                      [(Located("os", at: at), "windows")]]
         #expect(m.combinations().map { $0.stepID(base: "b") } == ["b[os=linux,arch=arm]", "b[os=mac]", "b[os=windows]"])
     }
+
+    @Test func planningACycleWithoutValidationReportsThePath() throws {
+        let (loaded, _) = PipelineLoader.load("name: c\nsteps:\n  a: { run: echo, needs: b }\n  b: { run: echo, needs: a }\n", file: "c.yml")
+        let (plan, diagnostics) = RunPlanner.plan(try #require(loaded))
+        #expect(plan == nil)
+        #expect(diagnostics.map(\.message) == ["steps form a cycle: a → b → a"])
+    }
 }

@@ -28,7 +28,6 @@ public enum Messages {
     }
 
     // MARK: Shape of the file
-    public static let rootNotMapping = "a pipeline file must be a mapping with `name` and `steps`"
     public static func rootWrongKind(_ kind: String) -> String { "a pipeline file must be a mapping with `name` and `steps`, not \(kind)" }
     public static func unknownKey(_ key: String, in what: String) -> String { "unknown key `\(key)` in \(what)" }
     public static func didYouMean(_ s: String) -> String { "did you mean `\(s)`?" }
@@ -127,7 +126,6 @@ public enum Messages {
     public static func unknownContext(_ name: String) -> String {
         "unknown context `\(name)`; expressions can read params, env, steps, run, pipeline, git and matrix"
     }
-    public static func contextNotHere(_ name: String, _ where_: String) -> String { "`\(name)` cannot be used in \(where_)" }
     public static func unknownProperty(_ context: String, _ property: String, _ known: [String]) -> String {
         "`\(context)` has no property `\(property)`; it has " + known.map { "`\($0)`" }.joined(separator: ", ")
     }

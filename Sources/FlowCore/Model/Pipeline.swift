@@ -22,7 +22,6 @@ public struct Pipeline: Sendable {
         self.location = location
     }
 
-    public func step(_ id: String) -> Step? { steps.first { $0.id.value == id } }
 }
 
 /// A typed pipeline parameter: `torch: { type: string, default: "2.4.1" }`.

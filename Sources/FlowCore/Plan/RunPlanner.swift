@@ -38,7 +38,9 @@ public struct RunPlanner {
         }
         let baseGraph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
         guard let order = baseGraph.topologicalOrder() else {
-            return (nil, [.error(pipeline.location, Messages.cycle([]))])
+            // Validation reports cycles first; this guards callers that plan without validating.
+            let path = baseGraph.cycles().first ?? []
+            return (nil, [.error(pipeline.location, Messages.cycle(path.map { baseGraph.ids[$0] }))])
         }
         do {
             for index in order {
