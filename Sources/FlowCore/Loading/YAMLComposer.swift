@@ -43,7 +43,7 @@ public enum YAMLComposer {
         if composer.root == nil && !composer.diagnostics.hasErrors {
             composer.diagnostics.append(.error(start, Messages.emptyFile))
         }
-        return (composer.diagnostics.hasErrors && composer.fatal ? nil : composer.root, composer.diagnostics)
+        return (composer.fatal ? nil : composer.root, composer.diagnostics)
     }
 
     /// Byte offset, line and column (in scalars) of the first byte that is not valid UTF-8.
