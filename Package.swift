@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Pure values: model, loading, validation, graph, expressions, cron, plan. Depends on Yams only.
@@ -19,19 +21,31 @@ let package = Package(
             name: "FlowCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
+        .target(
+            name: "FlowEngine",
+            dependencies: [
+                "FlowCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The commands and their output renderers; the executable is a shim over this.
         .target(
             name: "FlowCLI",
             dependencies: [
                 "FlowCore",
+                "FlowEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary.
-        .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@ import ArgumentParser
 import FlowCore
 
 /// `flow`: the root command.
-public struct FlowCommand: ParsableCommand {
+public struct FlowCommand: AsyncParsableCommand {
     public static let version = "0.1.0"
 
     public static let configuration = CommandConfiguration(
@@ -14,19 +14,27 @@ public struct FlowCommand: ParsableCommand {
             Shell completions: flow --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [ValidateCommand.self, GraphCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, StepsCommand.self,
+                      ValidateCommand.self, GraphCommand.self])
 
     public init() {}
 
     /// Parses `arguments`, runs the command, and returns the exit code. Usage errors exit 2
     /// (not argument-parser's 64) so every kind of bad input shares one code.
-    public static func main(_ arguments: [String]) -> Int32 {
+    public static func main(_ arguments: [String]) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             return ExitStatus.success.rawValue
         } catch let status as CommandExit {
             return status.status.rawValue
+        } catch let error as CLIError {
+            Terminal.standardError.write("flow: \(error.description)\n")
+            return ExitStatus.invalidInput.rawValue
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

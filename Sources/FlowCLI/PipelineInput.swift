@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowEngine
 
 /// Reads pipeline files and the user's step types from disk and hands them to FlowCore as
 /// bytes and values; everything the core needs from the world comes through here.
@@ -7,12 +8,14 @@ struct PipelineInput {
     let limits = YAMLLimits()
     var stepsDirectory: String
 
-    /// The catalog: built-ins plus every `steps/<name>/step.yml`, with problems found in those files.
-    func catalog() -> (StepCatalog, [Diagnostic]) {
-        var catalog = StepCatalog.builtins
+    /// The step types: the engine's built-ins plus every `steps/<name>/step.yml`, with the
+    /// problems found in those files.
+    func registry() -> (StepRegistry, [Diagnostic]) {
+        var registry = StepRegistry.builtins
         var diagnostics: [Diagnostic] = []
         let fm = FileManager.default
-        guard let folders = try? fm.contentsOfDirectory(atPath: stepsDirectory) else { return (catalog, []) }
+        guard let folders = try? fm.contentsOfDirectory(atPath: stepsDirectory) else { return (registry, []) }
+        let root = stepsDirectory.hasPrefix("/") ? stepsDirectory : fm.currentDirectoryPath + "/" + stepsDirectory
         for folder in folders.sorted() {
             let dir = (stepsDirectory as NSString).appendingPathComponent(folder)
             let file = (dir as NSString).appendingPathComponent("step.yml")
@@ -27,9 +30,35 @@ struct PipelineInput {
                 diagnostics.append(.error(script.location, Messages.stepDefinitionScriptMissing(script.value)))
                 continue
             }
-            catalog.register(definition.signature)
+            registry.register(ScriptStep(definition: definition, folder: root + "/" + folder))
         }
-        return (catalog, diagnostics)
+        return (registry, diagnostics)
+    }
+
+    /// A pipeline read, checked and planned: what `run`, `graph` and `--dry-run` start from.
+    struct Loaded {
+        var pipeline: Pipeline
+        var plan: RunPlan
+        var registry: StepRegistry
+        var source: String
+    }
+
+    /// Reads, validates and plans `file`; on any error returns the diagnostics instead.
+    func load(_ file: String, options: PipelineOptions, maxParallel: Int? = nil, requireAllParams: Bool) -> Result<Loaded, DiagnosticList> {
+        let (registry, registryProblems) = self.registry()
+        let (arguments, argumentProblems) = options.paramArguments()
+        var all = registryProblems + argumentProblems
+        let (bytes, readProblems) = read(file)
+        all += readProblems
+        guard let bytes else { return .failure(DiagnosticList(all)) }
+        let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: Self.options(catalog: registry.catalog), limits: limits)
+        all += diagnostics
+        guard let pipeline, !all.hasErrors else { return .failure(DiagnosticList(all)) }
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: options.profile,
+                                                   maxParallel: maxParallel, requireAllParams: requireAllParams)
+        all += planProblems
+        guard let plan, !all.hasErrors else { return .failure(DiagnosticList(all)) }
+        return .success(Loaded(pipeline: pipeline, plan: plan, registry: registry, source: String(decoding: bytes, as: UTF8.self)))
     }
 
     /// The file's bytes, or a diagnostic when it cannot be read or is over the size bound
@@ -54,7 +83,18 @@ struct PipelineInput {
         return ([UInt8](data), [])
     }
 
+    /// Prints diagnostics to standard error, coloured on a terminal.
+    static func report(_ diagnostics: [Diagnostic]) {
+        Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(diagnostics))
+    }
+
     static func options(catalog: StepCatalog) -> ValidationOptions {
         ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil })
     }
+}
+
+/// Diagnostics as an error value.
+struct DiagnosticList: Error {
+    var diagnostics: [Diagnostic]
+    init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }

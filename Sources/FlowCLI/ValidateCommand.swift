@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowCore
+import FlowEngine
 
 /// Options shared by commands that read a pipeline.
 struct PipelineOptions: ParsableArguments {
@@ -42,8 +43,9 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let input = PipelineInput(stepsDirectory: options.stepsDirectory)
-        let (catalog, catalogProblems) = input.catalog()
-        var all = catalogProblems
+        let (registry, registryProblems) = input.registry()
+        let catalog = registry.catalog
+        var all = registryProblems
         let (arguments, argumentProblems) = options.paramArguments()
         all += argumentProblems
         let validation = PipelineInput.options(catalog: catalog)
@@ -88,26 +90,13 @@ struct GraphCommand: ParsableCommand {
 
     func run() throws {
         let input = PipelineInput(stepsDirectory: options.stepsDirectory)
-        let (catalog, catalogProblems) = input.catalog()
-        let (arguments, argumentProblems) = options.paramArguments()
-        var all = catalogProblems + argumentProblems
-        let (bytes, readProblems) = input.read(file)
-        all += readProblems
-        if let bytes {
-            let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: PipelineInput.options(catalog: catalog), limits: input.limits)
-            all += diagnostics
-            if let pipeline, !all.hasErrors {
-                let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: options.profile, requireAllParams: false)
-                all += planProblems
-                if let plan, !all.hasErrors {
-                    Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
-                    print(plan.graphText(format), terminator: "")
-                    return
-                }
-            }
+        switch input.load(file, options: options, requireAllParams: false) {
+        case .success(let loaded):
+            print(loaded.plan.graphText(format), terminator: "")
+        case .failure(let list):
+            PipelineInput.report(list.diagnostics)
+            throw CommandExit(status: .invalidInput)
         }
-        Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(all))
-        throw CommandExit(status: .invalidInput)
     }
 }
 

@@ -83,3 +83,19 @@ public func runFlow(_ arguments: [String], environment: [String: String]? = nil,
     env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
     return try runProcess(Repository.flowBinary, arguments, environment: env, currentDirectory: currentDirectory ?? Repository.root)
 }
+
+/// Runs a child with output discarded and returns its exit status and peak resident set size,
+/// measured by GNU time (`%M`), which forks a fresh process for it. (posix_spawn from this test
+/// process would not do: glibc spawns with CLONE_VM, and Linux then charges this process's own
+/// high-water RSS to the child's `maxrss`.) The figure includes the child's reaped descendants.
+public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], currentDirectory: URL) throws -> (status: Int32, peakBytes: Int) {
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("flow-rss-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: report) }
+    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/time"), ["-f", "%M", "-o", report.path, executable.path] + arguments,
+                                currentDirectory: currentDirectory)
+    let text = try String(contentsOf: report, encoding: .utf8)
+    guard let kilobytes = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+        throw HarnessError("cannot read GNU time's report: \(text)")
+    }
+    return (result.status, kilobytes * 1024)
+}

@@ -3,4 +3,4 @@ import FlowCLI
 import Glibc
 #endif
 
-exit(FlowCommand.main(Array(CommandLine.arguments.dropFirst())))
+exit(await FlowCommand.main(Array(CommandLine.arguments.dropFirst())))

@@ -4,10 +4,13 @@ public struct StatusContext: Hashable, Sendable {
     public var anyUpstreamFailed: Bool
     /// Whether the run is being cancelled.
     public var cancelled: Bool
+    /// Whether a step this one needs directly was skipped (GitHub Actions skips its dependents by default).
+    public var anyUpstreamSkipped: Bool
 
-    public init(anyUpstreamFailed: Bool = false, cancelled: Bool = false) {
+    public init(anyUpstreamFailed: Bool = false, cancelled: Bool = false, anyUpstreamSkipped: Bool = false) {
         self.anyUpstreamFailed = anyUpstreamFailed
         self.cancelled = cancelled
+        self.anyUpstreamSkipped = anyUpstreamSkipped
     }
 }
 

@@ -145,7 +145,9 @@ struct ExpressionEvaluator {
                 throw ExpressionError(
                     "`fromJSON`: the text is not valid JSON (\(location) of the text): \(error.message)", at: position)
             }
-        case .success: return .bool(!context.status.anyUpstreamFailed && !context.status.cancelled)
+        case .success:
+            let status = context.status
+            return .bool(!status.anyUpstreamFailed && !status.cancelled && !status.anyUpstreamSkipped)
         case .failure: return .bool(context.status.anyUpstreamFailed)
         case .always: return .bool(true)
         case .cancelled: return .bool(context.status.cancelled)

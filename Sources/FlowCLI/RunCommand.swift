@@ -1,0 +1,176 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import FlowCore
+import FlowEngine
+
+/// `flow run FILE`: validate, plan, and execute a pipeline, recording everything in the state directory.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline.",
+        discussion: "Exit codes: 0 succeeded, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C or SIGTERM).")
+
+    @Argument(help: "The pipeline file.")
+    var file: String
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(name: .customLong("max-parallel"), help: "Run at most this many steps at once.")
+    var maxParallel: Int?
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan and run nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print one JSON event per line instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report of the steps to this file.", valueName: "path"))
+    var junit: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    var stateDirectory: String?
+
+    func validate() throws {
+        if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1") }
+    }
+
+    func run() async throws {
+        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
+        let loaded: PipelineInput.Loaded
+        switch input.load(file, options: options, maxParallel: maxParallel, requireAllParams: true) {
+        case .success(let l): loaded = l
+        case .failure(let list):
+            PipelineInput.report(list.diagnostics)
+            throw CommandExit(status: .invalidInput)
+        }
+        if dryRun {
+            print(PlanText.describe(loaded.plan), terminator: "")
+            return
+        }
+        let state = StateDirectory(option: stateDirectory)
+        let database: RunDatabase
+        do { database = try state.open(create: true) } catch { throw CLIError("cannot open \(state.databasePath): \(error)") }
+
+        let environment = ProcessInfo.processInfo.environment
+        let renderer: RunRenderer = json ? JSONRunRenderer() : PlainRunRenderer(color: Terminal.standardOutput.wantsColor)
+        let collector = SummaryCollector()
+        let runOptions = RunOptions(
+            stateDirectory: state.path, workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
+            trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
+            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source)
+        let coordinator = try RunCoordinator(
+            plan: loaded.plan, database: database, registry: loaded.registry, runner: SubprocessRunner(),
+            clock: SystemClock(), options: runOptions) { event in
+                collector.add(event)
+                renderer.render(event)
+            }
+        // Signals are caught before anything starts, so an early Ctrl-C still cancels cleanly.
+        let cancellation = CancellationBox()
+        let signals = SignalCancellation { cancellation.cancel() }
+        let task = Task { await coordinator.execute() }
+        cancellation.set(task)
+        let status = await task.value
+        signals.stop()
+        if let junit {
+            do {
+                try JUnitReport.xml(pipeline: loaded.plan.pipelineName, runID: coordinator.runID, steps: collector.summaries)
+                    .write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                Terminal.standardError.write("flow: cannot write the JUnit report \(junit): \(error)\n")
+            }
+        }
+        switch status {
+        case .succeeded: return
+        case .cancelled: throw CommandExit(status: .cancelled)
+        default: throw CommandExit(status: .failure)
+        }
+    }
+}
+
+/// Collects step summaries for the JUnit report.
+final class SummaryCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [StepSummary] = []
+    func add(_ event: RunEvent) {
+        if case .stepFinished(let summary) = event { lock.withLock { items.append(summary) } }
+    }
+    var summaries: [StepSummary] { lock.withLock { items } }
+}
+
+/// Holds the run's task for a signal handler that may fire before the task exists.
+final class CancellationBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunStatus, Never>?
+    private var cancelled = false
+
+    func set(_ task: Task<RunStatus, Never>) {
+        let cancelNow = lock.withLock { () -> Bool in self.task = task; return cancelled }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> Task<RunStatus, Never>? in cancelled = true; return self.task }
+        task?.cancel()
+    }
+}
+
+/// SIGINT and SIGTERM cancel the run (its steps are stopped and recorded `cancelled`).
+final class SignalCancellation: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ cancel: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler(handler: cancel)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+    }
+}
+
+/// The current commit, read with git when the working directory is a repository.
+enum Git {
+    static func head() -> String? { output(["rev-parse", "HEAD"]) }
+    static func branch() -> String? { output(["rev-parse", "--abbrev-ref", "HEAD"]) }
+
+    private static func output(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
+
+/// `--dry-run`: the plan, one line per step.
+enum PlanText {
+    static func describe(_ plan: RunPlan) -> String {
+        var out = "plan: \(plan.pipelineName) (\(plan.file)), \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s"), max-parallel \(plan.maxParallel)\n"
+        if !plan.params.isEmpty {
+            out += "params: " + plan.params.map { "\($0.name)=\($0.value.stringValue)" }.joined(separator: " ") + "\n"
+        }
+        for (i, step) in plan.steps.enumerated() {
+            var details = [step.uses]
+            if !step.needs.isEmpty { details.append("needs " + step.needs.joined(separator: ", ")) }
+            if let c = step.condition { details.append("if " + c.source.trimmingCharacters(in: .whitespaces)) }
+            if let t = step.timeout { details.append("timeout \(t)") }
+            if step.retry.attempts > 1 { details.append("\(step.retry.attempts) attempts") }
+            if step.continueOnError { details.append("continue-on-error") }
+            out += "\(i + 1). \(step.id): " + details.joined(separator: "; ") + "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import FlowCore
+import FlowEngine
+
+/// Turns run events into output.
+protocol RunRenderer: Sendable {
+    func render(_ event: RunEvent)
+}
+
+/// One plain line per event (CI logs, CodeBuild, pipes); on failure the failing step's last
+/// log lines and log path.
+struct PlainRunRenderer: RunRenderer {
+    var color: Bool
+
+    private func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func render(_ event: RunEvent) {
+        switch event {
+        case .runStarted(let id, let pipeline, let steps):
+            print("run \(id): \(pipeline), \(steps.count) step\(steps.count == 1 ? "" : "s")")
+        case .stepStarted(let step, let attempt, _):
+            print("\(paint("▸", "36")) \(step)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+        case .stepRetrying(let step, let attempt, let delay, let error):
+            print("\(paint("↻", "33")) \(step) attempt \(attempt) failed: \(error); retrying in \(delay)")
+        case .stepFinished(let s):
+            let time = String(format: "%.1fs", s.seconds)
+            switch s.status {
+            case .succeeded: print("\(paint("✓", "32")) \(s.stepID) \(time)")
+            case .skipped: print("\(paint("-", "2")) \(s.stepID) skipped: \(s.reason ?? "")")
+            case .cancelled: print("\(paint("■", "33")) \(s.stepID) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
+            default:
+                print("\(paint("✗", "31")) \(s.stepID) failed after \(time)" + (s.reason.map { ": \($0)" } ?? ""))
+                if let path = s.logPath {
+                    for line in LogTail.lastLines(of: path, count: 10) { print("    \(line)") }
+                    print("    log: \(path)")
+                }
+            }
+        case .runFinished(let id, let status, let seconds):
+            let word = status == .succeeded ? paint("succeeded", "32") : status == .cancelled ? paint("cancelled", "33") : paint(status.rawValue, "31")
+            print("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
+        }
+        fflush(nil)
+    }
+}
+
+/// `--json`: one JSON object per line.
+struct JSONRunRenderer: RunRenderer {
+    func render(_ event: RunEvent) {
+        var fields: [(String, String)]
+        switch event {
+        case .runStarted(let id, let pipeline, let steps):
+            fields = [("event", q("run-started")), ("run", q(id)), ("pipeline", q(pipeline)),
+                      ("steps", "[" + steps.map(q).joined(separator: ",") + "]")]
+        case .stepStarted(let step, let attempt, let log):
+            fields = [("event", q("step-started")), ("step", q(step)), ("attempt", "\(attempt)"), ("log", q(log))]
+        case .stepRetrying(let step, let attempt, let delay, let error):
+            fields = [("event", q("step-retrying")), ("step", q(step)), ("attempt", "\(attempt)"),
+                      ("delayMs", "\(delay.milliseconds)"), ("error", q(error))]
+        case .stepFinished(let s):
+            fields = [("event", q("step-finished")), ("step", q(s.stepID)), ("status", q(s.status.rawValue)),
+                      ("attempts", "\(s.attempts)"), ("seconds", String(format: "%.3f", s.seconds))]
+            if let code = s.exitCode { fields.append(("exitCode", "\(code)")) }
+            if let reason = s.reason { fields.append(("reason", q(reason))) }
+            if let log = s.logPath { fields.append(("log", q(log))) }
+        case .runFinished(let id, let status, let seconds):
+            fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds))]
+        }
+        print("{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}")
+        fflush(nil)
+    }
+
+    private func q(_ s: String) -> String { JSONText.quote(s) }
+}
+
+/// The last lines of a log file, read from its end (a log can be gigabytes).
+enum LogTail {
+    static func lastLines(of path: String, count: Int, window: Int = 16 * 1024) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let start = size > UInt64(window) ? size - UInt64(window) : 0
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if start > 0 { lines.removeFirst() }
+        if lines.last == "" { lines.removeLast() }
+        return Array(lines.suffix(count))
+    }
+}
+
+/// JUnit XML, the format CI systems (and CodeBuild reports) read: one test case per step.
+enum JUnitReport {
+    static func xml(pipeline: String, runID: String, steps: [StepSummary]) -> String {
+        let failures = steps.filter { $0.status == .failed }.count
+        let skipped = steps.filter { $0.status == .skipped || $0.status == .cancelled }.count
+        let total = steps.reduce(0) { $0 + $1.seconds }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"\(e(pipeline))\" tests=\"\(steps.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", total))\">\n"
+        out += "  <testsuite name=\"\(e(pipeline))\" id=\"\(e(runID))\" tests=\"\(steps.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", total))\">\n"
+        for s in steps {
+            out += "    <testcase classname=\"\(e(pipeline))\" name=\"\(e(s.stepID))\" time=\"\(String(format: "%.3f", s.seconds))\""
+            switch s.status {
+            case .failed:
+                out += ">\n      <failure message=\"\(e(s.reason ?? "failed"))\">\(e(s.logPath.map { "log: \($0)" } ?? ""))</failure>\n    </testcase>\n"
+            case .skipped, .cancelled:
+                out += ">\n      <skipped message=\"\(e(s.status.rawValue + (s.reason.map { ": \($0)" } ?? "")))\"/>\n    </testcase>\n"
+            default:
+                out += "/>\n"
+            }
+        }
+        return out + "  </testsuite>\n</testsuites>\n"
+    }
+
+    private static func e(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case let c where c.value < 0x20 && c != "\n" && c != "\t": out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

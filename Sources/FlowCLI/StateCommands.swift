@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import FlowCore
+import FlowEngine
+
+/// Options shared by the commands that read recorded runs.
+struct StateOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    var stateDirectory: String?
+
+    func database() throws -> RunDatabase { try StateDirectory(option: stateDirectory).open(create: false) }
+
+    /// `RUN`, or the newest run when none is named.
+    func run(_ id: String?, in database: RunDatabase) throws -> RunRecord {
+        if let id {
+            guard let run = try database.run(id) else { throw CLIError("no run `\(id)`; `flow runs` lists them") }
+            return run
+        }
+        guard let newest = try database.runs(limit: 1).first else { throw CLIError("no runs yet") }
+        return newest
+    }
+}
+
+/// `flow status [RUN]`: a run and its steps.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a run and its steps (default: the newest run).")
+
+    @Argument(help: "The run id.") var runID: String?
+    @OptionGroup var state: StateOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let database = try state.database()
+        let run = try state.run(runID, in: database)
+        let steps = try database.steps(of: run.id)
+        if json {
+            let stepItems = steps.map { s in
+                "{\"id\":\(JSONText.quote(s.stepId)),\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
+                    + "\"exitCode\":\(s.exitCode.map(String.init) ?? "null"),\"reason\":\((s.error ?? s.reason).map(JSONText.quote) ?? "null"),"
+                    + "\"outputs\":\(s.outputs ?? "{}")}"
+            }
+            print("{\"id\":\(JSONText.quote(run.id)),\"pipeline\":\(JSONText.quote(run.pipeline)),\"status\":\(JSONText.quote(run.status.rawValue)),"
+                  + "\"startedAt\":\(JSONText.quote(ISO8601.string(run.createdAt))),\"finishedAt\":\(run.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
+                  + "\"steps\":[\(stepItems.joined(separator: ","))]}")
+            return
+        }
+        print("run \(run.id): \(run.pipeline) \(run.status.rawValue), started \(ISO8601.string(run.createdAt))"
+              + (run.finishedAt.map { ", finished \(ISO8601.string($0))" } ?? ""))
+        for s in steps {
+            var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.stepId)"
+            if s.attempts > 1 { line += " (\(s.attempts) attempts)" }
+            if let code = s.exitCode, code != 0 { line += " exit \(code)" }
+            if let why = s.error ?? s.reason { line += ": \(why)" }
+            print(line)
+        }
+    }
+}
+
+/// `flow runs`: recorded runs, newest first.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recorded runs, newest first.")
+
+    @Option(help: "Only runs of this pipeline.") var pipeline: String?
+    @Option(help: "At most this many runs.") var limit = 20
+    @OptionGroup var state: StateOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let runs = try state.database().runs(pipeline: pipeline, limit: limit)
+        if json {
+            let items = runs.map { r in
+                "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"
+                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(JSONText.quote(r.trigger))}"
+            }
+            print("[" + items.joined(separator: ",") + "]")
+            return
+        }
+        for r in runs { print("\(r.id)  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.pipeline)") }
+    }
+}
+
+/// `flow logs RUN [STEP]`: the (masked) logs of a run's steps.
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a run, or of one step.")
+
+    @Argument(help: "The run id.") var runID: String
+    @Argument(help: "Only this step.") var step: String?
+    @Option(help: "Only this attempt (default: every attempt).") var attempt: Int?
+    @Flag(name: .shortAndLong, help: "Keep printing as the log grows, until the step finishes.") var follow = false
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let database = try state.database()
+        let run = try state.run(runID, in: database)
+        if let step, try !database.steps(of: run.id).contains(where: { $0.stepId == step }) {
+            throw CLIError("run \(run.id) has no step `\(step)`")
+        }
+        var attempts = try database.attempts(of: run.id, step: step)
+        if let attempt { attempts = attempts.filter { $0.number == attempt } }
+        for a in attempts {
+            if step == nil || attempts.count > 1 { print("==> \(a.stepId) attempt \(a.number) (\(a.status.rawValue)) <==") }
+            try copy(a, database: database)
+        }
+    }
+
+    private func copy(_ attempt: AttemptRecord, database: RunDatabase) throws {
+        guard let handle = FileHandle(forReadingAtPath: attempt.logPath) else { return }
+        defer { try? handle.close() }
+        while true {
+            let data = handle.readData(ofLength: 64 * 1024)
+            if !data.isEmpty { FileHandle.standardOutput.write(data); continue }
+            guard follow else { return }
+            let current = try database.attempts(of: attempt.runId, step: attempt.stepId).first { $0.number == attempt.number }
+            if current?.status.isFinished ?? true {
+                FileHandle.standardOutput.write(handle.readDataToEndOfFile())
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+}
+
+/// `flow steps [TYPE]`: the registered step types, with inputs and outputs.
+struct StepsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "steps", abstract: "List the step types (built-in and under steps/).")
+
+    @Argument(help: "Show one step type.") var type: String?
+    @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
+
+    func run() throws {
+        let (registry, problems) = PipelineInput(stepsDirectory: stepsDirectory).registry()
+        PipelineInput.report(problems)
+        let names = type.map { [$0] } ?? registry.catalog.names
+        for name in names {
+            guard let s = registry.catalog[name] else { throw CLIError("no step type `\(name)`; `flow steps` lists them") }
+            print("\(s.name)\(s.isUserDefined ? " (steps/\(s.name))" : ""): \(s.summary)")
+            for input in s.inputs {
+                var flags: [String] = []
+                if input.required { flags.append("required") }
+                if let d = input.defaultValue { flags.append("default \(d.isEmpty ? "\"\"" : d)") }
+                if input.secret { flags.append("secret") }
+                print("  input  \(input.name)" + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]") + (input.description.isEmpty ? "" : ": \(input.description)"))
+            }
+            for output in s.outputs { print("  output \(output)") }
+            if s.outputsDeclaredByStep { print("  outputs: those the step declares under `outputs:`") }
+        }
+    }
+}
+
+enum ISO8601 {
+    static func string(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+}

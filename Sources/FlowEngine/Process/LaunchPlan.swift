@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A ``ProcessSpec`` checked and resolved before anything is started, so that the common
+/// launch failures are reported with a precise reason (which name, which directory) rather
+/// than a bare `errno` from `posix_spawn`.
+///
+/// The executable is resolved here, against the `PATH` of the spec's own environment, and
+/// handed to swift-subprocess as an absolute path: swift-subprocess would fall back to this
+/// process's `PATH` when the child's environment has none, which is not the documented rule.
+struct LaunchPlan: Sendable {
+    /// The environment variable carrying ``ProcessSpec/marker``.
+    static let markerVariable = "FLOW_STEP_ID"
+    /// The search path when the environment has no `PATH` (what `execvp` uses).
+    static let defaultSearchPath = "/usr/bin:/bin"
+
+    let executablePath: String
+    let arguments: [String]
+    /// The child's complete environment, the marker included.
+    let environment: [String: String]
+    let workingDirectory: String?
+    let marker: String
+    let timeout: Duration?
+    let gracePeriod: Duration
+
+    init(_ spec: ProcessSpec) throws(ProcessLaunchError) {
+        guard !spec.marker.isEmpty, !spec.marker.utf8.contains(0) else {
+            throw .invalidSpec(reason: "the marker must be non-empty and contain no NUL byte")
+        }
+        if spec.arguments.contains(where: { $0.utf8.contains(0) }) {
+            throw .invalidSpec(reason: "an argument contains a NUL byte")
+        }
+        var environment = spec.environment
+        environment[Self.markerVariable] = spec.marker
+        for (name, value) in environment {
+            guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: "=")), !name.utf8.contains(0) else {
+                throw .invalidSpec(reason: "environment variable names must be non-empty and contain no '=' or NUL")
+            }
+            guard !value.utf8.contains(0) else {
+                throw .invalidSpec(reason: "the value of environment variable \(name) contains a NUL byte")
+            }
+        }
+
+        var directory: String? = nil
+        if let wd = spec.workingDirectory {
+            try Self.checkWorkingDirectory(wd)
+            directory = wd
+        }
+        self.executablePath = try Self.resolveExecutable(
+            spec.executable,
+            searchPath: spec.environment["PATH"] ?? Self.defaultSearchPath,
+            relativeTo: directory
+        )
+        self.arguments = spec.arguments
+        self.environment = environment
+        self.workingDirectory = directory
+        self.marker = spec.marker
+        self.timeout = spec.timeout.map { max($0, .zero) }
+        self.gracePeriod = max(spec.gracePeriod, .zero)
+    }
+
+    // MARK: - Checks
+
+    static func checkWorkingDirectory(_ path: String) throws(ProcessLaunchError) {
+        guard !path.isEmpty, !path.utf8.contains(0) else {
+            throw .badWorkingDirectory(path: path, reason: "empty or contains a NUL byte")
+        }
+        guard let mode = fileMode(path) else {
+            throw .badWorkingDirectory(path: path, reason: "does not exist")
+        }
+        guard mode & S_IFMT == S_IFDIR else {
+            throw .badWorkingDirectory(path: path, reason: "not a directory")
+        }
+        guard access(path, X_OK) == 0 else {
+            throw .badWorkingDirectory(path: path, reason: "cannot be entered: \(errnoText(errno))")
+        }
+    }
+
+    /// Resolves like `execvp`, except that only absolute `PATH` entries are searched (an empty or
+    /// relative entry would make the result depend on the working directory).
+    static func resolveExecutable(_ name: String, searchPath: String, relativeTo directory: String?) throws(ProcessLaunchError) -> String {
+        guard !name.isEmpty, !name.utf8.contains(0) else {
+            throw .executableNotFound(name: name)
+        }
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : join(directory ?? currentDirectory(), name)
+            try checkExecutable(path, name: name)
+            return path
+        }
+        var firstRefusal: ProcessLaunchError? = nil
+        for entry in searchPath.split(separator: ":", omittingEmptySubsequences: true) where entry.hasPrefix("/") {
+            let candidate = join(String(entry), name)
+            guard fileMode(candidate) != nil else { continue }
+            do {
+                try checkExecutable(candidate, name: name)
+                return candidate
+            } catch {
+                // Like execvp: remember EACCES-like refusals, keep searching.
+                if firstRefusal == nil { firstRefusal = error }
+            }
+        }
+        throw firstRefusal ?? .executableNotFound(name: name)
+    }
+
+    static func checkExecutable(_ path: String, name: String) throws(ProcessLaunchError) {
+        guard let mode = fileMode(path) else {
+            throw .executableNotFound(name: name)
+        }
+        guard mode & S_IFMT == S_IFREG else {
+            throw .notExecutable(path: path, reason: mode & S_IFMT == S_IFDIR ? "is a directory" : "not a regular file")
+        }
+        guard access(path, X_OK) == 0 else {
+            throw .notExecutable(path: path, reason: errnoText(errno))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// `st_mode` of `path` (following symlinks), or nil when it cannot be stat'ed.
+    static func fileMode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// `strerror` text for an errno value.
+func errnoText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return String(cString: text)
+}

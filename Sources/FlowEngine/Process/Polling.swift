@@ -1,0 +1,34 @@
+/// Re-checks a cheap condition with a growing interval. Used where the kernel offers no
+/// event we could await without taking over the child's reaping (swift-subprocess owns it)
+/// or spending a thread per step: the child's exit, a process group emptying, strays dying.
+enum Poll {
+    /// The first wait; it doubles up to the caller's `maxInterval`.
+    static let firstInterval: Duration = .milliseconds(1)
+
+    /// Evaluates `condition` until it holds, `deadline` passes (nil: no deadline) or the task
+    /// is cancelled. Returns whether it held.
+    ///
+    /// Teardown and sweep call this from the supervising task, which nothing cancels; only
+    /// the helper watchers (exit poller) are cancelled, and that is how they stop.
+    @discardableResult
+    static func until(
+        deadline: ContinuousClock.Instant?,
+        maxInterval: Duration = .milliseconds(20),
+        _ condition: () -> Bool
+    ) async -> Bool {
+        var interval = firstInterval
+        while true {
+            if condition() { return true }
+            let now = ContinuousClock.now
+            if let deadline, now >= deadline { return false }
+            var wait = interval
+            if let deadline { wait = min(wait, deadline - now) }
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                return false
+            }
+            interval = min(interval * 2, maxInterval)
+        }
+    }
+}

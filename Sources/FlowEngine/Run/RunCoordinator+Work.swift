@@ -1,0 +1,208 @@
+import Foundation
+import FlowCore
+
+/// Everything one step needs to run its attempts, prepared by the coordinator.
+struct StepWork: Sendable {
+    var index: Int
+    var runID: String
+    var stepID: String
+    var uses: String
+    var inputs: ExpressionValue
+    var environment: [String: String]
+    var workingDirectory: String
+    var stepDirectory: String
+    var timeout: Duration?
+    var gracePeriod: Duration
+    var retry: RetryPolicy
+    var registry: StepRegistry
+    var runner: any ProcessRunner
+    var clock: any EngineClock
+    var database: RunDatabase
+    var masker: SecretMasker
+    var jitter: @Sendable (Double) -> Double
+    var onEvent: RunEventHandler
+}
+
+/// How a step's attempts ended.
+struct Completion: Sendable {
+    var index: Int
+    var status: StepStatus
+    var attempts: Int
+    var outputs: [String: String]
+    var exitCode: Int32?
+    var error: String?
+    var seconds: Double
+    var lastAttempt: AttemptRecord?
+}
+
+extension RunCoordinator {
+    /// Values every expression of the run can read that do not depend on a step.
+    static func staticValues(_ plan: RunPlan, _ options: RunOptions, runID: String, env: [String: String]) -> [String: ExpressionValue] {
+        [
+            "params": .object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })),
+            "env": .object(env.mapValues { .string($0) }),
+            "pipeline": .object(["name": .string(plan.pipelineName), "file": .string(plan.file)]),
+            "git": .object(["sha": .string(options.gitSHA ?? ""), "branch": .string(options.gitBranch ?? "")]),
+            "run": .object(["id": .string(runID), "status": .string("running"), "attempt": .number(1), "trigger": .string(options.trigger)]),
+        ]
+    }
+
+    func evaluationContext(for step: PlannedStep, status: StatusContext, env: [String: String]? = nil) -> EvaluationContext {
+        var values = Self.staticValues(plan, options, runID: runID, env: env ?? baseEnvironment)
+        let runStatus = status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded"
+        values["run"] = .object(["id": .string(runID), "status": .string(runStatus), "attempt": .number(1), "trigger": .string(options.trigger)])
+        values["steps"] = .object(stepsValue)
+        if let matrix = step.matrix {
+            values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
+        }
+        return EvaluationContext(values: values, status: status)
+    }
+
+    /// Renders what the step will run with: its environment (pipeline, then step `env:`, then
+    /// the `FLOW_EXPR_n` values of its script) and its inputs.
+    func makeWork(_ index: Int, context: EvaluationContext) throws -> StepWork {
+        let step = plan.steps[index]
+        var env = baseEnvironment
+        var context = context
+        for (name, template) in step.env {
+            env[name] = try template.render(in: context)
+            context.values["env"] = .object(env.mapValues { .string($0) })
+        }
+        var inputs: [String: ExpressionValue] = [:]
+        for (name, value) in step.inputs { inputs[name] = try Self.evaluate(value, in: context) }
+        if let script = step.script {
+            inputs["script"] = .string(script.script)
+            inputs["shell"] = .string(step.shell ?? "bash")
+            for variable in script.variables {
+                env[variable.name] = try variable.expression.evaluate(in: context).stringValue
+            }
+        }
+        var directory = options.workingDirectory
+        if let wd = step.workingDirectory {
+            let rendered = try wd.render(in: context)
+            directory = rendered.hasPrefix("/") ? rendered : options.workingDirectory + "/" + rendered
+        }
+        env["FLOW_RUN_ID"] = runID
+        env["FLOW_STEP"] = step.id
+        return StepWork(
+            index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
+            workingDirectory: directory,
+            stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
+            timeout: step.timeout.map { .milliseconds($0.milliseconds) }, gracePeriod: options.gracePeriod,
+            retry: step.retry, registry: registry, runner: runner, clock: clock, database: database, masker: masker,
+            jitter: options.jitter, onEvent: onEvent)
+    }
+
+    static func evaluate(_ value: PlanValue, in context: EvaluationContext) throws -> ExpressionValue {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n)
+        case .string(let template): return try template.evaluate(in: context)
+        case .list(let items): return .array(try items.map { try evaluate($0, in: context) })
+        case .mapping(let pairs):
+            var object: [String: ExpressionValue] = [:]
+            for (key, v) in pairs { object[key] = try evaluate(v, in: context) }
+            return .object(object)
+        }
+    }
+
+    /// Runs attempts until one succeeds, an error is terminal, the policy says stop, or the task
+    /// is cancelled. Each attempt's start is committed before its process starts.
+    static func attempts(_ work: StepWork) async -> Completion {
+        let firstStart = work.clock.now()
+        var last: AttemptRecord?
+        var attempt = 1
+        while true {
+            let logPath = work.stepDirectory + "/attempt-\(attempt).log"
+            var record = AttemptRecord(runId: work.runID, stepId: work.stepID, number: attempt, status: .running,
+                                       startedAt: work.clock.now(), logPath: logPath)
+            let scratch = FileManager.default.temporaryDirectory.path + "/flow-\(work.runID)-\(UUID().uuidString)"
+            do {
+                let transitions: [RunDatabase.Transition] = attempt == 1 ? [] :
+                    [.init(stepId: work.stepID, from: .running, to: .running, at: record.startedAt, attempts: attempt)]
+                try work.database.apply(runId: work.runID, transitions, attempts: [record])
+                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: nil,
+                                  error: "cannot record the attempt: \(error)", seconds: 0, lastAttempt: nil)
+            }
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            work.onEvent(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath))
+            let result = await runAttempt(work, attempt: attempt, logPath: logPath, scratch: scratch)
+            record.finishedAt = work.clock.now()
+            let seconds = record.finishedAt!.timeIntervalSince(firstStart)
+            switch result {
+            case .success(let outcome):
+                record.status = .succeeded
+                record.exitCode = outcome.exitCode
+                let outputs = outcome.outputs.mapValues { work.masker.mask($0) }
+                return Completion(index: work.index, status: .succeeded, attempts: attempt, outputs: outputs,
+                                  exitCode: outcome.exitCode, error: nil, seconds: seconds, lastAttempt: record)
+            case .failure(let failure):
+                let message = work.masker.mask(failure.message)
+                record.status = failure.cancelled ? .cancelled : .failed
+                record.exitCode = failure.exitCode
+                record.error = message
+                last = record
+                guard !failure.cancelled else {
+                    return Completion(index: work.index, status: .cancelled, attempts: attempt, outputs: [:],
+                                      exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: record)
+                }
+                let policy = work.retry
+                let delay = policy.backoff.delay(afterAttempt: attempt)
+                let jittered = policy.backoff.jitter ? DurationValue(milliseconds: Int64(work.jitter(Double(delay.milliseconds)))) : delay
+                let elapsed = work.clock.now().timeIntervalSince(firstStart) * 1000 + Double(jittered.milliseconds)
+                let retry = failure.kind == .retryable && attempt < policy.attempts
+                    && (policy.exitCodes == nil || failure.exitCode.map { policy.exitCodes!.contains(Int($0)) } == true)
+                    && (policy.deadline == nil || elapsed < Double(policy.deadline!.milliseconds))
+                guard retry else {
+                    return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:],
+                                      exitCode: failure.exitCode, error: message, seconds: seconds, lastAttempt: record)
+                }
+                try? work.database.apply(runId: work.runID, [], attempts: [record])
+                work.onEvent(.stepRetrying(stepID: work.stepID, attempt: attempt, delay: jittered, error: message))
+                do {
+                    try await work.clock.sleep(for: .milliseconds(jittered.milliseconds))
+                } catch {
+                    return Completion(index: work.index, status: .cancelled, attempts: attempt, outputs: [:],
+                                      exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: last)
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    struct AttemptFailure: Error {
+        var message: String
+        var kind: StepError.Kind
+        var exitCode: Int32?
+        var cancelled: Bool
+    }
+
+    static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<StepOutcome, AttemptFailure> {
+        let writer: StepLogWriter
+        do {
+            writer = try StepLogWriter(path: logPath, masker: work.masker)
+        } catch {
+            return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
+        }
+        let context = StepContext(
+            runID: work.runID, stepID: work.stepID, attempt: attempt, workingDirectory: work.workingDirectory,
+            environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
+            marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer))
+        let result: Result<StepOutcome, AttemptFailure>
+        do {
+            result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))
+        } catch let error as StepError {
+            result = .failure(AttemptFailure(message: error.message, kind: error.kind, exitCode: error.exitCode, cancelled: false))
+        } catch is CancellationError {
+            result = .failure(AttemptFailure(message: "cancelled", kind: .terminal, cancelled: true))
+        } catch {
+            result = .failure(AttemptFailure(message: "\(error)", kind: .terminal, cancelled: Task.isCancelled))
+        }
+        if case .failure(let failure) = result, !failure.cancelled { context.log.note(failure.message) }
+        try? writer.close()
+        return result
+    }
+}

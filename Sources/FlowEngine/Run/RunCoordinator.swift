@@ -1,0 +1,260 @@
+import Foundation
+import FlowCore
+
+/// Executes a `RunPlan`: starts each step when all it needs has finished and its `if` holds,
+/// at most `maxParallel` at once, and commits every state change to the database before acting
+/// on it. Event-driven: a step's completion is what starts the next; nothing polls.
+public actor RunCoordinator {
+    let plan: RunPlan
+    let graph: StepGraph
+    let database: RunDatabase
+    let registry: StepRegistry
+    let runner: any ProcessRunner
+    let clock: any EngineClock
+    let options: RunOptions
+    let onEvent: RunEventHandler
+    let masker: SecretMasker
+    public nonisolated let runID: String
+
+    var status: [StepStatus]
+    var attemptsUsed: [Int]
+    /// Whether a step that failed (without continue-on-error) is upstream of each step.
+    var failedUpstream: [Bool]
+    var waitingOn: [Int]
+    var ready: [Int] = []
+    /// `steps.<id>` for expressions: outputs and status of every finished step.
+    var stepsValue: [String: ExpressionValue] = [:]
+    var anyFailure = false
+    var cancelling = false
+    let baseEnvironment: [String: String]
+    let startedAt: Date
+
+    /// Creates the run: a new id, its rows in the database (all steps `pending`), before anything runs.
+    public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
+                clock: any EngineClock, options: RunOptions, onEvent: @escaping RunEventHandler = { _ in }) throws {
+        self.plan = plan
+        self.graph = plan.graph
+        self.database = database
+        self.registry = registry
+        self.runner = runner
+        self.clock = clock
+        self.options = options
+        self.onEvent = onEvent
+        let secretValues = plan.secrets.compactMap { options.environment[$0] }
+        masker = SecretMasker(secrets: secretValues)
+        status = Array(repeating: .pending, count: plan.steps.count)
+        attemptsUsed = Array(repeating: 0, count: plan.steps.count)
+        failedUpstream = Array(repeating: false, count: plan.steps.count)
+        waitingOn = graph.needs.map(\.count)
+        startedAt = clock.now()
+
+        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })).toJSON(pretty: false)
+        var record = RunRecord(
+            id: "", pipeline: plan.pipelineName, file: plan.file, source: options.source,
+            sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
+            trigger: options.trigger, gitSha: options.gitSHA, secretNames: Self.jsonArray(plan.secrets),
+            status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
+            heartbeatAt: startedAt, resumeCount: 0)
+        var id = RunID.make(at: startedAt)
+        var tries = 0
+        while true {
+            record.id = id
+            do {
+                try database.createRun(record, steps: plan.steps.map(\.id))
+                break
+            } catch {
+                tries += 1
+                guard tries < 5, (try? database.run(id)) != nil else { throw error }
+                id = RunID.make(at: startedAt)
+            }
+        }
+        runID = id
+
+        // Pipeline-wide env is rendered once: process environment, then `env:` in order.
+        var env = options.environment
+        for (name, template) in plan.env {
+            let context = EvaluationContext(values: Self.staticValues(plan, options, runID: id, env: env))
+            env[name] = (try? template.render(in: context)) ?? ""
+        }
+        baseEnvironment = env
+    }
+
+    /// Runs the plan to the end (or until the calling task is cancelled) and returns how it ended.
+    public func execute() async -> RunStatus {
+        onEvent(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
+        let heartbeat = startHeartbeat()
+        defer { heartbeat?.cancel() }
+        ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 }
+        await withTaskGroup(of: Completion.self) { group in
+            var running = 0
+            func launch() async {
+                while running < plan.maxParallel, !ready.isEmpty {
+                    let index = ready.removeFirst()
+                    guard let work = await prepare(index) else { continue }
+                    running += 1
+                    group.addTask { await Self.attempts(work) }
+                }
+            }
+            await launch()
+            while let completion = await group.next() {
+                running -= 1
+                await finish(completion)
+                if Task.isCancelled { cancelling = true }
+                await launch()
+            }
+        }
+        return await conclude()
+    }
+
+    // MARK: Deciding and launching
+
+    /// Decides a ready step: skip it (recorded, dependents released) or return the work to run.
+    func prepare(_ index: Int) async -> StepWork? {
+        let step = plan.steps[index]
+        let needs = graph.needs[index]
+        failedUpstream[index] = needs.contains { failedUpstream[$0] || (status[$0] == .failed && !plan.steps[$0].continueOnError) }
+        if Task.isCancelled { cancelling = true }
+        let statusContext = StatusContext(anyUpstreamFailed: failedUpstream[index], cancelled: cancelling,
+                                          anyUpstreamSkipped: needs.contains { status[$0] == .skipped || status[$0] == .cancelled })
+        let context = evaluationContext(for: step, status: statusContext)
+        let shouldRun: Bool
+        do {
+            if let condition = step.condition {
+                shouldRun = try condition.evaluateCondition(in: context)
+            } else {
+                shouldRun = !statusContext.anyUpstreamFailed && !statusContext.cancelled && !statusContext.anyUpstreamSkipped
+            }
+        } catch {
+            await settle(index, .failed, reason: masker.mask("`if` could not be evaluated: \(error.message)"))
+            return nil
+        }
+        guard shouldRun else {
+            if cancelling && step.condition?.callsStatusFunction != true {
+                await settle(index, .cancelled, reason: "run cancelled")
+            } else {
+                await settle(index, .skipped, reason: skipReason(index, statusContext))
+            }
+            return nil
+        }
+        do {
+            let work = try makeWork(index, context: context)
+            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: .running, at: clock.now(), attempts: 1)])
+            status[index] = .running
+            return work
+        } catch {
+            let message = (error as? ExpressionError).map { "expression failed: \($0.message)" } ?? "\(error)"
+            await settle(index, .failed, reason: masker.mask(message))
+            return nil
+        }
+    }
+
+    func skipReason(_ index: Int, _ status: StatusContext) -> String {
+        let step = plan.steps[index]
+        if step.condition?.callsStatusFunction != true {
+            if status.anyUpstreamFailed { return "an upstream step failed" }
+            if status.anyUpstreamSkipped, let first = graph.needs[index].first(where: { self.status[$0] == .skipped || self.status[$0] == .cancelled }) {
+                return "`\(plan.steps[first].id)` was \(self.status[first].rawValue)"
+            }
+        }
+        return "condition is false: \(step.condition?.source.trimmingCharacters(in: .whitespaces) ?? "success()")"
+    }
+
+    /// Records a step that never ran (skipped, cancelled, or failed before starting) and
+    /// releases its dependents.
+    func settle(_ index: Int, _ final: StepStatus, reason: String) async {
+        let step = plan.steps[index]
+        do {
+            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: final, at: clock.now(), reason: reason)])
+        } catch {
+            // The row was moved by someone else; nothing more to do for it.
+        }
+        record(index, final, outputs: [:])
+        if final == .failed && !step.continueOnError { anyFailure = true }
+        onEvent(.stepFinished(StepSummary(stepID: step.id, status: final, attempts: 0, exitCode: nil, reason: reason, seconds: 0, logPath: nil)))
+        release(index)
+    }
+
+    func record(_ index: Int, _ final: StepStatus, outputs: [String: String]) {
+        status[index] = final
+        stepsValue[plan.steps[index].id] = .object([
+            "outputs": .object(outputs.mapValues { .string($0) }),
+            "status": .string(final.rawValue),
+        ])
+    }
+
+    func release(_ index: Int) {
+        for d in graph.dependents[index] {
+            waitingOn[d] -= 1
+            if waitingOn[d] == 0 { ready.append(d) }
+        }
+    }
+
+    // MARK: Finishing
+
+    /// Commits a finished step (status, outputs, last attempt) in one transaction, then releases dependents.
+    func finish(_ completion: Completion) async {
+        let index = completion.index
+        let step = plan.steps[index]
+        let now = clock.now()
+        var attempt = completion.lastAttempt
+        if attempt?.finishedAt == nil { attempt?.finishedAt = now }
+        do {
+            try database.apply(runId: runID, [.init(
+                stepId: step.id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
+                outputs: completion.outputs, exitCode: completion.exitCode, error: completion.error)],
+                attempts: attempt.map { [$0] } ?? [])
+        } catch {
+            onEvent(.stepFinished(StepSummary(stepID: step.id, status: .failed, attempts: completion.attempts, exitCode: nil,
+                                              reason: "state could not be recorded: \(error)", seconds: 0, logPath: nil)))
+        }
+        record(index, completion.status, outputs: completion.outputs)
+        if completion.status == .failed && !step.continueOnError { anyFailure = true }
+        if completion.status == .cancelled { cancelling = true }
+        onEvent(.stepFinished(StepSummary(stepID: step.id, status: completion.status, attempts: completion.attempts,
+                                          exitCode: completion.exitCode, reason: completion.error,
+                                          seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
+        release(index)
+    }
+
+    /// Marks whatever never started as cancelled (when cancelled) and records the run's end.
+    func conclude() async -> RunStatus {
+        if Task.isCancelled { cancelling = true }
+        for index in plan.steps.indices where status[index] == .pending {
+            let reason = cancelling ? "run cancelled" : "never became ready"
+            try? database.apply(runId: runID, [.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason)])
+            status[index] = .cancelled
+        }
+        let final: RunStatus = cancelling ? .cancelled : anyFailure ? .failed : .succeeded
+        let now = clock.now()
+        try? database.finishRun(runID, to: final, at: now)
+        onEvent(.runFinished(runID: runID, status: final, seconds: now.timeIntervalSince(startedAt)))
+        return final
+    }
+
+    func startHeartbeat() -> Task<Void, Never>? {
+        guard let interval = options.heartbeatInterval else { return nil }
+        let (clock, database, runID) = (self.clock, self.database, self.runID)
+        return Task {
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: interval) } catch { return }
+                try? database.heartbeat(runID, at: clock.now())
+            }
+        }
+    }
+
+    static func jsonArray(_ items: [String]) -> String {
+        ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
+    }
+}
+
+/// A small, stable digest of the pipeline source, to notice that the file changed since a run.
+enum Digest {
+    static func fnv1a64(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        return "fnv1a64:" + String(hash, radix: 16)
+    }
+}

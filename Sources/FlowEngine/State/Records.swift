@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+
+/// The status of a run as stored. `interrupted` is derived on read for a `running` run whose
+/// owner is gone; it is stored only once something (resume, status) notices.
+public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case running, succeeded, failed, cancelled, interrupted
+    public var isFinished: Bool { self != .running }
+}
+
+/// The status of one step instance of a run.
+public enum StepStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case pending, running, succeeded, failed, skipped, cancelled
+    public var isFinished: Bool { self != .pending && self != .running }
+}
+
+/// One row of `runs`.
+public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "runs"
+    public var id: String
+    public var pipeline: String
+    public var file: String
+    /// The pipeline file's text when the run started; resume uses it unless told to reload.
+    public var source: String
+    public var sourceDigest: String
+    /// Parameter values as a JSON object.
+    public var params: String
+    public var profile: String?
+    public var trigger: String
+    public var gitSha: String?
+    /// Names (never values) of the secrets masked in this run, as a JSON array.
+    public var secretNames: String
+    public var status: RunStatus
+    public var createdAt: Date
+    public var finishedAt: Date?
+    public var ownerPid: Int32?
+    public var ownerHost: String?
+    public var heartbeatAt: Date?
+    public var resumeCount: Int
+}
+
+/// One row of `steps`: a step instance of a run and its latest state.
+public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "steps"
+    public var runId: String
+    public var stepId: String
+    /// The step's place in the plan's order.
+    public var position: Int
+    public var status: StepStatus
+    public var attempts: Int
+    /// Outputs as a JSON object of strings (masked).
+    public var outputs: String?
+    public var exitCode: Int32?
+    public var error: String?
+    /// Why it was skipped or cancelled, in words.
+    public var reason: String?
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public var outputValues: [String: String] {
+        guard let outputs, let data = outputs.data(using: .utf8),
+              let object = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return object
+    }
+}
+
+/// One row of `attempts`: one try of a step.
+public struct AttemptRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "attempts"
+    public var runId: String
+    public var stepId: String
+    public var number: Int
+    public var status: StepStatus
+    public var exitCode: Int32?
+    public var error: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var logPath: String
+}
+
+/// One row of the append-only `events` log.
+public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "events"
+    public var seq: Int64?
+    public var runId: String
+    public var at: Date
+    public var kind: String
+    public var stepId: String?
+    /// Event details as a JSON object (masked).
+    public var data: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
+}

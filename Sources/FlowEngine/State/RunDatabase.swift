@@ -1,0 +1,223 @@
+import Foundation
+import GRDB
+
+/// The durable state of every run: runs, steps, attempts and events in SQLite. Every state
+/// change is a transaction committed before the engine acts on it, and every status change is
+/// a compare-and-set, so two processes can never both start the same step.
+public final class RunDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) `path` as a WAL database with `synchronous=FULL`, a busy
+    /// timeout, and the schema migrated.
+    public convenience init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        try self.init(writer: DatabasePool(path: path, configuration: config))
+    }
+
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "runs") { t in
+                t.primaryKey("id", .text)
+                t.column("pipeline", .text).notNull()
+                t.column("file", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("sourceDigest", .text).notNull()
+                t.column("params", .text).notNull()
+                t.column("profile", .text)
+                t.column("trigger", .text).notNull()
+                t.column("gitSha", .text)
+                t.column("secretNames", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("ownerPid", .integer)
+                t.column("ownerHost", .text)
+                t.column("heartbeatAt", .datetime)
+                t.column("resumeCount", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(index: "runs_by_pipeline", on: "runs", columns: ["pipeline", "createdAt"])
+            try db.create(table: "steps") { t in
+                t.column("runId", .text).notNull().references("runs", onDelete: .cascade)
+                t.column("stepId", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("outputs", .text)
+                t.column("exitCode", .integer)
+                t.column("error", .text)
+                t.column("reason", .text)
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.primaryKey(["runId", "stepId"])
+            }
+            try db.create(table: "attempts") { t in
+                t.column("runId", .text).notNull()
+                t.column("stepId", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("exitCode", .integer)
+                t.column("error", .text)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("logPath", .text).notNull()
+                t.primaryKey(["runId", "stepId", "number"])
+                t.foreignKey(["runId", "stepId"], references: "steps", onDelete: .cascade)
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("runId", .text).notNull().references("runs", onDelete: .cascade)
+                t.column("at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("stepId", .text)
+                t.column("data", .text)
+            }
+            try db.create(index: "events_by_run", on: "events", columns: ["runId", "seq"])
+        }
+        return migrator
+    }
+
+    // MARK: Creating a run
+
+    /// Records a new run and all its steps as `pending`, in one transaction.
+    public func createRun(_ run: RunRecord, steps: [String]) throws {
+        try writer.write { db in
+            try run.insert(db)
+            for (position, id) in steps.enumerated() {
+                try StepRecord(runId: run.id, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
+            }
+            try EventRecord(runId: run.id, at: run.createdAt, kind: "run-started").insert(db)
+        }
+    }
+
+    // MARK: Transitions (compare-and-set)
+
+    /// A step status change that only happens when the step is in `from`.
+    public struct Transition: Sendable {
+        public var stepId: String
+        public var from: StepStatus
+        public var to: StepStatus
+        public var at: Date
+        public var attempts: Int?
+        public var outputs: [String: String]?
+        public var exitCode: Int32?
+        public var error: String?
+        public var reason: String?
+
+        public init(stepId: String, from: StepStatus, to: StepStatus, at: Date, attempts: Int? = nil,
+                    outputs: [String: String]? = nil, exitCode: Int32? = nil, error: String? = nil, reason: String? = nil) {
+            self.stepId = stepId
+            self.from = from
+            self.to = to
+            self.at = at
+            self.attempts = attempts
+            self.outputs = outputs
+            self.exitCode = exitCode
+            self.error = error
+            self.reason = reason
+        }
+    }
+
+    /// Thrown when a compare-and-set finds the row in another state: someone else moved it.
+    public struct TransitionRefused: Error, CustomStringConvertible, Sendable {
+        public var runId: String
+        public var stepId: String
+        public var expected: StepStatus
+        public var description: String { "step \(stepId) of run \(runId) is no longer \(expected.rawValue)" }
+    }
+
+    /// Applies several step transitions (and their attempt rows and events) in one transaction:
+    /// all happen or none. A transition whose step is not in its `from` state refuses the lot.
+    public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = []) throws {
+        try writer.write { db in
+            for t in transitions {
+                var assignments = ["status = ?"]
+                var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]
+                if t.to == .running { assignments.append("startedAt = ?"); arguments.append(t.at) }
+                if t.to.isFinished { assignments.append("finishedAt = ?"); arguments.append(t.at) }
+                if let n = t.attempts { assignments.append("attempts = ?"); arguments.append(n) }
+                if let outputs = t.outputs { assignments.append("outputs = ?"); arguments.append(Self.json(outputs)) }
+                if let code = t.exitCode { assignments.append("exitCode = ?"); arguments.append(code) }
+                if let error = t.error { assignments.append("error = ?"); arguments.append(error) }
+                if let reason = t.reason { assignments.append("reason = ?"); arguments.append(reason) }
+                arguments += [runId, t.stepId, t.from.rawValue]
+                try db.execute(sql: "UPDATE steps SET \(assignments.joined(separator: ", ")) WHERE runId = ? AND stepId = ? AND status = ?",
+                               arguments: StatementArguments(arguments))
+                guard db.changesCount == 1 else { throw TransitionRefused(runId: runId, stepId: t.stepId, expected: t.from) }
+                var data: [String: String] = ["status": t.to.rawValue]
+                if let reason = t.reason { data["reason"] = reason }
+                if let error = t.error { data["error"] = error }
+                if let n = t.attempts { data["attempt"] = String(n) }
+                try EventRecord(runId: runId, at: t.at, kind: "step-\(t.to.rawValue)", stepId: t.stepId, data: Self.json(data)).insert(db)
+            }
+            for attempt in attempts { try attempt.save(db) }
+        }
+    }
+
+    /// Sets the run's status if it is currently `from` (compare-and-set).
+    @discardableResult
+    public func finishRun(_ runId: String, from: RunStatus = .running, to status: RunStatus, at: Date) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
+                           arguments: [status.rawValue, at, runId, from.rawValue])
+            guard db.changesCount == 1 else { return false }
+            try EventRecord(runId: runId, at: at, kind: "run-\(status.rawValue)").insert(db)
+            return true
+        }
+    }
+
+    public func heartbeat(_ runId: String, at: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [at, runId])
+        }
+    }
+
+    // MARK: Reading
+
+    public func run(_ id: String) throws -> RunRecord? {
+        try writer.read { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
+    public func steps(of runId: String) throws -> [StepRecord] {
+        try writer.read { db in
+            try StepRecord.filter(Column("runId") == runId).order(Column("position")).fetchAll(db)
+        }
+    }
+
+    public func attempts(of runId: String, step: String? = nil) throws -> [AttemptRecord] {
+        try writer.read { db in
+            var request = AttemptRecord.filter(Column("runId") == runId)
+            if let step { request = request.filter(Column("stepId") == step) }
+            return try request.order(Column("stepId"), Column("number")).fetchAll(db)
+        }
+    }
+
+    public func events(of runId: String) throws -> [EventRecord] {
+        try writer.read { db in try EventRecord.filter(Column("runId") == runId).order(Column("seq")).fetchAll(db) }
+    }
+
+    /// Runs newest first, optionally of one pipeline.
+    public func runs(pipeline: String? = nil, limit: Int = 20) throws -> [RunRecord] {
+        try writer.read { db in
+            var request = RunRecord.order(Column("createdAt").desc, Column("id").desc)
+            if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
+            return try request.limit(limit).fetchAll(db)
+        }
+    }
+
+    static func json(_ object: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

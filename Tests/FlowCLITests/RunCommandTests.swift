@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import FlowTestSupport
+
+/// `flow run` and the commands that read runs, through the built binary.
+@Suite struct RunCommandTests {
+    func workspace(_ pipeline: String) throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory()
+        _ = try dir.write("p.yml", pipeline)
+        return dir
+    }
+
+    @Test func theExamplePipelineRunsToSuccess() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let r = try runFlow(["run", "pipelines/example.yml", "--state-dir", dir.url.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("✓ build"))
+        #expect(r.stdout.contains("- publish skipped: condition is false: params.publish && params.channel == 'stable'"))
+        #expect(r.stdout.contains("✓ report"))
+        #expect(r.stdout.split(separator: "\n").last?.contains("succeeded") == true)
+    }
+
+    @Test func aFailingRunExitsOneAndShowsTheLogTail() throws {
+        let dir = try workspace("""
+            name: p
+            steps:
+              build: { run: 'echo compiling; echo "error: missing header" >&2; exit 4' }
+              test: { needs: [build], run: echo never }
+            """)
+        defer { dir.remove() }
+        let r = try runFlow(["run", "p.yml", "--junit", "report.xml"], currentDirectory: dir.url)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("✗ build failed after"))
+        #expect(r.stdout.contains(": exited with code 4\n    compiling\n    error: missing header\n    flow: exited with code 4\n    log: "))
+        #expect(r.stdout.contains("- test skipped: an upstream step failed"))
+        let junit = try String(contentsOf: dir.file("report.xml"), encoding: .utf8)
+        #expect(junit.contains("<testsuite name=\"p\""))
+        #expect(junit.contains("tests=\"2\" failures=\"1\" skipped=\"1\""))
+        #expect(junit.contains("<failure message=\"exited with code 4\">"))
+
+        let status = try runFlow(["status", "--json"], currentDirectory: dir.url)
+        #expect(status.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["pipeline"] as? String == "p")
+        #expect(object["status"] as? String == "failed")
+        #expect(object["startedAt"] is String && object["finishedAt"] is String)
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["id"] as? String } == ["build", "test"])
+        #expect(steps[0]["exitCode"] as? Int == 4)
+        #expect(steps[0]["attempts"] as? Int == 1)
+        #expect(steps[1]["reason"] as? String == "an upstream step failed")
+
+        let runs = try runFlow(["runs", "--json"], currentDirectory: dir.url)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
+        #expect(list.count == 1 && list[0]["status"] as? String == "failed")
+
+        let id = try #require(list[0]["id"] as? String)
+        let logs = try runFlow(["logs", id, "build"], currentDirectory: dir.url)
+        #expect(logs.stdout == "compiling\nerror: missing header\nflow: exited with code 4\n")
+    }
+
+    @Test func jsonPrintsOneEventPerLine() throws {
+        let dir = try workspace("name: p\nsteps:\n  a: { run: echo hi }\n")
+        defer { dir.remove() }
+        let r = try runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
+        #expect(r.status == 0)
+        let events = try r.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(events.map { $0["event"] as? String } == ["run-started", "step-started", "step-finished", "run-finished"])
+        #expect(events[2]["status"] as? String == "succeeded")
+    }
+
+    @Test func dryRunPrintsThePlanAndRunsNothing() throws {
+        let dir = try workspace("name: p\nsteps:\n  a: { run: touch ran }\n  b: { needs: [a], run: echo, retry: 2 }\n")
+        defer { dir.remove() }
+        let r = try runFlow(["run", "p.yml", "--dry-run"], currentDirectory: dir.url)
+        #expect(r.status == 0)
+        #expect(r.stdout == "plan: p (p.yml), 2 steps, max-parallel 4\n1. a: shell\n2. b: shell; needs a; 2 attempts\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("ran").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("runs").path))
+    }
+
+    @Test func invalidPipelineExitsTwoWithoutCreatingState() throws {
+        let dir = try workspace("name: p\nsteps:\n  a: { run: echo, needs: [zz] }\n")
+        defer { dir.remove() }
+        let r = try runFlow(["run", "p.yml"], currentDirectory: dir.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("p.yml:3:27: error: step `a` needs `zz`"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("runs").path))
+    }
+
+    @Test func sigintCancelsTheRunAndExits130() throws {
+        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        defer { dir.remove() }
+        let process = Process()
+        process.executableURL = Repository.flowBinary
+        process.arguments = ["run", "p.yml"]
+        process.currentDirectoryURL = dir.url
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the step to start (its line is printed), then interrupt.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // flow ended before the step started: the expectations below fail
+            seen.append(chunk)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let status = try runFlow(["status"], currentDirectory: dir.url)
+        #expect(status.stdout.contains("cancelled"))
+    }
+
+    @Test func stateDirectoryAndFilesAreOwnerOnly() throws {
+        let dir = try workspace("name: p\nsteps:\n  a: { run: echo hi }\n")
+        defer { dir.remove() }
+        #expect(try runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
+        var info = stat()
+        #expect(stat(dir.file("runs").path, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        for file in FileManager.default.enumerator(atPath: dir.file("runs").path)!.compactMap({ $0 as? String }) {
+            #expect(stat(dir.file("runs/" + file).path, &info) == 0)
+            let mode = info.st_mode & 0o777
+            #expect(mode == 0o600 || mode == 0o700, "\(file) has mode \(String(mode, radix: 8))")
+        }
+    }
+
+    @Test func stepsListsBuiltinAndUserTypes() throws {
+        let r = try runFlow(["steps"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("shell: Runs a script"))
+        #expect(r.stdout.contains("notify (steps/notify): Post a message"))
+        #expect(r.stdout.contains("  input  message [required]: the text to send"))
+    }
+
+    /// The engine's memory stays flat while a step prints: 256 MB at full speed and one 32 MB
+    /// line without a newline, through the masker into the log. Measured on the flow process alone.
+    @Test func floodingOutputKeepsTheEnginesPeakMemoryUnder64MiB() throws {
+        let dir = try workspace("""
+            name: p
+            secrets: [HOME]
+            steps:
+              flood: { run: head -c 268435456 /dev/zero | tr '\\0' 'a' | fold -w 120 }
+              one-line: { run: head -c 33554432 /dev/zero | tr '\\0' 'b' }
+            """)
+        defer { dir.remove() }
+        let (status, peak) = try runMeasuringPeakMemory(Repository.flowBinary, ["run", "p.yml"], currentDirectory: dir.url)
+        #expect(status == 0)
+        #expect(peak < 64 << 20, "peak RSS \(peak >> 20) MiB")
+        let logs = try FileManager.default.subpathsOfDirectory(atPath: dir.file("runs").path).filter { $0.hasSuffix(".log") }
+        #expect(logs.count == 2)
+    }
+}

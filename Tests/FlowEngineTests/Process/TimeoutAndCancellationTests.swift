@@ -1,0 +1,81 @@
+import FlowEngine
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Process runner: timeout and cancellation")
+struct TimeoutAndCancellationTests {
+    @Test("a timeout stops the child long before it would end")
+    func timeoutKills() async throws {
+        let marker = ProcessTests.marker("timeout")
+        let outcome = try await ProcessTests.run(ProcessTests.shell("exec sleep 30", marker: marker, timeout: .milliseconds(300)))
+        #expect(outcome.timedOut)
+        #expect(!outcome.cancelled)
+        #expect(outcome.termination == .signaled(SIGTERM))
+        #expect(ProcessTests.survivors(of: marker).isEmpty)
+    }
+
+    @Test("a child that ignores SIGTERM gets SIGTERM first, then SIGKILL")
+    func ignoresTerm() async throws {
+        let marker = ProcessTests.marker("trap")
+        let recorder = OutputRecorder()
+        // The trap notes SIGTERM and carries on; only SIGKILL can end it.
+        let outcome = try await ProcessTests.run(
+            ProcessTests.shell("trap 'echo got TERM' TERM; while :; do sleep 1; done", marker: marker,
+                               timeout: .milliseconds(300), grace: .milliseconds(300)),
+            recorder: recorder)
+        #expect(outcome.timedOut)
+        #expect(outcome.termination == .signaled(SIGKILL))
+        #expect(recorder.text.contains("got TERM"))
+        #expect(ProcessTests.survivors(of: marker).isEmpty)
+    }
+
+    @Test("a child that handles SIGTERM gets to finish within the grace period")
+    func gracefulExitWithinGrace() async throws {
+        let recorder = OutputRecorder()
+        let outcome = try await ProcessTests.run(
+            ProcessTests.shell(
+                "trap 'echo cleaning up; exit 3' TERM; echo started; sleep 999 & wait",
+                marker: ProcessTests.marker("graceful"), timeout: .milliseconds(300), grace: .seconds(5)
+            ),
+            recorder: recorder
+        )
+        #expect(outcome.timedOut)
+        #expect(outcome.termination == .exited(3))
+        #expect(recorder.text == "started\ncleaning up\n")
+    }
+
+    @Test("cancelling the calling task stops the whole group")
+    func cancellation() async throws {
+        let marker = ProcessTests.marker("cancel")
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+        let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
+        // Prints its pid (= its pgid) once running, so the test can cancel and then check the group.
+        let spec = ProcessTests.shell("sleep 30 & echo $$; wait", marker: marker, grace: .milliseconds(300))
+        let task = Task { try await ProcessTests.run(spec, recorder: recorder) }
+        for await _ in started { break }
+        task.cancel()
+        let outcome = try await task.value
+        #expect(outcome.cancelled)
+        #expect(!outcome.timedOut)
+        #expect(outcome.termination == .signaled(SIGTERM))
+        let group = try #require(pid_t(recorder.text.split(separator: "\n").first.map(String.init) ?? ""))
+        #expect(ProcessTests.liveGroupMembers(group).isEmpty)
+        #expect(ProcessTests.survivors(of: marker).isEmpty)
+        #expect(!ProcessTests.isOurZombie(group), "the child was not reaped")
+    }
+
+    @Test("a task cancelled before run starts stops the child at once")
+    func cancelledBeforeStart() async throws {
+        let marker = ProcessTests.marker("precancel")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await ProcessTests.run(ProcessTests.shell("exec sleep 30", marker: marker, grace: .milliseconds(300)))
+        }
+        let outcome = try await task.value
+        #expect(outcome.cancelled)
+        #expect(ProcessTests.survivors(of: marker).isEmpty)
+    }
+}
