@@ -65,6 +65,19 @@ struct RunCommand: AsyncParsableCommand {
                 collector.add(event)
                 renderer.render(event)
             }
+        let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector)
+        switch status {
+        case .succeeded: return
+        case .cancelled: throw CommandExit(status: .cancelled)
+        default: throw CommandExit(status: .failure)
+        }
+    }
+}
+
+extension RunCommand {
+    /// Runs the coordinator with Ctrl-C and SIGTERM turned into cancellation, then writes the
+    /// JUnit report when asked. Shared by `run` and `resume`.
+    static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector) async throws -> RunStatus {
         // Signals are caught before anything starts, so an early Ctrl-C still cancels cleanly.
         let cancellation = CancellationBox()
         let signals = SignalCancellation { cancellation.cancel() }
@@ -74,17 +87,13 @@ struct RunCommand: AsyncParsableCommand {
         signals.stop()
         if let junit {
             do {
-                try JUnitReport.xml(pipeline: loaded.plan.pipelineName, runID: coordinator.runID, steps: collector.summaries)
+                try JUnitReport.xml(pipeline: pipeline, runID: coordinator.runID, steps: collector.summaries)
                     .write(toFile: junit, atomically: true, encoding: .utf8)
             } catch {
                 Terminal.standardError.write("flow: cannot write the JUnit report \(junit): \(error)\n")
             }
         }
-        switch status {
-        case .succeeded: return
-        case .cancelled: throw CommandExit(status: .cancelled)
-        default: throw CommandExit(status: .failure)
-        }
+        return status
     }
 }
 

@@ -19,6 +19,13 @@ struct StateOptions: ParsableArguments {
         guard let newest = try database.runs(limit: 1).first else { throw CLIError("no runs yet") }
         return newest
     }
+
+    /// A `running` run whose owner is gone is shown as `interrupted` (it is recorded as such when resumed).
+    static func shown(_ run: RunRecord) -> RunRecord {
+        var shown = run
+        if RunOwnership.local(now: Date()).verdict(for: run) == .ownerGone { shown.status = .interrupted }
+        return shown
+    }
 }
 
 /// `flow status [RUN]`: a run and its steps.
@@ -31,7 +38,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let database = try state.database()
-        let run = try state.run(runID, in: database)
+        let run = StateOptions.shown(try state.run(runID, in: database))
         let steps = try database.steps(of: run.id)
         if json {
             let stepItems = steps.map { s in
@@ -66,7 +73,7 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let runs = try state.database().runs(pipeline: pipeline, limit: limit)
+        let runs = try state.database().runs(pipeline: pipeline, limit: limit).map(StateOptions.shown)
         if json {
             let items = runs.map { r in
                 "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"

@@ -229,3 +229,83 @@ import FlowTestSupport
         #expect(checked >= 3)  // the database, its WAL, and the logs
     }
 }
+
+/// Resume: the same run id, succeeded steps reused with their stored outputs, the rest rerun.
+@Suite struct ResumeTests {
+    @Test func resumeKeepsSucceededOutputsAndRerunsTheRest() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let flag = h.directory.file("fixed").path
+        let ledger = h.directory.file("ledger").path
+        let yaml = """
+            name: t
+            steps:
+              token:
+                run: echo token >> \(ledger) && echo "v=$(head -c 12 /dev/urandom | base64)" >> "$FLOW_OUTPUT"
+                outputs: [v]
+              flaky:
+                needs: [token]
+                run: echo flaky >> \(ledger) && test -e \(flag)
+              use:
+                needs: [flaky]
+                run: printf '%s' "${{ steps.token.outputs.v }}" > used.txt
+            """
+        let first = try await h.run(yaml)
+        #expect(first.status == .failed)
+        let token = try #require(first.steps["token"]?.outputValues["v"])
+
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        let plan = try h.plan(yaml)
+        let run = try #require(try h.database.run(first.runID))
+        let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.statePath,
+                                 environment: ProcessInfo.processInfo.environment, source: yaml, heartbeatInterval: nil)
+        let coordinator = try RunCoordinator(resuming: run, plan: plan, database: h.database, registry: .builtins,
+                                             runner: SubprocessRunner(), clock: RealClock(), options: options)
+        #expect(coordinator.runID == first.runID)
+        #expect(await coordinator.execute() == .succeeded)
+
+        #expect(try String(contentsOfFile: ledger, encoding: .utf8) == "token\nflaky\nflaky\n")
+        #expect(try String(contentsOf: h.directory.file("used.txt"), encoding: .utf8) == token)
+        let steps = try h.database.steps(of: first.runID)
+        #expect(steps.map(\.status) == [.succeeded, .succeeded, .succeeded])
+        #expect(try h.database.attempts(of: first.runID, step: "flaky").map(\.number) == [1, 2])
+        let resumed = try #require(try h.database.run(first.runID))
+        #expect(resumed.resumeCount == 1 && resumed.status == .succeeded)
+    }
+
+    @Test func aRunCanOnlyBeTakenBackFromTheStateItWasSeenIn() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let first = try await h.run("name: t\nsteps:\n  a: { run: exit 1 }\n")
+        try h.database.resume(first.runID, from: .failed, steps: ["a"], ownerPid: 1, ownerHost: "h", at: Date())
+        #expect(throws: RunDatabase.ResumeRefused.self) {
+            try h.database.resume(first.runID, from: .failed, steps: ["a"], ownerPid: 2, ownerHost: "h", at: Date())
+        }
+    }
+}
+
+/// Who owns a running run: the pid on its own host, the heartbeat elsewhere.
+@Suite struct RunOwnershipTests {
+    func record(status: RunStatus = .running, pid: Int32? = 42, host: String? = "here", heartbeat: Date? = nil) -> RunRecord {
+        RunRecord(id: "r", pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: "manual",
+                  gitSha: nil, secretNames: "[]", status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
+                  ownerPid: pid, ownerHost: host, heartbeatAt: heartbeat, resumeCount: 0)
+    }
+
+    @Test func onTheOwnersHostThePidDecides() {
+        let now = Date(timeIntervalSince1970: 5000)
+        let alive = RunOwnership(host: "here", now: now) { $0 == 42 }
+        let dead = RunOwnership(host: "here", now: now) { _ in false }
+        #expect(alive.verdict(for: record()) == .ownedByLiveProcess(pid: 42, host: "here"))
+        #expect(dead.verdict(for: record()) == .ownerGone)
+        #expect(dead.verdict(for: record(status: .failed)) == .notRunning)
+    }
+
+    @Test func elsewhereAStaleHeartbeatMeansInterrupted() {
+        let ownership = RunOwnership(host: "elsewhere", now: Date(timeIntervalSince1970: 1100), staleAfter: 60) { _ in true }
+        #expect(ownership.verdict(for: record(heartbeat: Date(timeIntervalSince1970: 1090))) == .ownedByLiveProcess(pid: 42, host: "here"))
+        #expect(ownership.verdict(for: record(heartbeat: Date(timeIntervalSince1970: 1010))) == .ownerGone)
+        // No heartbeat at all counts from the start time.
+        #expect(ownership.verdict(for: record(heartbeat: nil)) == .ownerGone)
+    }
+}

@@ -14,6 +14,8 @@ struct StepWork: Sendable {
     var timeout: Duration?
     var gracePeriod: Duration
     var retry: RetryPolicy
+    /// Attempts already on record (from before a resume); this run's first attempt is the next.
+    var priorAttempts: Int
     var registry: StepRegistry
     var runner: any ProcessRunner
     var clock: any EngineClock
@@ -89,7 +91,7 @@ extension RunCoordinator {
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, gracePeriod: options.gracePeriod,
-            retry: step.retry, registry: registry, runner: runner, clock: clock, database: database, masker: masker,
+            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, runner: runner, clock: clock, database: database, masker: masker,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -112,14 +114,15 @@ extension RunCoordinator {
     static func attempts(_ work: StepWork) async -> Completion {
         let firstStart = work.clock.now()
         var last: AttemptRecord?
-        var attempt = 1
+        var attempt = work.priorAttempts + 1
         while true {
+            let tries = attempt - work.priorAttempts
             let logPath = work.stepDirectory + "/attempt-\(attempt).log"
             var record = AttemptRecord(runId: work.runID, stepId: work.stepID, number: attempt, status: .running,
                                        startedAt: work.clock.now(), logPath: logPath)
             let scratch = FileManager.default.temporaryDirectory.path + "/flow-\(work.runID)-\(UUID().uuidString)"
             do {
-                let transitions: [RunDatabase.Transition] = attempt == 1 ? [] :
+                let transitions: [RunDatabase.Transition] = tries == 1 ? [] :
                     [.init(stepId: work.stepID, from: .running, to: .running, at: record.startedAt, attempts: attempt)]
                 try work.database.apply(runId: work.runID, transitions, attempts: [record])
                 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -150,10 +153,10 @@ extension RunCoordinator {
                                       exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: record)
                 }
                 let policy = work.retry
-                let delay = policy.backoff.delay(afterAttempt: attempt)
+                let delay = policy.backoff.delay(afterAttempt: tries)
                 let jittered = policy.backoff.jitter ? DurationValue(milliseconds: Int64(work.jitter(Double(delay.milliseconds)))) : delay
                 let elapsed = work.clock.now().timeIntervalSince(firstStart) * 1000 + Double(jittered.milliseconds)
-                let retry = failure.kind == .retryable && attempt < policy.attempts
+                let retry = failure.kind == .retryable && tries < policy.attempts
                     && (policy.exitCodes == nil || failure.exitCode.map { policy.exitCodes!.contains(Int($0)) } == true)
                     && (policy.deadline == nil || elapsed < Double(policy.deadline!.milliseconds))
                 guard retry else {

@@ -17,7 +17,8 @@ public actor RunCoordinator {
     public nonisolated let runID: String
 
     var status: [StepStatus]
-    var attemptsUsed: [Int]
+    /// Attempts already on record for each step (a resumed run numbers new attempts after them).
+    var priorAttempts: [Int]
     /// Whether a step that failed (without continue-on-error) is upstream of each step.
     var failedUpstream: [Bool]
     var waitingOn: [Int]
@@ -43,7 +44,7 @@ public actor RunCoordinator {
         let secretValues = plan.secrets.compactMap { options.environment[$0] }
         masker = SecretMasker(secrets: secretValues)
         status = Array(repeating: .pending, count: plan.steps.count)
-        attemptsUsed = Array(repeating: 0, count: plan.steps.count)
+        priorAttempts = Array(repeating: 0, count: plan.steps.count)
         failedUpstream = Array(repeating: false, count: plan.steps.count)
         waitingOn = graph.needs.map(\.count)
         startedAt = clock.now()
@@ -69,14 +70,52 @@ public actor RunCoordinator {
             }
         }
         runID = id
+        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: id)
+    }
 
-        // Pipeline-wide env is rendered once: process environment, then `env:` in order.
+    /// Takes up an existing run that did not succeed: steps that succeeded keep their status
+    /// and stored outputs (dependents read them byte for byte); every other step runs again with
+    /// a fresh retry budget, its attempts numbered after those already on record. `from` is the
+    /// run's current status (compare-and-set); the caller has checked that no live process owns it.
+    public init(resuming run: RunRecord, plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
+                clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false,
+                onEvent: @escaping RunEventHandler = { _ in }) throws {
+        self.plan = plan
+        self.graph = plan.graph
+        self.database = database
+        self.registry = registry
+        self.runner = runner
+        self.clock = clock
+        self.options = options
+        self.onEvent = onEvent
+        masker = SecretMasker(secrets: plan.secrets.compactMap { options.environment[$0] })
+        runID = run.id
+        startedAt = clock.now()
+        try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
+                            source: reloadedSource ? options.source : nil,
+                            sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
+                            ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
+        let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
+        status = plan.steps.map { records[$0.id]?.status ?? .pending }
+        priorAttempts = plan.steps.map { step in (try? database.attempts(of: run.id, step: step.id).count) ?? 0 }
+        failedUpstream = Array(repeating: false, count: plan.steps.count)
+        waitingOn = graph.needs.map(\.count)
+        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: run.id)
+        for (index, step) in plan.steps.enumerated() where status[index] == .succeeded {
+            let outputs = records[step.id]?.outputValues ?? [:]
+            stepsValue[step.id] = .object(["outputs": .object(outputs.mapValues { .string($0) }), "status": .string("succeeded")])
+            for d in graph.dependents[index] { waitingOn[d] -= 1 }
+        }
+    }
+
+    /// Pipeline-wide env, rendered once: the process environment, then `env:` in order.
+    static func pipelineEnvironment(_ plan: RunPlan, _ options: RunOptions, runID: String) -> [String: String] {
         var env = options.environment
         for (name, template) in plan.env {
-            let context = EvaluationContext(values: Self.staticValues(plan, options, runID: id, env: env))
+            let context = EvaluationContext(values: staticValues(plan, options, runID: runID, env: env))
             env[name] = (try? template.render(in: context)) ?? ""
         }
-        baseEnvironment = env
+        return env
     }
 
     /// Runs the plan to the end (or until the calling task is cancelled) and returns how it ended.
@@ -84,7 +123,7 @@ public actor RunCoordinator {
         onEvent(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
         let heartbeat = startHeartbeat()
         defer { heartbeat?.cancel() }
-        ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 }
+        ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 && status[$0] == .pending }
         await withTaskGroup(of: Completion.self) { group in
             var running = 0
             func launch() async {
@@ -138,7 +177,8 @@ public actor RunCoordinator {
         }
         do {
             let work = try makeWork(index, context: context)
-            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: .running, at: clock.now(), attempts: 1)])
+            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: .running, at: clock.now(),
+                                                    attempts: priorAttempts[index] + 1)])
             status[index] = .running
             return work
         } catch {
@@ -248,7 +288,9 @@ public actor RunCoordinator {
 }
 
 /// A small, stable digest of the pipeline source, to notice that the file changed since a run.
-enum Digest {
+public enum Digest {
+    public static func of(_ text: String) -> String { fnv1a64(text) }
+
     static func fnv1a64(_ text: String) -> String {
         var hash: UInt64 = 0xcbf29ce484222325
         for byte in text.utf8 {

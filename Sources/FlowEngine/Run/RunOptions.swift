@@ -67,8 +67,8 @@ public enum RunID {
 }
 
 /// This machine's name, from gethostname(2) (no DNS lookup, unlike `ProcessInfo.hostName`).
-enum Host {
-    static func name() -> String {
+public enum Host {
+    public static func name() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

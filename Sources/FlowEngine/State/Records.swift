@@ -37,6 +37,28 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var ownerHost: String?
     public var heartbeatAt: Date?
     public var resumeCount: Int
+
+    public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
+                profile: String?, trigger: String, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
+                finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int) {
+        self.id = id
+        self.pipeline = pipeline
+        self.file = file
+        self.source = source
+        self.sourceDigest = sourceDigest
+        self.params = params
+        self.profile = profile
+        self.trigger = trigger
+        self.gitSha = gitSha
+        self.secretNames = secretNames
+        self.status = status
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+        self.ownerPid = ownerPid
+        self.ownerHost = ownerHost
+        self.heartbeatAt = heartbeatAt
+        self.resumeCount = resumeCount
+    }
 }
 
 /// One row of `steps`: a step instance of a run and its latest state.

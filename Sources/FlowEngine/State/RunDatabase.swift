@@ -100,6 +100,58 @@ public final class RunDatabase: Sendable {
         }
     }
 
+    // MARK: Resuming
+
+    /// Marks a `running` run whose owner is gone as `interrupted` (compare-and-set).
+    @discardableResult
+    public func markInterrupted(_ runId: String, at: Date) throws -> Bool {
+        try finishRun(runId, from: .running, to: .interrupted, at: at)
+    }
+
+    /// Takes a finished, unsuccessful run back for another go, in one transaction: the run
+    /// becomes `running` again under this process (compare-and-set on its status), every step
+    /// that did not succeed returns to `pending` with its error cleared (its attempts stay on
+    /// record), steps of a reloaded definition are added or removed, and an event says so.
+    public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
+                       ownerPid: Int32, ownerHost: String, at: Date) throws {
+        try writer.write { db in
+            var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
+            var arguments: [(any DatabaseValueConvertible)?] = [ownerPid, ownerHost, at]
+            if let source, let sourceDigest {
+                sets += ", source = ?, sourceDigest = ?"
+                arguments += [source, sourceDigest]
+            }
+            arguments += [runId, from.rawValue]
+            try db.execute(sql: "UPDATE runs SET \(sets) WHERE id = ? AND status = ?", arguments: StatementArguments(arguments))
+            guard db.changesCount == 1 else { throw ResumeRefused(runId: runId, expected: from) }
+            let existing = try StepRecord.filter(Column("runId") == runId).fetchAll(db)
+            let wanted = Set(planned)
+            for step in existing where !wanted.contains(step.stepId) {
+                try step.delete(db)
+            }
+            try db.execute(sql: """
+                UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                startedAt = NULL, finishedAt = NULL WHERE runId = ? AND status != 'succeeded'
+                """, arguments: [runId])
+            let known = Set(existing.map(\.stepId))
+            for (position, id) in planned.enumerated() {
+                if known.contains(id) {
+                    try db.execute(sql: "UPDATE steps SET position = ? WHERE runId = ? AND stepId = ?", arguments: [position, runId, id])
+                } else {
+                    try StepRecord(runId: runId, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
+                }
+            }
+            try EventRecord(runId: runId, at: at, kind: "run-resumed").insert(db)
+        }
+    }
+
+    /// Thrown when a run is no longer in the state a resume expected: someone else took it.
+    public struct ResumeRefused: Error, CustomStringConvertible, Sendable {
+        public var runId: String
+        public var expected: RunStatus
+        public var description: String { "run \(runId) is no longer \(expected.rawValue); another process took it" }
+    }
+
     // MARK: Transitions (compare-and-set)
 
     /// A step status change that only happens when the step is in `from`.

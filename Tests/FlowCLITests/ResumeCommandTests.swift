@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import FlowTestSupport
+
+/// `flow resume`, through the built binary.
+@Suite struct ResumeCommandTests {
+    /// A chain s0 → s1 → … → s199; each step appends its id to a ledger and outputs a random
+    /// token, and records the token it received from the step before. s150 fails until `fixed` exists.
+    static func chain(_ dir: TemporaryDirectory) throws {
+        var yaml = "name: chain\nsteps:\n"
+        for i in 0..<200 {
+            yaml += "  s\(i):\n"
+            if i > 0 { yaml += "    needs: [s\(i - 1)]\n" }
+            var script = "echo s\(i) >> ledger"
+            if i == 150 { script += " && test -e fixed" }
+            if i > 0 { script += " && printf '%s' \"${{ steps.s\(i - 1).outputs.v }}\" > got-s\(i)" }
+            script += " && echo \"v=$(head -c 9 /dev/urandom | base64)\" >> \"$FLOW_OUTPUT\""
+            yaml += "    run: '\(script.replacingOccurrences(of: "'", with: "''"))'\n    outputs: [v]\n"
+        }
+        _ = try dir.write("chain.yml", yaml)
+    }
+
+    @Test func resumeAfterAFailureAtStep150RerunsExactlyTheLast50() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Self.chain(dir)
+        let first = try runFlow(["run", "chain.yml", "--json"], currentDirectory: dir.url)
+        #expect(first.status == 1)
+        let ledger1 = try String(contentsOf: dir.file("ledger"), encoding: .utf8).split(separator: "\n")
+        #expect(ledger1.count == 151 && ledger1.last == "s150")
+        let status1 = try #require(try JSONSerialization.jsonObject(with: Data(try runFlow(["status", "--json"], currentDirectory: dir.url).stdout.utf8)) as? [String: Any])
+        let steps1 = try #require(status1["steps"] as? [[String: Any]])
+        let token149 = try #require((steps1[149]["outputs"] as? [String: String])?["v"])
+
+        let plan = try runFlow(["resume", "--last", "--plan"], currentDirectory: dir.url)
+        #expect(plan.status == 0)
+        let planLines = plan.stdout.split(separator: "\n")
+        #expect(planLines.first?.hasSuffix("(chain): reuse 150, rerun 50") == true)
+        #expect(planLines.filter { $0.hasPrefix("  reuse  ") }.count == 150)
+        #expect(planLines.contains("  rerun  s150: failed (exited with code 1)"))
+        #expect(planLines.contains("  rerun  s151: skipped (an upstream step failed)"))
+
+        FileManager.default.createFile(atPath: dir.file("fixed").path, contents: nil)
+        try FileManager.default.removeItem(at: dir.file("ledger"))
+        let second = try runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(second.status == 0, "\(second.stdout.suffix(500))")
+        let ledger2 = try String(contentsOf: dir.file("ledger"), encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(ledger2 == (150..<200).map { "s\($0)" })
+        // s150 received s149's output exactly as the first run produced it.
+        #expect(try String(contentsOf: dir.file("got-s150"), encoding: .utf8) == token149)
+
+        let status2 = try #require(try JSONSerialization.jsonObject(with: Data(try runFlow(["status", "--json"], currentDirectory: dir.url).stdout.utf8)) as? [String: Any])
+        #expect(status2["id"] as? String == status1["id"] as? String)
+        #expect(status2["status"] as? String == "succeeded")
+        let steps2 = try #require(status2["steps"] as? [[String: Any]])
+        #expect(steps2.allSatisfy { $0["status"] as? String == "succeeded" })
+        #expect(steps2[150]["attempts"] as? Int == 2)
+        #expect(steps2[149]["attempts"] as? Int == 1)
+    }
+
+    @Test func aKilledRunShowsAsInterruptedAndResumesWithoutRepeatingFinishedSteps() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              first: { run: echo first >> ledger }
+              slow: { needs: [first], run: 'echo slow >> ledger; until test -e go; do sleep 0.1; done' }
+              last: { needs: [slow], run: echo last >> ledger }
+            """)
+        let process = Process()
+        process.executableURL = Repository.flowBinary
+        process.arguments = ["run", "p.yml"]
+        process.currentDirectoryURL = dir.url
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The orphaned step keeps sleeping; release it so nothing outlives the test.
+        FileManager.default.createFile(atPath: dir.file("go").path, contents: nil)
+
+        let status = try runFlow(["status"], currentDirectory: dir.url)
+        #expect(status.stdout.contains(": p interrupted,"))
+        let resumed = try runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let ledger = try String(contentsOf: dir.file("ledger"), encoding: .utf8).split(separator: "\n")
+        #expect(ledger.filter { $0 == "first" }.count == 1)
+        #expect(ledger.last == "last")
+    }
+
+    @Test func aRunOwnedByALiveProcessCannotBeResumed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: 'test -e go || sleep 30' }\n")
+        let process = Process()
+        process.executableURL = Repository.flowBinary
+        process.arguments = ["run", "p.yml"]
+        process.currentDirectoryURL = dir.url
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        let refused = try runFlow(["resume", "--last"], currentDirectory: dir.url)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is still running (pid \(process.processIdentifier)"))
+        #expect(process.terminationStatus == 130)
+    }
+
+    @Test func nothingToResumeAfterSuccessAndUsageErrors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", "name: p\nsteps:\n  a: { run: echo hi }\n")
+        #expect(try runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
+        let again = try runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(again.status == 0)
+        #expect(again.stdout.hasSuffix("succeeded; nothing to resume\n"))
+        #expect(try runFlow(["resume"], currentDirectory: dir.url).status == 2)
+        let unknown = try runFlow(["resume", "20990101-0000-0000"], currentDirectory: dir.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no run `20990101-0000-0000`"))
+    }
+}
