@@ -91,16 +91,13 @@ struct ResumeCommand: AsyncParsableCommand {
         }
 
         let environment = ProcessInfo.processInfo.environment
-        let renderer: RunRenderer = json ? JSONRunRenderer() : PlainRunRenderer(color: Terminal.standardOutput.wantsColor)
-        let collector = SummaryCollector()
+        let (collector, onEvent) = RunCommand.output(json: json)
         let options = RunOptions(stateDirectory: StateDirectory(option: state.stateDirectory).path,
                                  workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
                                  trigger: record.trigger, gitSHA: record.gitSha, gitBranch: Git.branch(), source: source)
         let coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,
-                                             runner: SubprocessRunner(), clock: clock, options: options, reloadedSource: reload) { event in
-            collector.add(event)
-            renderer.render(event)
-        }
+                                             runner: SubprocessRunner(), clock: clock, options: options, reloadedSource: reload,
+                                             onEvent: onEvent)
         let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector)
         switch status {
         case .succeeded: return

@@ -53,18 +53,14 @@ struct RunCommand: AsyncParsableCommand {
         do { database = try state.open(create: true) } catch { throw CLIError("cannot open \(state.databasePath): \(error)") }
 
         let environment = ProcessInfo.processInfo.environment
-        let renderer: RunRenderer = json ? JSONRunRenderer() : PlainRunRenderer(color: Terminal.standardOutput.wantsColor)
-        let collector = SummaryCollector()
+        let (collector, onEvent) = Self.output(json: json)
         let runOptions = RunOptions(
             stateDirectory: state.path, workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
             trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
             gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source)
         let coordinator = try RunCoordinator(
             plan: loaded.plan, database: database, registry: loaded.registry, runner: SubprocessRunner(),
-            clock: SystemClock(), options: runOptions) { event in
-                collector.add(event)
-                renderer.render(event)
-            }
+            clock: SystemClock(), options: runOptions, onEvent: onEvent)
         let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector)
         switch status {
         case .succeeded: return
@@ -75,6 +71,16 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// Where run events go: plain lines or JSON on standard output, and the summary for JUnit.
+    static func output(json: Bool) -> (SummaryCollector, RunEventHandler) {
+        let renderer: RunRenderer = json ? JSONRunRenderer() : PlainRunRenderer(color: Terminal.standardOutput.wantsColor)
+        let collector = SummaryCollector()
+        return (collector, { event in
+            collector.add(event)
+            renderer.render(event)
+        })
+    }
+
     /// Runs the coordinator with Ctrl-C and SIGTERM turned into cancellation, then writes the
     /// JUnit report when asked. Shared by `run` and `resume`.
     static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector) async throws -> RunStatus {

@@ -99,3 +99,23 @@ public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], cur
     }
     return (result.status, kilobytes * 1024)
 }
+
+/// Starts the built `flow` binary in the background and returns once its standard output has
+/// printed `line` (or it ended first). For tests that interrupt or kill a run in the middle.
+public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String) throws -> Process {
+    let process = Process()
+    process.executableURL = Repository.flowBinary
+    process.arguments = arguments
+    process.currentDirectoryURL = currentDirectory
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var seen = Data()
+    while !String(decoding: seen, as: UTF8.self).contains(line) {
+        let chunk = out.fileHandleForReading.availableData
+        if chunk.isEmpty { break }  // flow ended first: the caller's expectations will say so
+        seen.append(chunk)
+    }
+    return process
+}

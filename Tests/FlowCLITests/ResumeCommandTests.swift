@@ -68,19 +68,7 @@ import FlowTestSupport
               slow: { needs: [first], run: 'echo slow >> ledger; until test -e go; do sleep 0.1; done' }
               last: { needs: [slow], run: echo last >> ledger }
             """)
-        let process = Process()
-        process.executableURL = Repository.flowBinary
-        process.arguments = ["run", "p.yml"]
-        process.currentDirectoryURL = dir.url
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         // The orphaned step keeps sleeping; release it so nothing outlives the test.
@@ -99,19 +87,7 @@ import FlowTestSupport
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: 'test -e go || sleep 30' }\n")
-        let process = Process()
-        process.executableURL = Repository.flowBinary
-        process.arguments = ["run", "p.yml"]
-        process.currentDirectoryURL = dir.url
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         let refused = try runFlow(["resume", "--last"], currentDirectory: dir.url)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()

@@ -94,21 +94,8 @@ import FlowTestSupport
     @Test func sigintCancelsTheRunAndExits130() throws {
         let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
         defer { dir.remove() }
-        let process = Process()
-        process.executableURL = Repository.flowBinary
-        process.arguments = ["run", "p.yml"]
-        process.currentDirectoryURL = dir.url
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
         // Wait for the step to start (its line is printed), then interrupt.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("▸ slow") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // flow ended before the step started: the expectations below fail
-            seen.append(chunk)
-        }
+        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)

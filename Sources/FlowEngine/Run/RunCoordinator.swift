@@ -33,78 +33,80 @@ public actor RunCoordinator {
     /// Creates the run: a new id, its rows in the database (all steps `pending`), before anything runs.
     public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
                 clock: any EngineClock, options: RunOptions, onEvent: @escaping RunEventHandler = { _ in }) throws {
-        self.plan = plan
-        self.graph = plan.graph
-        self.database = database
-        self.registry = registry
-        self.runner = runner
-        self.clock = clock
-        self.options = options
-        self.onEvent = onEvent
-        let secretValues = plan.secrets.compactMap { options.environment[$0] }
-        masker = SecretMasker(secrets: secretValues)
-        status = Array(repeating: .pending, count: plan.steps.count)
-        priorAttempts = Array(repeating: 0, count: plan.steps.count)
-        failedUpstream = Array(repeating: false, count: plan.steps.count)
-        waitingOn = graph.needs.map(\.count)
-        startedAt = clock.now()
-
-        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })).toJSON(pretty: false)
-        var record = RunRecord(
-            id: "", pipeline: plan.pipelineName, file: plan.file, source: options.source,
-            sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
-            trigger: options.trigger, gitSha: options.gitSHA, secretNames: Self.jsonArray(plan.secrets),
-            status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
-            heartbeatAt: startedAt, resumeCount: 0)
-        var id = RunID.make(at: startedAt)
-        var tries = 0
-        while true {
-            record.id = id
-            do {
-                try database.createRun(record, steps: plan.steps.map(\.id))
-                break
-            } catch {
-                tries += 1
-                guard tries < 5, (try? database.run(id)) != nil else { throw error }
-                id = RunID.make(at: startedAt)
-            }
-        }
-        runID = id
-        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: id)
+        let startedAt = clock.now()
+        let runID = try Self.createRun(plan, database: database, options: options, at: startedAt)
+        self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
+                  onEvent: onEvent, runID: runID, startedAt: startedAt, steps: [:], priorAttempts: [:])
     }
 
     /// Takes up an existing run that did not succeed: steps that succeeded keep their status
     /// and stored outputs (dependents read them byte for byte); every other step runs again with
-    /// a fresh retry budget, its attempts numbered after those already on record. `from` is the
-    /// run's current status (compare-and-set); the caller has checked that no live process owns it.
+    /// a fresh retry budget, its attempts numbered after those already on record. The run's
+    /// current status is the compare-and-set's expected value; the caller has checked that no
+    /// live process owns it.
     public init(resuming run: RunRecord, plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
                 clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false,
                 onEvent: @escaping RunEventHandler = { _ in }) throws {
-        self.plan = plan
-        self.graph = plan.graph
-        self.database = database
-        self.registry = registry
-        self.runner = runner
-        self.clock = clock
-        self.options = options
-        self.onEvent = onEvent
-        masker = SecretMasker(secrets: plan.secrets.compactMap { options.environment[$0] })
-        runID = run.id
-        startedAt = clock.now()
+        let startedAt = clock.now()
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? options.source : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
                             ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
-        status = plan.steps.map { records[$0.id]?.status ?? .pending }
-        priorAttempts = plan.steps.map { step in (try? database.attempts(of: run.id, step: step.id).count) ?? 0 }
+        var prior: [String: Int] = [:]
+        for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }
+        self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
+                  onEvent: onEvent, runID: run.id, startedAt: startedAt, steps: records, priorAttempts: prior)
+    }
+
+    /// The state both start from: `steps` holds the recorded rows (a resumed run's succeeded
+    /// steps count as finished, their outputs readable), `priorAttempts` the attempts on record.
+    private init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner, clock: any EngineClock,
+                 options: RunOptions, onEvent: @escaping RunEventHandler, runID: String, startedAt: Date,
+                 steps records: [String: StepRecord], priorAttempts prior: [String: Int]) {
+        self.plan = plan
+        self.graph = plan.graph
+        self.database = database
+        self.registry = registry
+        self.runner = runner
+        self.clock = clock
+        self.options = options
+        self.onEvent = onEvent
+        self.runID = runID
+        self.startedAt = startedAt
+        masker = SecretMasker(secrets: plan.secrets.compactMap { options.environment[$0] })
+        status = plan.steps.map { records[$0.id]?.status == .succeeded ? .succeeded : .pending }
+        priorAttempts = plan.steps.map { prior[$0.id] ?? 0 }
         failedUpstream = Array(repeating: false, count: plan.steps.count)
         waitingOn = graph.needs.map(\.count)
-        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: run.id)
+        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: runID)
         for (index, step) in plan.steps.enumerated() where status[index] == .succeeded {
             let outputs = records[step.id]?.outputValues ?? [:]
             stepsValue[step.id] = .object(["outputs": .object(outputs.mapValues { .string($0) }), "status": .string("succeeded")])
             for d in graph.dependents[index] { waitingOn[d] -= 1 }
+        }
+    }
+
+    /// Records a new run and its steps; returns its id (a fresh one if the first collides).
+    static func createRun(_ plan: RunPlan, database: RunDatabase, options: RunOptions, at startedAt: Date) throws -> String {
+        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })).toJSON(pretty: false)
+        var record = RunRecord(
+            id: "", pipeline: plan.pipelineName, file: plan.file, source: options.source,
+            sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
+            trigger: options.trigger, gitSha: options.gitSHA, secretNames: jsonArray(plan.secrets),
+            status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
+            heartbeatAt: startedAt, resumeCount: 0)
+        var attempt = 1
+        while true {
+            record.id = RunID.make(at: startedAt)
+            do {
+                try database.createRun(record, steps: plan.steps.map(\.id))
+                return record.id
+            } catch {
+                // Only an id collision is worth another try.
+                guard attempt < 5, (try? database.run(record.id)) != nil else { throw error }
+                attempt += 1
+            }
         }
     }
 
