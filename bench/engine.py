@@ -7,15 +7,17 @@ running the same DAGs of steps that do nothing, so what is measured is the cost 
   W3  a chain of 200 steps
 
 flow runs every `run:` step as `bash --noprofile --norc -eo pipefail SCRIPT`, so the make and
-ninja rows marked "bash" run `bash --noprofile --norc -eo pipefail -c true` per step; the rows
-marked "true" run plain `true` and show what the shell costs. flow gets `max-parallel: 2`, make
-and ninja `-j2`. Each command runs once to warm up, then --runs times; the table gives the
-median whole-process wall time, the peak RSS (`wait4`'s `ru_maxrss`, which includes reaped
-children) and the median divided by the number of steps. Every run starts clean, outside the
-timed region: flow gets a fresh --state-dir (empty database), ninja's .ninja_log is deleted,
-make's targets are .PHONY. Before timing, each tool's step count is checked: `make` and
-`ninja -v` print one line per command run, and `flow status --json` must show every step
-succeeded.
+ninja rows marked "bash" run `bash --noprofile --norc -eo pipefail -c true` per step (ninja
+through `/bin/sh -c`, so one more process); the rows marked "true" run plain `true` and show
+what the shell costs. flow gets `max-parallel: 2`, make and ninja `-j2`.
+
+Each command runs once to warm up, then --runs times; the table gives the median
+whole-process wall time, the peak RSS of the warm-up run (GNU time's %M: `ru_maxrss`, reaped
+children included) and the median divided by the number of steps. Every run starts clean,
+prepared outside the timed region: a fresh --state-dir for flow (empty database), no
+.ninja_log for ninja, .PHONY targets for make. Every run must exit 0; before timing, make
+and `ninja -v` must print one command per step; after it, `flow status --json` must show
+every step of the last run succeeded.
 Run from the repository root:  python3 bench/engine.py   (see bench/README.md)
 """
 import argparse
@@ -30,8 +32,9 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import ROOT, ensure  # noqa: E402
+from validate import ROOT, ensure, measure  # noqa: E402
 
 BASH = "bash --noprofile --norc -eo pipefail -c true"
 TARGET = 1.3  # flow/ninja (bash rows) on W1 and W2, from the issue
@@ -73,30 +76,6 @@ def write(directory, name, steps):
             f.write(f"default {' '.join(s for s, _ in steps)}\n")
 
 
-def measure(prepare, cwd, runs):
-    """Median wall seconds and peak RSS (MiB) over `runs` runs after one warm-up, as validate.py
-    measures; `prepare()` resets the state and returns the argv, outside the timed region."""
-    times, peak = [], 0
-    for i in range(runs + 1):
-        argv = prepare()
-        start = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            os.chdir(cwd)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os.execvp(argv[0], argv)
-        _, status, usage = os.wait4(pid, 0)
-        elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"{' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}, expected 0")
-        if i > 0:
-            times.append(elapsed)
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return statistics.median(times), peak
-
-
 def count_commands(argv, cwd, command):
     """How many times `argv` runs `command` (make echoes each recipe line, `ninja -v` each command)."""
     out = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=True).stdout
@@ -121,6 +100,7 @@ def main():
     args = parser.parse_args()
 
     ensure("ninja", "ninja-build")
+    ensure("time", "time")  # GNU time, for the peak RSS
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
     flow = os.path.join(ROOT, ".build/release/flow")

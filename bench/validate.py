@@ -7,7 +7,6 @@ Run from the repository root:  python3 bench/validate.py   (see bench/README.md)
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -25,10 +24,16 @@ def ensure(command, package):
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
-def measure(argv, cwd, runs, expect):
-    """Median wall seconds and peak RSS (MiB) of `argv` over `runs` runs, after one warm-up."""
-    times, peak = [], 0
+def measure(prepare, cwd, runs, expect=0):
+    """Median wall seconds over `runs` runs after one warm-up (fork, exec, wait), and the peak
+    RSS (MiB) of the warm-up run. Shared by bench/validate.py and bench/engine.py. `prepare()` resets the state and
+    returns the argv, outside the timed region. The warm-up runs under GNU time: a child forked
+    from Python starts with Python's ~12 MiB in its ru_maxrss, which would hide make and ninja."""
+    times, rss = [], os.path.join(cwd, ".rss")
     for i in range(runs + 1):
+        argv = prepare()
+        if i == 0:
+            argv = [shutil.which("time"), "-f", "%M", "-o", rss] + argv
         start = time.perf_counter()
         pid = os.fork()
         if pid == 0:
@@ -37,14 +42,15 @@ def measure(argv, cwd, runs, expect):
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
             os.execvp(argv[0], argv)
-        _, status, usage = os.wait4(pid, 0)
+        _, status = os.waitpid(pid, 0)
         elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code != expect:
-            sys.exit(f"{' '.join(argv)} exited {code}, expected {expect}")
+        if os.waitstatus_to_exitcode(status) != expect:
+            sys.exit(f"{' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}, expected {expect}")
         if i > 0:
             times.append(elapsed)
-        peak = max(peak, usage.ru_maxrss / 1024)
+    with open(rss) as f:
+        peak = int(f.read().split()[-1]) / 1024
+    os.remove(rss)
     return statistics.median(times), peak
 
 
@@ -79,6 +85,7 @@ def main():
     args = parser.parse_args()
 
     ensure("ninja", "ninja-build")
+    ensure("time", "time")
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
     flow = os.path.join(ROOT, ".build/release/flow")
@@ -96,7 +103,7 @@ def main():
     print(f"{'command':<16} {'median ms':>10} {'peak RSS MiB':>13}")
     results = {}
     for name, argv, expect in rows:
-        median, peak = measure(argv, work, args.runs, expect)
+        median, peak = measure(lambda: argv, work, args.runs, expect)
         results[name] = median
         print(f"{name:<16} {median * 1000:>10.1f} {peak:>13.1f}")
     print(f"flow/ninja ratio: {results['flow validate'] / results['ninja -n']:.2f}   flow/make ratio: {results['flow validate'] / results['make -n']:.2f}")
@@ -105,7 +112,7 @@ def main():
     print(f"{'input':<20} {'median ms':>10} {'peak RSS MiB':>13}")
     hostile = os.path.join(work, "hostile")
     for name in hostile_inputs(hostile):
-        median, peak = measure([flow, "validate", "--steps-dir", "/nonexistent", name], hostile, args.runs, 2)
+        median, peak = measure(lambda: [flow, "validate", "--steps-dir", "/nonexistent", name], hostile, args.runs, 2)
         print(f"{name:<20} {median * 1000:>10.1f} {peak:>13.1f}")
 
 
