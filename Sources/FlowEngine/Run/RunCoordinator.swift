@@ -268,7 +268,7 @@ public actor RunCoordinator {
         }
         let final: RunStatus = cancelling ? .cancelled : anyFailure ? .failed : .succeeded
         let now = clock.now()
-        try? database.finishRun(runID, to: final, at: now)
+        _ = try? database.finishRun(runID, to: final, at: now)
         onEvent(.runFinished(runID: runID, status: final, seconds: now.timeIntervalSince(startedAt)))
         return final
     }
