@@ -40,7 +40,7 @@ import FlowTestSupport
         #expect(planLines.contains("  rerun  s150: failed (exited with code 1)"))
         #expect(planLines.contains("  rerun  s151: skipped (an upstream step failed)"))
 
-        FileManager.default.createFile(atPath: dir.file("fixed").path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: dir.file("fixed").path, contents: nil))
         try FileManager.default.removeItem(at: dir.file("ledger"))
         let second = try runFlow(["resume", "--last"], currentDirectory: dir.url)
         #expect(second.status == 0, "\(second.stdout.suffix(500))")
@@ -72,7 +72,7 @@ import FlowTestSupport
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         // The orphaned step keeps sleeping; release it so nothing outlives the test.
-        FileManager.default.createFile(atPath: dir.file("go").path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: dir.file("go").path, contents: nil))
 
         let status = try runFlow(["status"], currentDirectory: dir.url)
         #expect(status.stdout.contains(": p interrupted,"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowTestSupport
 
 @testable import FlowCore
 
@@ -7,18 +8,6 @@ import Testing
 /// substitution accepts a script, running it with a value full of shell syntax must not run that value.
 @Suite("Shell substitution of composed scripts")
 struct ShellCompositionTests {
-    /// SplitMix64: a small deterministic generator, so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// `@E@` is an expression; `@F@` is another fragment, nested.
     static let fragments = [
         "echo @E@", "echo \"@E@\"", "echo '@E@'", "echo $'@E@'", "echo $\"@E@\"", "x=@E@", "declare x=@E@",
@@ -35,7 +24,7 @@ struct ShellCompositionTests {
     ]
 
     @Test func composedScriptsNeverRunTheValue() throws {
-        var generator = SeededGenerator(state: 2024)
+        var generator = SeededGenerator(seed: 2024)
         let directory = try BashHarness.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let canary = directory.appendingPathComponent("CANARY").path

@@ -1,7 +1,8 @@
 import Foundation
+import FlowTestSupport
 
-/// Helpers for the Logs tests: temporary directories, file modes, a seeded
-/// random generator, and an independent base64 reader.
+/// Helpers for the Logs tests: temporary directories, file modes, a PEM-like key, and an
+/// independent base64 reader. (The seeded generator is FlowTestSupport's `SeededGenerator`.)
 enum LogsTestSupport {
     /// A fresh empty directory under the system temporary directory.
     static func makeTemporaryDirectory() throws -> String {
@@ -99,18 +100,5 @@ enum LogsTestSupport {
         }
         lines.append("-----END RSA PRIVATE KEY-----")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// SplitMix64: a small deterministic generator for reproducible "random" splits and data.
-    struct SeededGenerator: RandomNumberGenerator {
-        private var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowTestSupport
 
 import FlowEngine
 
@@ -40,7 +41,7 @@ struct SecretMaskerEncodingTests {
 
     @Test("base64 -w0 of a file holding a long secret is masked")
     func base64OfLongSecret() {
-        var generator = LogsTestSupport.SeededGenerator(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         let printable = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=!?~".utf8)
         let secretBytes = (0..<300).map { _ in printable.randomElement(using: &generator)! }
         let secret = String(decoding: secretBytes, as: UTF8.self)

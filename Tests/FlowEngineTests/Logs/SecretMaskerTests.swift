@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowTestSupport
 
 import FlowEngine
 
@@ -79,7 +80,7 @@ struct SecretMaskerTests {
     func emptyMaskerIsIdentity() {
         let masker = SecretMasker(secrets: [])
         #expect(masker.isEmpty)
-        var generator = LogsTestSupport.SeededGenerator(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         let bytes = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         #expect(masker.mask(bytes) == bytes)
         #expect(masker.mask("héllo *** \u{0}") == "héllo *** \u{0}")
@@ -102,7 +103,7 @@ struct SecretMaskerTests {
 
     @Test("many short overlapping secrets agree with a naive reference")
     func agreesWithNaiveReference() {
-        var generator = LogsTestSupport.SeededGenerator(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let alphabet = Array("abc".utf8)
         func word(_ length: Int) -> [UInt8] {
             (0..<length).map { _ in alphabet[Int.random(in: 0..<3, using: &generator)] }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowTestSupport
 
 import FlowEngine
 
@@ -119,7 +120,7 @@ struct StepLogWriterTests {
     func capped() throws {
         try Self.withDirectory { directory in
             let path = "\(directory)/capped.log"
-            var generator = LogsTestSupport.SeededGenerator(seed: 9)
+            var generator = SeededGenerator(seed: 9)
             let letters = Array("abcdefghij klmnop\n".utf8)
             let content = (0..<10_000).map { _ in letters.randomElement(using: &generator)! }
             let writer = try StepLogWriter(path: path, masker: Self.masker, cap: 1024)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowTestSupport
 
 import FlowEngine
 
@@ -61,7 +62,7 @@ struct StreamingMaskerTests {
     func randomSplits() {
         let masker = SecretMasker(secrets: Self.secrets)
         let whole = masker.mask(Self.text)
-        var generator = LogsTestSupport.SeededGenerator(seed: 2024)
+        var generator = SeededGenerator(seed: 2024)
         for _ in 0..<300 {
             let cuts = (0..<Int.random(in: 1...12, using: &generator))
                 .map { _ in Int.random(in: 0...Self.text.count, using: &generator) }
