@@ -21,11 +21,14 @@ let package = Package(
             name: "FlowCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The system calls Swift cannot reach through Glibc (variadic `syscall`): pidfd_open.
+        .target(name: "CFlowSystem"),
         // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
         .target(
             name: "FlowEngine",
             dependencies: [
                 "FlowCore",
+                "CFlowSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,6 +38,8 @@ struct PlainRunRenderer: RunRenderer {
         case .runFinished(let id, let status, let seconds):
             let word = status == .succeeded ? paint("succeeded", "32") : status == .cancelled ? paint("cancelled", "33") : paint(status.rawValue, "31")
             print("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
+        case .runError(let message):
+            print("\(paint("✗", "31")) flow: \(message)")
         }
         fflush(nil)
     }
@@ -64,6 +66,8 @@ struct JSONRunRenderer: RunRenderer {
             if let log = s.logPath { fields.append(("log", q(log))) }
         case .runFinished(let id, let status, let seconds):
             fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds))]
+        case .runError(let message):
+            fields = [("event", q("run-error")), ("error", q(message))]
         }
         print("{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}")
         fflush(nil)

@@ -110,19 +110,25 @@ struct LogsCommand: ParsableCommand {
         }
     }
 
+    /// Copies one attempt's log. An attempt that printed nothing has no file (the log is
+    /// created with the first byte); with `-f` the file may also appear later.
     private func copy(_ attempt: AttemptRecord, database: RunDatabase) throws {
-        guard let handle = FileHandle(forReadingAtPath: attempt.logPath) else { return }
-        defer { try? handle.close() }
+        var handle = FileHandle(forReadingAtPath: attempt.logPath)
+        defer { try? handle?.close() }
         while true {
-            let data = handle.readData(ofLength: 64 * 1024)
-            if !data.isEmpty { FileHandle.standardOutput.write(data); continue }
+            if let handle {
+                let data = handle.readData(ofLength: 64 * 1024)
+                if !data.isEmpty { FileHandle.standardOutput.write(data); continue }
+            }
             guard follow else { return }
             let current = try database.attempts(of: attempt.runId, step: attempt.stepId).first { $0.number == attempt.number }
             if current?.status.isFinished ?? true {
-                FileHandle.standardOutput.write(handle.readDataToEndOfFile())
+                if handle == nil { handle = FileHandle(forReadingAtPath: attempt.logPath) }
+                if let rest = handle?.readDataToEndOfFile() { FileHandle.standardOutput.write(rest) }
                 return
             }
             Thread.sleep(forTimeInterval: 0.2)
+            if handle == nil { handle = FileHandle(forReadingAtPath: attempt.logPath) }
         }
     }
 }

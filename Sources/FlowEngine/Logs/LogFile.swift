@@ -49,22 +49,20 @@ struct LogFile {
         try bytes.withUnsafeBufferPointer { (buffer) throws in try write(buffer) }
     }
 
-    /// fsyncs and closes; a second call does nothing.
+    /// Closes; a second call does nothing. No fsync: the database is the durable record of a
+    /// run (it is synced on every commit); a log is diagnostics, safe in the page cache against
+    /// a crash of flow, lost only with the machine's power. make and ninja do the same, and an
+    /// fsync per attempt was a large share of the engine's cost on short steps (bench/engine.py).
     mutating func close() throws {
         guard fd >= 0 else { return }
         let descriptor = fd
         fd = -1
-        var syncError: Int32 = 0
-        while fsync(descriptor) != 0 {
-            if errno != EINTR { syncError = errno; break }
+        if systemClose(descriptor) != 0 && errno != EINTR {
+            throw StepLogError.system(call: "close", path: path, errno: errno)
         }
-        let closed = systemClose(descriptor)
-        let closeError = closed == 0 ? 0 : errno
-        if syncError != 0 { throw StepLogError.system(call: "fsync", path: path, errno: syncError) }
-        if closeError != 0 && closeError != EINTR { throw StepLogError.system(call: "close", path: path, errno: closeError) }
     }
 
-    /// Closes without fsync (after a failure, or when the owner is dropped unclosed).
+    /// Closes, ignoring errors (after a failure, or when the owner is dropped unclosed).
     mutating func abandon() {
         guard fd >= 0 else { return }
         _ = systemClose(fd)
@@ -72,21 +70,33 @@ struct LogFile {
     }
 
     /// `mkdir -p` of the parent of `path`; the directories it creates get mode 0700
-    /// (chmod after mkdir, so the umask cannot widen or narrow them). Existing ones are left as they are.
+    /// (chmod after mkdir, so the umask cannot widen or narrow them). Existing ones are left as
+    /// they are. Starts at the deepest directory and walks up only while a parent is missing,
+    /// so the usual case (the step folder's parent exists) is one or two `mkdir` calls.
     static func makeParentDirectories(of path: String) throws {
-        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard components.count > 1 else { return }
-        components.removeLast()
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in components {
-            current += "/" + component
-            if mkdir(current, mode_t(0o700)) == 0 {
-                guard chmod(current, mode_t(0o700)) == 0 else {
-                    throw StepLogError.system(call: "chmod", path: current, errno: errno)
-                }
-            } else if errno != EEXIST {
-                throw StepLogError.system(call: "mkdir", path: current, errno: errno)
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex else { return }
+        try makeDirectory(String(path[..<slash]))
+    }
+
+    private static func makeDirectory(_ directory: String) throws {
+        if try create(directory) { return }
+        try makeParentDirectories(of: directory)
+        guard try create(directory) else { throw StepLogError.system(call: "mkdir", path: directory, errno: ENOENT) }
+    }
+
+    /// One `mkdir` (+ `chmod` when it created it): true when the directory exists now, false
+    /// when its parent is missing. Another process making it first counts as existing.
+    private static func create(_ directory: String) throws -> Bool {
+        if mkdir(directory, mode_t(0o700)) == 0 {
+            guard chmod(directory, mode_t(0o700)) == 0 else {
+                throw StepLogError.system(call: "chmod", path: directory, errno: errno)
             }
+            return true
+        }
+        switch errno {
+        case EEXIST: return true
+        case ENOENT: return false
+        default: throw StepLogError.system(call: "mkdir", path: directory, errno: errno)
         }
     }
 

@@ -18,7 +18,13 @@ import Foundation
 ///
 /// **Files.** The log is created (or truncated) mode 0600 and its missing parent directories
 /// mode 0700, whatever the umask: the log of a step that mishandles a secret must not be
-/// readable by other users in the meantime.
+/// readable by other users in the meantime. It is created with the first byte of output: an
+/// attempt that prints nothing leaves no file and no folder (readers treat a missing log as
+/// empty). Creating two inodes per step (folder and file) was the largest cost of a short step
+/// on ext4 (bench/engine.py); make and ninja keep no log at all.
+///
+/// **Flushing.** Each `write` ends with the bytes it produced in the file (bar what the masker
+/// holds back), so `flow logs -f` follows a step as it prints.
 ///
 /// **Concurrency.** A class rather than an actor because `write` sits on the hot path of
 /// reading a step's pipe: it is synchronous, with no suspension per chunk. Writes come from
@@ -37,7 +43,10 @@ public final class StepLogWriter: @unchecked Sendable {
     public let cap: Int?
 
     private let lock = NSLock()
-    private var file: LogFile
+    /// Nil until the first byte of output.
+    private var file: LogFile?
+    /// The first error writing the file.
+    private var failure: (any Error)?
     private var masker: StreamingMasker
     private var buffer: [UInt8] = []
     private var view = LogLineView()
@@ -50,8 +59,8 @@ public final class StepLogWriter: @unchecked Sendable {
     private var tailRing: ByteRing?
     private var isClosed = false
 
-    /// Creates `path` (and its parent directories with mode 0700) with mode 0600, truncating.
-    /// `cap`: nil = unlimited; else the file keeps the first cap/2 bytes and the last cap/2
+    /// Prepares a log at `path`; the file (and its parent directories, mode 0700) is created
+    /// with mode 0600, truncating, when the first byte of output comes. `cap`: nil = unlimited; else the file keeps the first cap/2 bytes and the last cap/2
     /// bytes, with one line `\n… N bytes omitted …\n` between them. Throws
     /// ``StepLogError/capOutOfRange(_:)`` when `cap` is outside ``capRange``.
     public init(path: String, masker: SecretMasker, cap: Int? = nil) throws {
@@ -65,13 +74,12 @@ public final class StepLogWriter: @unchecked Sendable {
         } else {
             headLimit = .max
         }
-        file = try LogFile(path: path)
         buffer.reserveCapacity(Self.bufferSize)
     }
 
     deinit {
         // Not closed: release the descriptor; the file keeps what was flushed.
-        file.abandon()
+        file?.abandon()
     }
 
     /// Masks (streaming) then appends. Throws ``StepLogError/closed(path:)`` after `close()`.
@@ -80,6 +88,7 @@ public final class StepLogWriter: @unchecked Sendable {
         defer { lock.unlock() }
         guard !isClosed else { throw StepLogError.closed(path: path) }
         try append(masker.feed(bytes))
+        try flush()
     }
 
     /// The last complete line written so far (masked, ≤ 200 characters, trailing `\r\n`
@@ -111,8 +120,8 @@ public final class StepLogWriter: @unchecked Sendable {
         return total
     }
 
-    /// Flushes the masker, finalises the capped file (head + marker + tail), fsyncs and
-    /// closes. A second call does nothing.
+    /// Flushes the masker, finalises the capped file (head + marker + tail) and
+    /// closes (without fsync: see ``LogFile/close()``). A second call does nothing.
     public func close() throws {
         lock.lock()
         defer { lock.unlock() }
@@ -123,17 +132,17 @@ public final class StepLogWriter: @unchecked Sendable {
             try flush()
             if let tailRing {
                 let omitted = total - headWritten - tailRing.count
-                if omitted > 0 { try file.write(Array("\n… \(omitted) bytes omitted …\n".utf8)) }
+                if omitted > 0 { try fileWrite(Array("\n… \(omitted) bytes omitted …\n".utf8)) }
                 try tailRing.withPieces { (first, second) throws in
-                    try file.write(first)
-                    try file.write(second)
+                    try fileWrite(first)
+                    try fileWrite(second)
                 }
             }
         } catch {
-            file.abandon()
+            file?.abandon()
             throw error
         }
-        try file.close()
+        try file?.close()
     }
 
     // MARK: - private (called with the lock held)
@@ -157,7 +166,7 @@ public final class StepLogWriter: @unchecked Sendable {
     private func bufferedWrite(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if buffer.count + bytes.count > Self.bufferSize { try flush() }
         if bytes.count >= Self.bufferSize {
-            try file.write(bytes)
+            try fileWrite(bytes)
         } else {
             buffer.append(contentsOf: bytes)
         }
@@ -165,7 +174,26 @@ public final class StepLogWriter: @unchecked Sendable {
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        try file.write(buffer)
+        try buffer.withUnsafeBufferPointer { (bytes) throws in try fileWrite(bytes) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes to the file, creating it first if this is the first output. After a failure
+    /// (the folder cannot be made, the disk is full) nothing more is written and every later
+    /// call, `close()` included, throws that first error.
+    private func fileWrite(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard !bytes.isEmpty else { return }
+        if let failure { throw failure }
+        do {
+            if file == nil { file = try LogFile(path: path) }
+            try file!.write(bytes)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func fileWrite(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { (buffer) throws in try fileWrite(buffer) }
     }
 }

@@ -72,13 +72,42 @@ enum ProcFS {
     /// Calls `body` for each process (other than this one and init) whose environment holds
     /// `entry`, right after reading that process's environment, so that whatever `body` does
     /// (kill it) follows the check as closely as possible: a pid freed and reused in between
-    /// would need the whole pid space to be cycled within microseconds.
-    static func forEachProcess(withEnvironmentEntry entry: [UInt8], _ body: (pid_t) -> Void) {
+    /// would need the whole pid space to be cycled within microseconds. With `within`, only
+    /// pids in that range are read (see ``pidsAllocated(after:)``).
+    static func forEachProcess(withEnvironmentEntry entry: [UInt8], within range: ClosedRange<pid_t>? = nil, _ body: (pid_t) -> Void) {
         let me = getpid()
-        for pid in processIDs() where pid != me && pid > 1 && environment(of: pid, contains: entry) {
+        for pid in processIDs() where pid != me && pid > 1 && range.map({ $0.contains(pid) }) != false
+            && environment(of: pid, contains: entry) {
             body(pid)
         }
     }
+
+    /// The pids that a process created after `pid` can hold: `pid+1 ... ns_last_pid`, as long as
+    /// pid allocation (which counts up, then wraps to the bottom) has not wrapped since `pid` was
+    /// handed out. Nil when that cannot be told: allocation wrapped (the last pid is below
+    /// `pid`), `ns_last_pid` is unreadable, or `/proc` shows another pid namespace than ours.
+    ///
+    /// A step's descendants are all created after the step's own process, so a sweep for them
+    /// need only read these pids' environments: usually a handful, rather than every process
+    /// on the machine, which cost more than the rest of a short step's overhead together.
+    /// It cannot tell a wrap that went all the way round back above `pid`; the caller only
+    /// uses it for processes that lived too briefly for that (see ``StepSupervisor``).
+    static func pidsAllocated(after pid: pid_t) -> ClosedRange<pid_t>? {
+        guard sameNamespace else { return nil }
+        var bytes: [UInt8] = []
+        guard readFile("/proc/sys/kernel/ns_last_pid", chunkSize: 32, { bytes.append(contentsOf: $0); return bytes.count < 32 }),
+              let last = parseInt(bytes.last == UInt8(ascii: "\n") ? bytes.dropLast() : bytes[...]),
+              last >= pid else { return nil }
+        return pid...last
+    }
+
+    /// Whether `/proc` shows our own pid namespace (then `ns_last_pid` and `/proc` agree).
+    static let sameNamespace: Bool = {
+        var target = [CChar](repeating: 0, count: 32)
+        let count = readlink("/proc/self", &target, target.count - 1)
+        guard count > 0 else { return false }
+        return parseInt(ArraySlice(target[0..<count].map { UInt8(bitPattern: $0) })) == getpid()
+    }()
 
     /// Members of process group `group` that are neither zombies nor dead.
     static func liveMembers(ofGroup group: pid_t) -> [pid_t] {

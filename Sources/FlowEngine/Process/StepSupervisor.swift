@@ -32,12 +32,16 @@ struct SupervisionReport: Sendable, Hashable {
 /// Runs as the body of swift-subprocess's `run`, i.e. while the child is not yet reaped:
 /// the child's pid, which is also its pgid, stays valid for every signal sent here.
 struct StepSupervisor: Sendable {
+    /// How long a step may run and still be swept by pid range (see ``ProcFS/pidsAllocated(after:)``).
+    static let briefLife: Duration = .seconds(1)
+
     let plan: LaunchPlan
     let channel: OutputChannel
     let events: AsyncStream<SupervisorEvent>
     let sink: AsyncStream<SupervisorEvent>.Continuation
 
     func supervise(pid: pid_t, output: SubprocessOutputSequence) async -> SupervisionReport {
+        let started = ContinuousClock.now
         let child = ChildProbe(pid: pid)
         let pump = OutputPump(child: child, channel: channel)
         let sink = self.sink
@@ -61,7 +65,7 @@ struct StepSupervisor: Sendable {
                         }
                     }
                 }
-                let report = await control(child: child, group: ProcessGroup(id: pid))
+                let report = await control(child: child, group: ProcessGroup(id: pid), started: started)
                 watchers.cancelAll()
                 return report
             }
@@ -72,7 +76,7 @@ struct StepSupervisor: Sendable {
 
     /// Waits for the first decisive event, stops the group if it was a timeout or a
     /// cancellation, then sweeps. Returns once the child has ended and the sweep is done.
-    private func control(child: ChildProbe, group: ProcessGroup) async -> SupervisionReport {
+    private func control(child: ChildProbe, group: ProcessGroup, started: ContinuousClock.Instant) async -> SupervisionReport {
         var report = SupervisionReport()
         var stop: SupervisorEvent? = nil
         waiting: for await event in events {
@@ -96,7 +100,10 @@ struct StepSupervisor: Sendable {
             await child.waitForExit(deadline: .now + ProcessGroup.killSettleLimit)
         }
         // In every case: kill whatever still carries the marker (escaped or left behind) ...
-        report.strayProcessesKilled = await StraySweeper(marker: plan.marker).sweep()
+        // For a step that lived less than `briefLife`, only pids allocated since its process
+        // need reading: the pid space (at least 32,768) cannot be cycled in that time.
+        let brief = ContinuousClock.now - started < Self.briefLife
+        report.strayProcessesKilled = await StraySweeper(marker: plan.marker, child: brief ? child.pid : nil).sweep()
         // ... and whatever is left in the group without it (a member that scrubbed its environment).
         group.signal(SIGKILL)
         return report

@@ -109,30 +109,45 @@ extension RunCoordinator {
         }
     }
 
+    /// The log of an attempt: `<state>/<run>/<step>/attempt-<n>.log`.
+    static func logPath(_ stepDirectory: String, attempt: Int) -> String {
+        stepDirectory + "/attempt-\(attempt).log"
+    }
+
     /// Runs attempts until one succeeds, an error is terminal, the policy says stop, or the task
-    /// is cancelled. Each attempt's start is committed before its process starts.
+    /// is cancelled. Each attempt's start is committed before its process starts: the first
+    /// one's by the coordinator, together with the step's `running` (``prepare(_:)``), later
+    /// ones here.
     static func attempts(_ work: StepWork) async -> Completion {
         let firstStart = work.clock.now()
         var last: AttemptRecord?
         var attempt = work.priorAttempts + 1
         while true {
             let tries = attempt - work.priorAttempts
-            let logPath = work.stepDirectory + "/attempt-\(attempt).log"
+            let logPath = logPath(work.stepDirectory, attempt: attempt)
             var record = AttemptRecord(runId: work.runID, stepId: work.stepID, number: attempt, status: .running,
                                        startedAt: work.clock.now(), logPath: logPath)
-            let scratch = FileManager.default.temporaryDirectory.path + "/flow-\(work.runID)-\(UUID().uuidString)"
+            let scratch: ScratchDirectory
             do {
-                let transitions: [RunDatabase.Transition] = tries == 1 ? [] :
-                    [.init(stepId: work.stepID, from: .running, to: .running, at: record.startedAt, attempts: attempt)]
-                try work.database.apply(runId: work.runID, transitions, attempts: [record])
-                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                if tries > 1 {
+                    try work.database.apply(runId: work.runID, [.init(stepId: work.stepID, from: .running, to: .running,
+                                                                      at: record.startedAt, attempts: attempt)], attempts: [record])
+                }
             } catch {
                 return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: nil,
                                   error: "cannot record the attempt: \(error)", seconds: 0, lastAttempt: nil)
             }
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            do {
+                scratch = try ScratchDirectory()
+            } catch {
+                record.status = .failed
+                record.error = "\(error)"
+                return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: nil,
+                                  error: "\(error)", seconds: 0, lastAttempt: record)
+            }
+            defer { scratch.remove() }
             work.onEvent(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath))
-            let result = await runAttempt(work, attempt: attempt, logPath: logPath, scratch: scratch)
+            let result = await runAttempt(work, attempt: attempt, logPath: logPath, scratch: scratch.path)
             record.finishedAt = work.clock.now()
             let seconds = record.finishedAt!.timeIntervalSince(firstStart)
             switch result {
@@ -194,7 +209,7 @@ extension RunCoordinator {
             runID: work.runID, stepID: work.stepID, attempt: attempt, workingDirectory: work.workingDirectory,
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
             marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer))
-        let result: Result<StepOutcome, AttemptFailure>
+        var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))
         } catch let error as StepError {
@@ -205,7 +220,14 @@ extension RunCoordinator {
             result = .failure(AttemptFailure(message: "\(error)", kind: .terminal, cancelled: Task.isCancelled))
         }
         if case .failure(let failure) = result, !failure.cancelled { context.log.note(failure.message) }
-        try? writer.close()
+        do {
+            try writer.close()
+        } catch {
+            // The step's output is lost: an attempt that otherwise succeeded fails, and says why.
+            if case .success = result {
+                result = .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
+            }
+        }
         return result
     }
 }

@@ -27,6 +27,10 @@ public actor RunCoordinator {
     var stepsValue: [String: ExpressionValue] = [:]
     var anyFailure = false
     var cancelling = false
+    /// Transitions decided but not yet committed, and the events to emit once they are.
+    var pending = Decisions()
+    /// Set when a commit failed; the run stops.
+    var storageError: String?
     let baseEnvironment: [String: String]
     let startedAt: Date
 
@@ -121,6 +125,11 @@ public actor RunCoordinator {
     }
 
     /// Runs the plan to the end (or until the calling task is cancelled) and returns how it ended.
+    ///
+    /// Each turn of the loop takes one finished step, decides what that makes ready (start,
+    /// skip, cancel), commits all of it in one transaction, and only then emits the events and
+    /// starts the processes: a group commit, so a step ending and the next one starting cost
+    /// one fsync, not two.
     public func execute() async -> RunStatus {
         onEvent(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
         let heartbeat = startHeartbeat()
@@ -128,20 +137,26 @@ public actor RunCoordinator {
         ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 && status[$0] == .pending }
         await withTaskGroup(of: Completion.self) { group in
             var running = 0
-            func launch() async {
-                while running < plan.maxParallel, !ready.isEmpty {
-                    let index = ready.removeFirst()
-                    guard let work = await prepare(index) else { continue }
+            func launch() {
+                var starting: [StepWork] = []
+                while storageError == nil, running + starting.count < plan.maxParallel, !ready.isEmpty {
+                    if let work = prepare(ready.removeFirst()) { starting.append(work) }
+                }
+                guard commit() else {
+                    group.cancelAll()
+                    return
+                }
+                for work in starting {
                     running += 1
                     group.addTask { await Self.attempts(work) }
                 }
             }
-            await launch()
+            launch()
             while let completion = await group.next() {
                 running -= 1
-                await finish(completion)
+                finish(completion)
                 if Task.isCancelled { cancelling = true }
-                await launch()
+                launch()
             }
         }
         return await conclude()
@@ -149,8 +164,9 @@ public actor RunCoordinator {
 
     // MARK: Deciding and launching
 
-    /// Decides a ready step: skip it (recorded, dependents released) or return the work to run.
-    func prepare(_ index: Int) async -> StepWork? {
+    /// Decides a ready step: skip it (its dependents released) or return the work to run. Either
+    /// way the transition goes into ``pending``, committed by the caller before anything acts on it.
+    func prepare(_ index: Int) -> StepWork? {
         let step = plan.steps[index]
         let needs = graph.needs[index]
         failedUpstream[index] = needs.contains { failedUpstream[$0] || (status[$0] == .failed && !plan.steps[$0].continueOnError) }
@@ -166,26 +182,29 @@ public actor RunCoordinator {
                 shouldRun = !statusContext.anyUpstreamFailed && !statusContext.cancelled && !statusContext.anyUpstreamSkipped
             }
         } catch {
-            await settle(index, .failed, reason: masker.mask("`if` could not be evaluated: \(error.message)"))
+            settle(index, .failed, reason: masker.mask("`if` could not be evaluated: \(error.message)"))
             return nil
         }
         guard shouldRun else {
             if cancelling && step.condition?.callsStatusFunction != true {
-                await settle(index, .cancelled, reason: "run cancelled")
+                settle(index, .cancelled, reason: "run cancelled")
             } else {
-                await settle(index, .skipped, reason: skipReason(index, statusContext))
+                settle(index, .skipped, reason: skipReason(index, statusContext))
             }
             return nil
         }
         do {
             let work = try makeWork(index, context: context)
-            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: .running, at: clock.now(),
-                                                    attempts: priorAttempts[index] + 1)])
+            let now = clock.now()
+            let attempt = priorAttempts[index] + 1
+            pending.transitions.append(.init(stepId: step.id, from: .pending, to: .running, at: now, attempts: attempt))
+            pending.attempts.append(AttemptRecord(runId: runID, stepId: step.id, number: attempt, status: .running,
+                                                  startedAt: now, logPath: Self.logPath(work.stepDirectory, attempt: attempt)))
             status[index] = .running
             return work
         } catch {
             let message = (error as? ExpressionError).map { "expression failed: \($0.message)" } ?? "\(error)"
-            await settle(index, .failed, reason: masker.mask(message))
+            settle(index, .failed, reason: masker.mask(message))
             return nil
         }
     }
@@ -201,18 +220,15 @@ public actor RunCoordinator {
         return "condition is false: \(step.condition?.source.trimmingCharacters(in: .whitespaces) ?? "success()")"
     }
 
-    /// Records a step that never ran (skipped, cancelled, or failed before starting) and
-    /// releases its dependents.
-    func settle(_ index: Int, _ final: StepStatus, reason: String) async {
+    /// Decides the end of a step that never ran (skipped, cancelled, or failed before starting)
+    /// and releases its dependents; recorded with the next commit.
+    func settle(_ index: Int, _ final: StepStatus, reason: String) {
         let step = plan.steps[index]
-        do {
-            try database.apply(runId: runID, [.init(stepId: step.id, from: .pending, to: final, at: clock.now(), reason: reason)])
-        } catch {
-            // The row was moved by someone else; nothing more to do for it.
-        }
+        pending.transitions.append(.init(stepId: step.id, from: .pending, to: final, at: clock.now(), reason: reason))
+        pending.events.append(.stepFinished(StepSummary(stepID: step.id, status: final, attempts: 0, exitCode: nil,
+                                                        reason: reason, seconds: 0, logPath: nil)))
         record(index, final, outputs: [:])
         if final == .failed && !step.continueOnError { anyFailure = true }
-        onEvent(.stepFinished(StepSummary(stepID: step.id, status: final, attempts: 0, exitCode: nil, reason: reason, seconds: 0, logPath: nil)))
         release(index)
     }
 
@@ -231,42 +247,65 @@ public actor RunCoordinator {
         }
     }
 
+    /// Commits what was decided since the last commit in one transaction, then emits its
+    /// events. Returns false (after reporting it) when the state could not be recorded: the
+    /// run then stops, since nothing may act on a decision the database does not hold.
+    func commit() -> Bool {
+        guard storageError == nil else { return false }
+        let batch = pending
+        pending = Decisions()
+        guard !batch.transitions.isEmpty || !batch.attempts.isEmpty else {
+            batch.events.forEach(onEvent)
+            return true
+        }
+        do {
+            try database.apply(runId: runID, batch.transitions, attempts: batch.attempts)
+        } catch {
+            let message = "state could not be recorded, stopping the run: \(error)"
+            storageError = message
+            cancelling = true
+            onEvent(.runError(message: message))
+            return false
+        }
+        batch.events.forEach(onEvent)
+        return true
+    }
+
     // MARK: Finishing
 
-    /// Commits a finished step (status, outputs, last attempt) in one transaction, then releases dependents.
-    func finish(_ completion: Completion) async {
+    /// Decides a finished step's end (status, outputs, last attempt, committed together with
+    /// the next launches) and releases its dependents.
+    func finish(_ completion: Completion) {
         let index = completion.index
         let step = plan.steps[index]
         let now = clock.now()
         var attempt = completion.lastAttempt
         if attempt?.finishedAt == nil { attempt?.finishedAt = now }
-        do {
-            try database.apply(runId: runID, [.init(
-                stepId: step.id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
-                outputs: completion.outputs, exitCode: completion.exitCode, error: completion.error)],
-                attempts: attempt.map { [$0] } ?? [])
-        } catch {
-            onEvent(.stepFinished(StepSummary(stepID: step.id, status: .failed, attempts: completion.attempts, exitCode: nil,
-                                              reason: "state could not be recorded: \(error)", seconds: 0, logPath: nil)))
-        }
+        pending.transitions.append(.init(
+            stepId: step.id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
+            outputs: completion.outputs, exitCode: completion.exitCode, error: completion.error))
+        if let attempt { pending.attempts.append(attempt) }
+        pending.events.append(.stepFinished(StepSummary(stepID: step.id, status: completion.status, attempts: completion.attempts,
+                                                        exitCode: completion.exitCode, reason: completion.error,
+                                                        seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
         record(index, completion.status, outputs: completion.outputs)
         if completion.status == .failed && !step.continueOnError { anyFailure = true }
         if completion.status == .cancelled { cancelling = true }
-        onEvent(.stepFinished(StepSummary(stepID: step.id, status: completion.status, attempts: completion.attempts,
-                                          exitCode: completion.exitCode, reason: completion.error,
-                                          seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
         release(index)
     }
 
     /// Marks whatever never started as cancelled (when cancelled) and records the run's end.
     func conclude() async -> RunStatus {
         if Task.isCancelled { cancelling = true }
-        for index in plan.steps.indices where status[index] == .pending {
-            let reason = cancelling ? "run cancelled" : "never became ready"
-            try? database.apply(runId: runID, [.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason)])
-            status[index] = .cancelled
+        if storageError == nil {
+            for index in plan.steps.indices where status[index] == .pending {
+                let reason = cancelling ? "run cancelled" : "never became ready"
+                pending.transitions.append(.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
+                status[index] = .cancelled
+            }
+            _ = commit()
         }
-        let final: RunStatus = cancelling ? .cancelled : anyFailure ? .failed : .succeeded
+        let final: RunStatus = storageError != nil ? .failed : cancelling ? .cancelled : anyFailure ? .failed : .succeeded
         let now = clock.now()
         _ = try? database.finishRun(runID, to: final, at: now)
         onEvent(.runFinished(runID: runID, status: final, seconds: now.timeIntervalSince(startedAt)))
@@ -287,6 +326,13 @@ public actor RunCoordinator {
     static func jsonArray(_ items: [String]) -> String {
         ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
     }
+}
+
+/// What the coordinator decided since its last commit.
+struct Decisions {
+    var transitions: [RunDatabase.Transition] = []
+    var attempts: [AttemptRecord] = []
+    var events: [RunEvent] = []
 }
 
 /// A small, stable digest of the pipeline source, to notice that the file changed since a run.

@@ -8,6 +8,9 @@ public enum RunEvent: Sendable, Hashable {
     case stepRetrying(stepID: String, attempt: Int, delay: DurationValue, error: String)
     case stepFinished(StepSummary)
     case runFinished(runID: String, status: RunStatus, seconds: Double)
+    /// The engine could not record state (disk full, the database taken by another process):
+    /// the run stops, since acting on unrecorded state would break resume.
+    case runError(message: String)
 }
 
 /// How a step ended, for events and the end-of-run report.

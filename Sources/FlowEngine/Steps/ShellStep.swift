@@ -17,10 +17,10 @@ public struct ShellStep: StepType {
     public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
         let scriptPath = context.attemptDirectory + "/script"
         let outputPath = context.attemptDirectory + "/outputs"
-        guard FileManager.default.createFile(atPath: scriptPath, contents: Data(input.script.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw StepError("cannot write \(scriptPath)", kind: .terminal)
-        }
+        try ScratchDirectory.writeFile(scriptPath, input.script)
+        defer { unlink(scriptPath) }
         try OutputFile.create(at: outputPath)
+        defer { unlink(outputPath) }
         let command = Self.command(for: input.shell ?? "bash", script: scriptPath)
         let outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
         return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: Self.exitCode(outcome))
@@ -95,6 +95,7 @@ public struct ScriptStep: StepType {
         }
         let outputPath = context.attemptDirectory + "/outputs"
         try OutputFile.create(at: outputPath)
+        defer { unlink(outputPath) }
         environment["FLOW_OUTPUT"] = outputPath
         let executable: String
         let arguments: [String]

@@ -53,9 +53,46 @@ struct StepLogWriterTests {
                                                    attributes: [.posixPermissions: 0o666]))
             #expect(LogsTestSupport.mode(of: path) != 0o600)
             let writer = try StepLogWriter(path: path, masker: Self.masker)
+            try writer.write(Array("new\n".utf8))
             #expect(LogsTestSupport.mode(of: path) == 0o600)
-            #expect(try LogsTestSupport.contents(of: path).isEmpty)
+            #expect(try LogsTestSupport.contents(of: path) == Array("new\n".utf8))
             try writer.close()
+        }
+    }
+
+    @Test("an attempt that prints nothing leaves no file and no folder")
+    func silentAttemptLeavesNothing() throws {
+        try Self.withDirectory { directory in
+            let path = "\(directory)/step/attempt-1.log"
+            let writer = try StepLogWriter(path: path, masker: Self.masker)
+            try writer.write([UInt8]())
+            try writer.close()
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/step"))
+        }
+    }
+
+    @Test("each write is in the file when it returns, without waiting for close")
+    func writesReachTheFileAtOnce() throws {
+        try Self.withDirectory { directory in
+            let path = "\(directory)/step.log"
+            let writer = try StepLogWriter(path: path, masker: Self.masker)
+            try writer.write(Array("first line\n".utf8))
+            #expect(try LogsTestSupport.contents(of: path) == Array("first line\n".utf8))
+            try writer.write(Array("second line\n".utf8))
+            #expect(try LogsTestSupport.contents(of: path) == Array("first line\nsecond line\n".utf8))
+            try writer.close()
+        }
+    }
+
+    @Test("after a log cannot be created, later writes and close() throw too")
+    func creationFailureSurfaces() throws {
+        try Self.withDirectory { directory in
+            // A regular file where the step folder should be.
+            #expect(FileManager.default.createFile(atPath: "\(directory)/step", contents: Data()))
+            let writer = try StepLogWriter(path: "\(directory)/step/attempt-1.log", masker: Self.masker)
+            #expect(throws: StepLogError.self) { try writer.write(Array("x\n".utf8)) }
+            #expect(throws: StepLogError.self) { try writer.write(Array("y\n".utf8)) }
+            #expect(throws: StepLogError.self) { try writer.close() }
         }
     }
 
@@ -146,7 +183,12 @@ struct StepLogWriterTests {
                 let writer = try StepLogWriter(path: path, masker: Self.masker, cap: 1024)
                 try writer.write(content)
                 try writer.close()
-                #expect(try LogsTestSupport.contents(of: path) == content)
+                if size == 0 {
+                    // Nothing printed: no file at all.
+                    #expect(!FileManager.default.fileExists(atPath: path))
+                } else {
+                    #expect(try LogsTestSupport.contents(of: path) == content)
+                }
             }
             // One byte over: one byte omitted.
             let path = "\(directory)/over.log"
@@ -197,7 +239,7 @@ struct StepLogWriterTests {
         }
     }
 
-    @Test("writing after close throws; closing twice is harmless; an unwritable path throws")
+    @Test("writing after close throws; closing twice is harmless; an unwritable path throws at the first write")
     func closedAndErrors() throws {
         try Self.withDirectory { directory in
             let path = "\(directory)/step.log"
@@ -207,9 +249,8 @@ struct StepLogWriterTests {
             #expect(throws: StepLogError.closed(path: path)) { try writer.write([1, 2, 3]) }
 
             #expect(FileManager.default.createFile(atPath: "\(directory)/plain", contents: Data()))
-            #expect(throws: StepLogError.self) {
-                _ = try StepLogWriter(path: "\(directory)/plain/inside.log", masker: Self.masker)
-            }
+            let blocked = try StepLogWriter(path: "\(directory)/plain/inside.log", masker: Self.masker)
+            #expect(throws: StepLogError.self) { try blocked.write(Array("x\n".utf8)) }
         }
     }
 }
