@@ -76,8 +76,15 @@ enum ProcFS {
     /// pids in that range are read (see ``pidsAllocated(after:)``).
     static func forEachProcess(withEnvironmentEntry entry: [UInt8], within range: ClosedRange<pid_t>? = nil, _ body: (pid_t) -> Void) {
         let me = getpid()
-        for pid in processIDs() where pid != me && pid > 1 && range.map({ $0.contains(pid) }) != false
-            && environment(of: pid, contains: entry) {
+        // A narrow range is cheaper to probe pid by pid (a missing one fails its `open`) than
+        // to list all of /proc.
+        let candidates: [pid_t]
+        if let range, range.count <= 256 {
+            candidates = Array(range)
+        } else {
+            candidates = processIDs().filter { range?.contains($0) ?? true }
+        }
+        for pid in candidates where pid != me && pid > 1 && environment(of: pid, contains: entry) {
             body(pid)
         }
     }

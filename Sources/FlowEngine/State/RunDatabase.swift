@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import FlowCore
 
 /// The durable state of every run: runs, steps, attempts and events in SQLite. Every state
 /// change is a transaction committed before the engine acts on it, and every status change is
@@ -190,29 +191,40 @@ public final class RunDatabase: Sendable {
 
     /// Applies several step transitions (and their attempt rows and events) in one transaction:
     /// all happen or none. A transition whose step is not in its `from` state refuses the lot.
+    ///
+    /// On every step's path, so the statements are prepared once per connection (GRDB's
+    /// statement cache) and bound directly, without the record encoders.
     public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = []) throws {
         try writer.write { db in
             for t in transitions {
-                var assignments = ["status = ?"]
+                var assignments = "status = ?"
                 var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]
-                if t.to == .running { assignments.append("startedAt = ?"); arguments.append(t.at) }
-                if t.to.isFinished { assignments.append("finishedAt = ?"); arguments.append(t.at) }
-                if let n = t.attempts { assignments.append("attempts = ?"); arguments.append(n) }
-                if let outputs = t.outputs { assignments.append("outputs = ?"); arguments.append(Self.json(outputs)) }
-                if let code = t.exitCode { assignments.append("exitCode = ?"); arguments.append(code) }
-                if let error = t.error { assignments.append("error = ?"); arguments.append(error) }
-                if let reason = t.reason { assignments.append("reason = ?"); arguments.append(reason) }
+                if t.to == .running { assignments += ", startedAt = ?"; arguments.append(t.at) }
+                if t.to.isFinished { assignments += ", finishedAt = ?"; arguments.append(t.at) }
+                if let n = t.attempts { assignments += ", attempts = ?"; arguments.append(n) }
+                if let outputs = t.outputs { assignments += ", outputs = ?"; arguments.append(Self.json(outputs)) }
+                if let code = t.exitCode { assignments += ", exitCode = ?"; arguments.append(code) }
+                if let error = t.error { assignments += ", error = ?"; arguments.append(error) }
+                if let reason = t.reason { assignments += ", reason = ?"; arguments.append(reason) }
                 arguments += [runId, t.stepId, t.from.rawValue]
-                try db.execute(sql: "UPDATE steps SET \(assignments.joined(separator: ", ")) WHERE runId = ? AND stepId = ? AND status = ?",
-                               arguments: StatementArguments(arguments))
+                try db.cachedStatement(sql: "UPDATE steps SET \(assignments) WHERE runId = ? AND stepId = ? AND status = ?")
+                    .execute(arguments: StatementArguments(arguments))
                 guard db.changesCount == 1 else { throw TransitionRefused(runId: runId, stepId: t.stepId, expected: t.from) }
                 var data: [String: String] = ["status": t.to.rawValue]
                 if let reason = t.reason { data["reason"] = reason }
                 if let error = t.error { data["error"] = error }
                 if let n = t.attempts { data["attempt"] = String(n) }
-                try EventRecord(runId: runId, at: t.at, kind: "step-\(t.to.rawValue)", stepId: t.stepId, data: Self.json(data)).insert(db)
+                try db.cachedStatement(sql: "INSERT INTO events (runId, at, kind, stepId, data) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [runId, t.at, "step-\(t.to.rawValue)", t.stepId, Self.json(data)])
             }
-            for attempt in attempts { try attempt.save(db) }
+            for a in attempts {
+                try db.cachedStatement(sql: """
+                    INSERT INTO attempts (runId, stepId, number, status, exitCode, error, startedAt, finishedAt, logPath)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (runId, stepId, number) DO UPDATE SET status = excluded.status, exitCode = excluded.exitCode,
+                    error = excluded.error, startedAt = excluded.startedAt, finishedAt = excluded.finishedAt, logPath = excluded.logPath
+                    """).execute(arguments: [a.runId, a.stepId, a.number, a.status.rawValue, a.exitCode, a.error, a.startedAt, a.finishedAt, a.logPath])
+            }
         }
     }
 
@@ -267,9 +279,8 @@ public final class RunDatabase: Sendable {
         }
     }
 
+    /// A JSON object of strings, keys sorted (stable bytes for equal maps).
     static func json(_ object: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+        "{" + object.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
     }
 }
