@@ -131,22 +131,51 @@ final class CancellationBox: @unchecked Sendable {
 }
 
 /// SIGINT and SIGTERM cancel the run (its steps are stopped and recorded `cancelled`).
+///
+/// A C signal handler, installed synchronously, writes the signal's number to a pipe; a
+/// dispatch source reading the pipe calls `cancel`. (A dispatch signal source alone needs the
+/// signal ignored first and installs its own handler later, on its manager thread: a signal
+/// arriving in between, as one can right after a short pipeline's first step starts, was lost.)
 final class SignalCancellation: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
+    private let source: any DispatchSourceRead
 
     init(_ cancel: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler(handler: cancel)
-            source.resume()
-            sources.append(source)
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            }
         }
+        signalPipeWriteEnd = fds[1]
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
+        source.setEventHandler {
+            var drained = [UInt8](repeating: 0, count: 16)
+            _ = read(readEnd, &drained, drained.count)
+            cancel()
+        }
+        source.setCancelHandler {
+            close(readEnd)
+            close(writeEnd)
+        }
+        source.resume()
+        for signalNumber in [SIGINT, SIGTERM] { signal(signalNumber, forwardSignalToPipe) }
     }
 
     func stop() {
-        for source in sources { source.cancel() }
+        for signalNumber in [SIGINT, SIGTERM] { signal(signalNumber, SIG_DFL) }
+        source.cancel()
     }
+}
+
+/// Where ``forwardSignalToPipe`` writes; set once, before the handler is installed.
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// The signal handler: async-signal-safe, it only writes one byte.
+private func forwardSignalToPipe(_ signalNumber: Int32) {
+    var byte = UInt8(truncatingIfNeeded: signalNumber)
+    _ = write(signalPipeWriteEnd, &byte, 1)
 }
 
 /// The current commit, read with git when the working directory is a repository.

@@ -73,7 +73,7 @@ enum ProcFS {
     /// `entry`, right after reading that process's environment, so that whatever `body` does
     /// (kill it) follows the check as closely as possible: a pid freed and reused in between
     /// would need the whole pid space to be cycled within microseconds. With `within`, only
-    /// pids in that range are read (see ``pidsAllocated(after:)``).
+    /// pids in that range are read (see ``pidsAllocated(from:)``).
     static func forEachProcess(withEnvironmentEntry entry: [UInt8], within range: ClosedRange<pid_t>? = nil, _ body: (pid_t) -> Void) {
         let me = getpid()
         // A narrow range is cheaper to probe pid by pid (a missing one fails its `open`) than
@@ -89,17 +89,17 @@ enum ProcFS {
         }
     }
 
-    /// The pids that a process created after `pid` can hold: `pid+1 ... ns_last_pid`, as long as
+    /// The pids that `pid` and the processes created after it can hold: `pid ... ns_last_pid`, as long as
     /// pid allocation (which counts up, then wraps to the bottom) has not wrapped since `pid` was
     /// handed out. Nil when that cannot be told: allocation wrapped (the last pid is below
     /// `pid`), `ns_last_pid` is unreadable, or `/proc` shows another pid namespace than ours.
     ///
-    /// A step's descendants are all created after the step's own process, so a sweep for them
-    /// need only read these pids' environments: usually a handful, rather than every process
+    /// A step's descendants are all created after the step's own process, so a sweep for it and
+    /// them need only read these pids' environments: usually a handful, rather than every process
     /// on the machine, which cost more than the rest of a short step's overhead together.
     /// It cannot tell a wrap that went all the way round back above `pid`; the caller only
     /// uses it for processes that lived too briefly for that (see ``StepSupervisor``).
-    static func pidsAllocated(after pid: pid_t) -> ClosedRange<pid_t>? {
+    static func pidsAllocated(from pid: pid_t) -> ClosedRange<pid_t>? {
         guard sameNamespace else { return nil }
         var bytes: [UInt8] = []
         guard readFile("/proc/sys/kernel/ns_last_pid", chunkSize: 32, { bytes.append(contentsOf: $0); return bytes.count < 32 }),

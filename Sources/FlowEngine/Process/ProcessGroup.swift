@@ -12,15 +12,20 @@ import Musl
 struct ProcessGroup: Sendable {
     let id: pid_t
 
-    /// `killpg`; never for pgid 0 or 1 (that would hit ourselves or everything).
+    /// `killpg`, and the leader itself: right after the spawn, until the child's `setsid` has
+    /// run, the group does not exist yet and `killpg` finds nobody. Never for 0 or 1 (that
+    /// would hit ourselves or everything).
     func signal(_ signal: Int32) {
         guard id > 1 else { return }
         _ = kill(-id, signal)
+        _ = kill(id, signal)
     }
 
-    /// Whether any member is still running (zombies, such as our reaped-later leader, do not count).
+    /// Whether the leader or any member is still running (zombies, such as our reaped-later
+    /// leader, do not count).
     func hasLiveMembers() -> Bool {
         guard id > 1 else { return false }
+        if let leader = ProcFS.status(of: id), !leader.isGone { return true }
         // Fast path: no member at all, not even a zombie.
         if kill(-id, 0) != 0, errno == ESRCH { return false }
         return !ProcFS.liveMembers(ofGroup: id).isEmpty

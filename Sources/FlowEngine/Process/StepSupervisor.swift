@@ -32,7 +32,7 @@ struct SupervisionReport: Sendable, Hashable {
 /// Runs as the body of swift-subprocess's `run`, i.e. while the child is not yet reaped:
 /// the child's pid, which is also its pgid, stays valid for every signal sent here.
 struct StepSupervisor: Sendable {
-    /// How long a step may run and still be swept by pid range (see ``ProcFS/pidsAllocated(after:)``).
+    /// How long a step may run and still be swept by pid range (see ``ProcFS/pidsAllocated(from:)``).
     static let briefLife: Duration = .seconds(1)
 
     let plan: LaunchPlan

@@ -13,7 +13,7 @@ struct StraySweeper: Sendable {
     /// How long to keep re-scanning while killed processes are still dying or new ones appear.
     var limit: Duration = .seconds(2)
     /// The step's own process, when only pids allocated after it need reading (see
-    /// ``ProcFS/pidsAllocated(after:)``); nil to read every process.
+    /// ``ProcFS/pidsAllocated(from:)``); nil to read every process.
     let child: pid_t?
 
     /// `child`: pass the step's process only if it lived briefly (see ``StepSupervisor``).
@@ -31,7 +31,7 @@ struct StraySweeper: Sendable {
         let deadline = ContinuousClock.now + limit
         await Poll.until(deadline: deadline, maxInterval: .milliseconds(10)) {
             var found = false
-            ProcFS.forEachProcess(withEnvironmentEntry: entry, within: child.flatMap(ProcFS.pidsAllocated(after:))) { pid in
+            ProcFS.forEachProcess(withEnvironmentEntry: entry, within: child.flatMap(ProcFS.pidsAllocated(from:))) { pid in
                 guard !refused.contains(pid) else { return }
                 found = true
                 if kill(pid, SIGKILL) == 0 {
