@@ -91,6 +91,29 @@ import FlowTestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("runs").path))
     }
 
+    @Test func logLimitKeepsTheHeadAndTailOfALongLog() throws {
+        let dir = try workspace("""
+            name: p
+            steps:
+              noisy:
+                log-limit: 2KiB
+                run: for i in $(seq 1 2000); do echo "line $i"; done
+            """)
+        defer { dir.remove() }
+        let r = try runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let path = try #require(r.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("\"step-started\""), let range = line.range(of: "\"log\":\"") else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }.first)
+        let log = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(log.hasPrefix("line 1\nline 2\n"))
+        #expect(log.hasSuffix("line 1999\nline 2000\n"))
+        #expect(log.contains(" bytes omitted …\n"))
+        // 1 KiB of head and tail, plus the marker line.
+        #expect(log.utf8.count < 2048 + 64)
+    }
+
     @Test func sigintCancelsTheRunAndExits130() throws {
         let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
         defer { dir.remove() }

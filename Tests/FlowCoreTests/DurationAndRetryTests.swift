@@ -30,3 +30,26 @@ import FlowCore
         #expect(b.delay(afterAttempt: 10_000).milliseconds == 60_000)
     }
 }
+
+@Suite struct ByteSizeTests {
+    @Test func sizesParseWithBinaryUnits() {
+        let cases: [(String, Int)] = [("1024", 1024), ("512KiB", 512 << 10), ("512KB", 512 << 10), ("512k", 512 << 10),
+                                      ("10MiB", 10 << 20), ("10 MB", 10 << 20), ("2G", 2 << 30), ("7B", 7)]
+        for (text, bytes) in cases {
+            #expect((try? ByteSize.parse(text).get())?.bytes == bytes, "\(text)")
+        }
+    }
+
+    @Test func badSizesSayWhatIsWrong() {
+        for text in ["", "MiB", "10 parsecs", "-5MiB", "1.5MiB", "99999999999999999999G"] {
+            #expect(throws: ByteSizeError.malformed(text)) { try ByteSize.parse(text).get() }
+        }
+        #expect(ByteSizeError.malformed("x").message == "`x` is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes")
+    }
+
+    @Test func sizePrintsItsLargestWholeUnit() {
+        #expect(ByteSize(bytes: 10 << 20).description == "10MiB")
+        #expect(ByteSize(bytes: 3 << 9).description == "1536B")
+        #expect(ByteSize(bytes: 1 << 30).description == "1GiB")
+    }
+}

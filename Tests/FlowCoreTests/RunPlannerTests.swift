@@ -31,6 +31,18 @@ import FlowTestSupport
             run: echo 'pushing ${{ params.region }}'
         """
 
+    @Test func logLimitComesFromTheStepElseTheDefaults() throws {
+        let p = try pipeline("""
+            name: p
+            defaults: { log-limit: 1MiB }
+            steps:
+              a: { run: echo, log-limit: 4096 }
+              b: { run: echo }
+            """)
+        let plan = try #require(RunPlanner.plan(p, params: [], profile: nil).plan)
+        #expect(plan.steps.map(\.logLimit) == [4096, 1 << 20])
+    }
+
     @Test func paramsResolveDefaultThenProfileThenCommandLine() throws {
         let p = try pipeline(source)
         let (plan, diagnostics) = RunPlanner.plan(p, params: [.init(name: "replicas", value: "5"), .init(name: "token", value: "t")], profile: "local")

@@ -58,6 +58,12 @@ public enum Messages {
     public static func durationUnknownUnit(_ u: String) -> String { "unknown duration unit `\(u)`; use `ms`, `s`, `m`, `h` or `d`" }
     public static func durationTooLarge(_ t: String) -> String { "duration `\(t)` is too large" }
     public static func durationNotPositive(_ what: String) -> String { "\(what) must be longer than zero" }
+
+    // MARK: Sizes
+    public static func byteSizeMalformed(_ t: String) -> String { "`\(t)` is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes" }
+    public static func logLimitOutOfRange(_ size: String, min: String, max: String) -> String {
+        "`log-limit` of \(size) is outside \(min) … \(max); the log keeps the first and last half of it"
+    }
     public static let backoffMaxBelowInitial = "backoff `max` is shorter than `initial`; raise `max` or lower `initial`"
 
     // MARK: Steps

@@ -98,6 +98,31 @@ struct NodeReader {
         }
     }
 
+    /// `log-limit`: a size (a number of bytes, or with a unit) within ``ByteSize/logLimitRange``.
+    mutating func logLimit(_ node: YAMLNode) -> Located<ByteSize>? {
+        let text: String
+        if let s = node.scalar, case .int(let n) = s.resolved {
+            text = String(n)
+        } else if let s = string(node, "`log-limit`") {
+            text = s.value
+        } else {
+            return nil
+        }
+        switch ByteSize.parse(text) {
+        case .success(let size):
+            guard ByteSize.logLimitRange.contains(size.bytes) else {
+                error(node.location, Messages.logLimitOutOfRange(size.description,
+                                                                 min: ByteSize(bytes: ByteSize.logLimitRange.lowerBound).description,
+                                                                 max: ByteSize(bytes: ByteSize.logLimitRange.upperBound).description))
+                return nil
+            }
+            return Located(size, at: node.location)
+        case .failure(let e):
+            error(node.location, e.message)
+            return nil
+        }
+    }
+
     mutating func enumeration<E: RawRepresentable & CaseIterable & Sendable>(_ node: YAMLNode, _ what: String, _: E.Type) -> Located<E>? where E.RawValue == String {
         guard let text = string(node, what) else { return nil }
         guard let value = E(rawValue: text.value) else {

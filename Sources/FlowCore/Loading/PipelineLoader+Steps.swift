@@ -66,6 +66,7 @@ extension PipelineLoader {
         }
         if let e = body["env"] { step.env = reader.env(e, "`env` of \(what)") }
         step.timeout = body["timeout"].flatMap { reader.duration($0, "`timeout`") }
+        step.logLimit = body["log-limit"].flatMap { reader.logLimit($0) }
         step.retry = body["retry"].flatMap { retry($0) }
         if let c = body["continue-on-error"] { step.continueOnError = reader.bool(c, "`continue-on-error`") ?? false }
         if let m = body["matrix"] { step.matrix = matrix(m) }

@@ -5,7 +5,7 @@ public struct PipelineLoader {
     static let rootKeys = ["name", "description", "params", "profiles", "env", "secrets", "max-parallel",
                            "concurrency", "schedule", "defaults", "steps"]
     static let stepKeys = ["uses", "run", "shell", "needs", "if", "with", "env", "timeout", "retry",
-                           "continue-on-error", "matrix", "outputs", "working-directory"]
+                           "continue-on-error", "matrix", "outputs", "working-directory", "log-limit"]
     static let paramKeys = ["type", "default", "description", "options"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
     /// Type names people bring from other tools, and the flow type they mean.
@@ -198,8 +198,9 @@ public struct PipelineLoader {
 
     mutating func defaults(_ node: YAMLNode) -> StepDefaults {
         var d = StepDefaults()
-        guard reader.mapping(node, "`defaults`", allowed: ["timeout", "retry"]) != nil else { return d }
+        guard reader.mapping(node, "`defaults`", allowed: ["timeout", "retry", "log-limit"]) != nil else { return d }
         d.timeout = node["timeout"].flatMap { reader.duration($0, "`timeout`") }
+        d.logLimit = node["log-limit"].flatMap { reader.logLimit($0) }
         d.retry = node["retry"].flatMap { retry($0) }
         return d
     }

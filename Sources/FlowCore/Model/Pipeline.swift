@@ -88,6 +88,7 @@ public struct ScheduleEntry: Sendable {
 public struct StepDefaults: Sendable {
     public var timeout: Located<DurationValue>?
     public var retry: Located<RetryPolicy>?
+    public var logLimit: Located<ByteSize>?
     public init() {}
 }
 
@@ -106,6 +107,8 @@ public struct Step: Sendable {
     public var env: [EnvEntry] = []
     public var timeout: Located<DurationValue>?
     public var retry: Located<RetryPolicy>?
+    /// `log-limit`: each attempt's log keeps its first and last half of this size.
+    public var logLimit: Located<ByteSize>?
     public var continueOnError = false
     public var matrix: Matrix?
     /// Output names a `run:` step writes to `$FLOW_OUTPUT`.

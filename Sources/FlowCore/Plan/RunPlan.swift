@@ -42,6 +42,8 @@ public struct PlannedStep: Sendable {
     public var shell: String?
     public var env: [(name: String, value: Template)]
     public var timeout: DurationValue?
+    /// Bytes each attempt's log keeps (first and last half); nil keeps everything.
+    public var logLimit: Int?
     public var retry: RetryPolicy
     public var continueOnError: Bool
     public var outputs: [String]

@@ -130,6 +130,7 @@ public struct RunPlanner {
             shell: step.run == nil ? nil : (step.shell?.value ?? "bash"),
             env: try step.env.map { ($0.name.value, try Template.parse($0.value.text)) },
             timeout: step.timeout?.value ?? defaults.timeout?.value,
+            logLimit: (step.logLimit ?? defaults.logLimit)?.value.bytes,
             retry: step.retry?.value ?? defaults.retry?.value ?? .none,
             continueOnError: step.continueOnError,
             outputs: step.outputs.map(\.value),

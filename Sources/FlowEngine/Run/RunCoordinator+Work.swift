@@ -12,6 +12,8 @@ struct StepWork: Sendable {
     var workingDirectory: String
     var stepDirectory: String
     var timeout: Duration?
+    /// `log-limit` in bytes; nil keeps the whole log.
+    var logLimit: Int?
     var gracePeriod: Duration
     var retry: RetryPolicy
     /// Attempts already on record (from before a resume); this run's first attempt is the next.
@@ -90,7 +92,7 @@ extension RunCoordinator {
             index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
-            timeout: step.timeout.map { .milliseconds($0.milliseconds) }, gracePeriod: options.gracePeriod,
+            timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
             retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, runner: runner, clock: clock, database: database, masker: masker,
             jitter: options.jitter, onEvent: onEvent)
     }
@@ -201,7 +203,7 @@ extension RunCoordinator {
     static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<StepOutcome, AttemptFailure> {
         let writer: StepLogWriter
         do {
-            writer = try StepLogWriter(path: logPath, masker: work.masker)
+            writer = try StepLogWriter(path: logPath, masker: work.masker, cap: work.logLimit)
         } catch {
             return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
         }
