@@ -21,7 +21,7 @@ let package = Package(
             name: "FlowCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        // The system calls Swift cannot reach through Glibc (variadic `syscall`): pidfd_open.
+        // The system calls Swift cannot reach through Glibc (variadic `syscall`, `ioctl`; <sys/vfs.h>).
         .target(name: "CFlowSystem"),
         // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
         .target(
@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "FlowCore",
                 "FlowEngine",
+                "CFlowSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -73,7 +73,15 @@ struct RunCommand: AsyncParsableCommand {
 extension RunCommand {
     /// Where run events go: plain lines or JSON on standard output, and the summary for JUnit.
     static func output(json: Bool) -> (SummaryCollector, RunEventHandler) {
-        let renderer: RunRenderer = json ? JSONRunRenderer() : PlainRunRenderer(color: Terminal.standardOutput.wantsColor)
+        let terminal = Terminal.standardOutput
+        let renderer: any RunRenderer
+        if json {
+            renderer = JSONRunRenderer()
+        } else if terminal.isTTY && !terminal.isDumb {
+            renderer = LiveRunRenderer(color: terminal.wantsColor)
+        } else {
+            renderer = PlainRunRenderer(color: terminal.wantsColor)
+        }
         let collector = SummaryCollector()
         return (collector, { event in
             collector.add(event)

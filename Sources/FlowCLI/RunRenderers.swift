@@ -12,36 +12,43 @@ protocol RunRenderer: Sendable {
 struct PlainRunRenderer: RunRenderer {
     var color: Bool
 
-    private func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
     func render(_ event: RunEvent) {
+        print(text(for: event), terminator: "")
+        fflush(nil)
+    }
+
+    /// The lines for `event`, each ending in a newline.
+    func text(for event: RunEvent) -> String {
+        var lines: [String] = []
         switch event {
         case .runStarted(let id, let pipeline, let steps):
-            print("run \(id): \(pipeline), \(steps.count) step\(steps.count == 1 ? "" : "s")")
+            lines.append("run \(id): \(pipeline), \(steps.count) step\(steps.count == 1 ? "" : "s")")
         case .stepStarted(let step, let attempt, _):
-            print("\(paint("▸", "36")) \(step)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+            lines.append("\(paint("▸", "36")) \(step)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
         case .stepRetrying(let step, let attempt, let delay, let error):
-            print("\(paint("↻", "33")) \(step) attempt \(attempt) failed: \(error); retrying in \(delay)")
+            lines.append("\(paint("↻", "33")) \(step) attempt \(attempt) failed: \(error); retrying in \(delay)")
         case .stepFinished(let s):
             let time = String(format: "%.1fs", s.seconds)
             switch s.status {
-            case .succeeded: print("\(paint("✓", "32")) \(s.stepID) \(time)")
-            case .skipped: print("\(paint("-", "2")) \(s.stepID) skipped: \(s.reason ?? "")")
-            case .cancelled: print("\(paint("■", "33")) \(s.stepID) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
+            case .succeeded: lines.append("\(paint("✓", "32")) \(s.stepID) \(time)")
+            case .skipped: lines.append("\(paint("-", "2")) \(s.stepID) skipped: \(s.reason ?? "")")
+            case .cancelled: lines.append("\(paint("■", "33")) \(s.stepID) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
             default:
-                print("\(paint("✗", "31")) \(s.stepID) failed after \(time)" + (s.reason.map { ": \($0)" } ?? ""))
+                lines.append("\(paint("✗", "31")) \(s.stepID) failed after \(time)" + (s.reason.map { ": \($0)" } ?? ""))
                 if let path = s.logPath {
-                    for line in LogTail.lastLines(of: path, count: 10) { print("    \(line)") }
-                    print("    log: \(path)")
+                    for line in LogTail.lastLines(of: path, count: 10) { lines.append("    \(line)") }
+                    lines.append("    log: \(path)")
                 }
             }
         case .runFinished(let id, let status, let seconds):
             let word = status == .succeeded ? paint("succeeded", "32") : status == .cancelled ? paint("cancelled", "33") : paint(status.rawValue, "31")
-            print("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
+            lines.append("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
         case .runError(let message):
-            print("\(paint("✗", "31")) flow: \(message)")
+            lines.append("\(paint("✗", "31")) flow: \(message)")
         }
-        fflush(nil)
+        return lines.map { $0 + "\n" }.joined()
     }
 }
 

@@ -13,12 +13,17 @@ struct Terminal: Sendable {
 
     var isTTY: Bool { isatty(descriptor) == 1 }
 
+    /// `TERM=dumb`: no colour and no cursor movement.
+    var isDumb: Bool {
+        guard let term = getenv("TERM") else { return false }
+        return String(cString: term) == "dumb"
+    }
+
     /// Colour when writing to a terminal, unless `NO_COLOR` is set (https://no-color.org) or TERM is dumb.
     var wantsColor: Bool {
         guard isTTY else { return false }
         if let noColor = getenv("NO_COLOR"), noColor.pointee != 0 { return false }
-        if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
-        return true
+        return !isDumb
     }
 
     func write(_ text: String) {

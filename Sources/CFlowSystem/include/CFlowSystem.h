@@ -12,4 +12,8 @@ int flow_pidfd_open(pid_t pid);
 /// (<sys/vfs.h> is not in Swift's Glibc module).
 int flow_is_tmpfs(const char *path);
 
+/// The terminal's size on `fd` (TIOCGWINSZ; ioctl(2) is variadic, which Swift cannot call).
+/// Returns 0 and sets `columns` and `rows`, or -1 when `fd` is not a terminal.
+int flow_terminal_size(int fd, int *columns, int *rows);
+
 #endif
