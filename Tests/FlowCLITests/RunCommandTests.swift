@@ -126,6 +126,19 @@ import FlowTestSupport
         #expect(status.stdout.contains("cancelled"))
     }
 
+    /// A signal right as the first step starts used to be lost (the handler was installed
+    /// asynchronously); every one of these must cancel the run.
+    @Test func aSignalTheMomentAStepStartsIsNeverLost() throws {
+        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        defer { dir.remove() }
+        for round in 0..<8 {
+            let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
+            kill(process.processIdentifier, round % 2 == 0 ? SIGINT : SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130, "round \(round)")
+        }
+    }
+
     @Test func stateDirectoryAndFilesAreOwnerOnly() throws {
         let dir = try workspace("name: p\nsteps:\n  a: { run: echo hi }\n")
         defer { dir.remove() }
