@@ -45,7 +45,7 @@ let package = Package(
         // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]
