@@ -46,11 +46,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
-        // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary.
-        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine"]),
+        // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary, reading a state database.
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowTestSupport", "flow"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]
 )

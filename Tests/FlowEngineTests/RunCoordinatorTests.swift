@@ -301,6 +301,34 @@ import FlowTestSupport
         #expect(dead.verdict(for: record(status: .failed)) == .notRunning)
     }
 
+    /// A `flow` killed with SIGKILL is a zombie until its parent reaps it: its pid still
+    /// answers `kill(pid, 0)`, but it is gone, and its run may be resumed.
+    @Test func onThisHostAZombieOwnerIsGone() throws {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
+        defer { argv.forEach { free($0) } }
+        try #require(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        let run = record(pid: pid, host: Host.name())
+        #expect(RunOwnership.local(now: Date()).verdict(for: run) == .ownedByLiveProcess(pid: pid, host: Host.name()))
+        kill(pid, SIGKILL)
+        // Not reaped yet: wait until the kernel shows it as a zombie.
+        func state() -> String? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            return stat[stat.index(close, offsetBy: 2)...].split(separator: " ").first.map(String.init)
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while state() != "Z" && Date() < deadline { usleep(1000) }
+        try #require(state() == "Z")
+        #expect(kill(pid, 0) == 0)
+        #expect(RunOwnership.local(now: Date()).verdict(for: run) == .ownerGone)
+    }
+
     @Test func elsewhereAStaleHeartbeatMeansInterrupted() {
         let ownership = RunOwnership(host: "elsewhere", now: Date(timeIntervalSince1970: 1100), staleAfter: 60) { _ in true }
         #expect(ownership.verdict(for: record(heartbeat: Date(timeIntervalSince1970: 1090))) == .ownedByLiveProcess(pid: 42, host: "here"))

@@ -18,10 +18,13 @@ public struct RunOwnership: Sendable {
         self.processAlive = processAlive
     }
 
-    /// The local host and `kill(pid, 0)`.
+    /// The local host and `kill(pid, 0)`, with a zombie counted as dead: a `flow` killed with
+    /// SIGKILL stays a zombie until its parent reaps it, which may be much later (a container
+    /// whose PID 1 reaps seldom or never), and it will never write to its run again.
     public static func local(now: Date) -> RunOwnership {
         RunOwnership(host: Host.name(), now: now) { pid in
-            pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+            guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+            return ProcFS.status(of: pid).map { !$0.isGone } ?? (kill(pid, 0) == 0 || errno == EPERM)
         }
     }
 

@@ -17,12 +17,52 @@ public final class RunDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        try self.init(writer: DatabasePool(path: path, configuration: config))
+        let pool = try Self.openPool(path: path, configuration: config)
+        // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it does,
+        // so the writing connection gets FULL again here.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        try self.init(writer: pool)
+    }
+
+    /// Opens the pool, trying again when a new file's switch to WAL meets another process
+    /// doing the same: SQLite then answers SQLITE_BUSY at once rather than wait (a lock
+    /// upgrade that could deadlock never calls the busy handler). Once the file is in WAL
+    /// mode, opening takes no such lock.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        var tries = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && tries < 50 {
+                tries += 1
+                usleep(UInt32(1_000 * min(tries, 20)))
+            }
+        }
     }
 
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
-        try Self.migrator.migrate(writer)
+        try Self.migrate(writer)
+    }
+
+    /// Applies the migrations, safely when several processes open a new database at once.
+    /// GRDB's migrator reads which migrations are applied before, not inside, the transaction
+    /// that applies one, so two processes can both set out to apply `v1`; the second waits for
+    /// the first's lock, then fails ("table runs already exists") and rolls back. Every
+    /// migration is one transaction, so when migrating fails, reading again says whether
+    /// another process applied it meanwhile; if not everything is applied yet, try again.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        let migrator = Self.migrator
+        var tries = 0
+        while true {
+            do {
+                return try migrator.migrate(writer)
+            } catch {
+                tries += 1
+                if try writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if tries >= 3 { throw error }
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {
