@@ -53,7 +53,10 @@ public struct RunCancellation: Sendable {
             case .ownedByLiveProcess(let pid, let host):
                 guard host == ownership.host, let pid else { return .elsewhere(pid: pid, host: host) }
                 let takenAt = try database.takenAt(runID) ?? run.createdAt
-                if isOwner(pid, takenAt) && terminate(pid) { return .signalled(pid: pid) }
+                if isOwner(pid, takenAt) {
+                    try database.noteCancelRequest(runID, ownerPid: pid, reason: reason, at: now)
+                    if terminate(pid) { return .signalled(pid: pid) }
+                }
                 // The pid is gone or now belongs to another process: the owner died.
                 if try database.cancelRun(runID, from: .running, reason: reason, at: now) { return .recorded(from: .interrupted) }
             case .ownerGone:

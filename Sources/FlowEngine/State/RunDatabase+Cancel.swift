@@ -27,6 +27,15 @@ extension RunDatabase {
         }
     }
 
+    /// Notes in the run's event log that another process asked its owner `pid` to stop, before
+    /// the signal is sent.
+    public func noteCancelRequest(_ runId: String, ownerPid: Int32, reason: String, at: Date) throws {
+        try writer.write { db in
+            try EventRecord(runId: runId, at: at, kind: "cancel-requested",
+                            data: Self.json(["ownerPid": String(ownerPid), "reason": reason])).insert(db)
+        }
+    }
+
     /// When the run's current owner took it: its start, or its latest resume or retry.
     public func takenAt(_ runId: String) throws -> Date? {
         try writer.read { db in

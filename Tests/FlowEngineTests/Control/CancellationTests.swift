@@ -55,6 +55,7 @@ import FlowTestSupport
         #expect(try cancellation(h, alive: true, signalled: signals).cancel("r", at: Date()) == .signalled(pid: 4242))
         #expect(signals.pids == [4242])
         #expect(try h.database.run("r")?.status == .running)
+        #expect(try h.database.events(of: "r").last?.kind == "cancel-requested")
     }
 
     @Test func aReusedPidIsNotSignalledAndTheRunCountsAsInterrupted() throws {
