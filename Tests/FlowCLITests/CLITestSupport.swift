@@ -40,3 +40,14 @@ extension TemporaryDirectory {
         FileManager.default.createFile(atPath: file(name).path, contents: nil)
     }
 }
+
+/// Waits until a process of `runID`'s steps exists (a step's start is printed just before its
+/// process is spawned), for at most ten seconds; returns whether one did.
+@discardableResult
+func waitForStepProcesses(ofRun runID: String) -> Bool {
+    for _ in 0..<1000 {
+        if !stepProcesses(ofRun: runID).isEmpty { return true }
+        usleep(10_000)
+    }
+    return false
+}
