@@ -19,7 +19,8 @@ struct CancelCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The run id.") var runID: String
-    @Option(help: ArgumentHelp("How long to wait for a running run to stop, in seconds.", valueName: "seconds")) var wait = 15
+    @Option(help: ArgumentHelp("How long to wait for a running run to stop, in seconds (0: send the signal and return).", valueName: "seconds"))
+    var wait = 15
     @OptionGroup var state: StateOptions
 
     func validate() throws {
@@ -33,6 +34,8 @@ struct CancelCommand: AsyncParsableCommand {
         let outcome: RunCancellation.Outcome
         do { outcome = try cancellation.cancel(run.id, at: Date()) } catch { throw CLIError("\(error)") }
         switch outcome {
+        case .signalled(let pid) where wait == 0:
+            print("run \(run.id): cancellation requested (sent SIGTERM to flow, pid \(pid))")
         case .signalled(let pid):
             Terminal.standardError.write("cancelling run \(run.id): sent SIGTERM to flow (pid \(pid)); waiting for its steps to stop\n")
             try await waitForEnd(run.id, pid: pid, database: database)

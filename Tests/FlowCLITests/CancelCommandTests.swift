@@ -64,6 +64,20 @@ import FlowTestSupport
         #expect(dir.lines("ledger") == ["first", "last"])
     }
 
+    @Test func waitZeroSendsTheSignalAndReturns() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
+        let id = try Runs.newestID(in: dir)
+        let cancel = try runFlow(["cancel", id, "--wait", "0"], currentDirectory: dir.url)
+        process.waitUntilExit()
+        #expect(cancel.status == 0)
+        #expect(cancel.stdout == "run \(id): cancellation requested (sent SIGTERM to flow, pid \(process.processIdentifier))\n")
+        #expect(process.terminationStatus == 130)
+        #expect(try Runs.status(id, in: dir)["status"] as? String == "cancelled")
+    }
+
     @Test func finishedRunsAndUnknownIds() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
