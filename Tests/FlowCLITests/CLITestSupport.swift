@@ -37,7 +37,7 @@ extension TemporaryDirectory {
 
     /// Creates an empty file (the `go` flag steps wait for).
     func touch(_ name: String) {
-        FileManager.default.createFile(atPath: file(name).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file(name).path, contents: nil)
     }
 }
 
