@@ -29,17 +29,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try state.database()
-        var record = try state.run(runID, in: database)
-        let clock = SystemClock()
-        switch RunOwnership.local(now: clock.now()).verdict(for: record) {
-        case .ownedByLiveProcess(let pid, let host):
-            throw CLIError("run \(record.id) is still running (pid \(pid.map(String.init) ?? "?") on \(host ?? "another host")); a live run cannot be resumed by another process")
-        case .ownerGone:
-            try database.markInterrupted(record.id, at: clock.now())
-            record = try database.run(record.id) ?? record
-        case .notRunning:
-            break
-        }
+        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory))
+        let record = try takeover.claim(try state.run(runID, in: database), verb: "resumed")
         guard record.status != .succeeded else {
             print("run \(record.id) succeeded; nothing to resume")
             return
@@ -49,84 +40,25 @@ struct ResumeCommand: AsyncParsableCommand {
         }
 
         // The definition: stored with the run, or the file as it is now.
-        let input = PipelineInput(stepsDirectory: stepsDirectory)
-        let currentBytes = input.read(record.file).0
-        let current = currentBytes.map { String(decoding: $0, as: UTF8.self) }
-        let source = reload ? (current ?? "") : record.source
+        let current = takeover.currentSource(record)
         if reload && current == nil { throw CLIError("--reload: cannot read \(record.file)") }
-        let arguments = try Self.storedParams(record.params)
-        let loaded = try Self.plan(source, file: record.file, arguments: arguments, input: input)
+        let source = reload ? (current ?? "") : record.source
+        let loaded = try takeover.plan(record, source: source)
 
         let steps = try database.steps(of: record.id)
-        let byID = Dictionary(uniqueKeysWithValues: steps.map { ($0.stepId, $0) })
         if reload {
             let gone = steps.filter { $0.status == .succeeded && loaded.plan.step($0.stepId) == nil }.map(\.stepId)
             if !gone.isEmpty {
                 throw CLIError("--reload: steps that succeeded are gone from \(record.file): \(gone.joined(separator: ", ")); resume without --reload")
             }
-        } else if let current, Digest.of(current) != record.sourceDigest {
-            var note = "note: \(record.file) changed since run \(record.id) started"
-            if case .success(let now) = (Result { try Self.plan(current, file: record.file, arguments: arguments, input: input) }) {
-                let changed = PlanDifference.changedSteps(loaded.plan, now.plan)
-                if !changed.isEmpty { note += " (steps changed: \(changed.joined(separator: ", ")))" }
-            }
-            Terminal.standardError.write(note + "; using the definition stored with the run (--reload uses the file)\n")
+        } else {
+            takeover.noteChanges(record, planned: loaded.plan, current: current)
         }
-
         if plan {
-            let reuse = loaded.plan.steps.filter { byID[$0.id]?.status == .succeeded }.count
-            print("resume \(record.id) (\(record.pipeline)): reuse \(reuse), rerun \(loaded.plan.steps.count - reuse)")
-            for step in loaded.plan.steps {
-                guard let row = byID[step.id] else {
-                    print("  rerun  \(step.id): new in this definition")
-                    continue
-                }
-                if row.status == .succeeded {
-                    print("  reuse  \(step.id): succeeded" + (row.outputs.map { $0 == "{}" ? "" : ", outputs \($0)" } ?? ""))
-                } else {
-                    print("  rerun  \(step.id): \(row.status.rawValue)" + ((row.error ?? row.reason).map { " (\($0))" } ?? ""))
-                }
-            }
+            RunTakeover.preview("resume", record, loaded.plan, steps: steps)
             return
         }
-
-        let environment = ProcessInfo.processInfo.environment
-        let (collector, onEvent) = RunCommand.output(json: json)
-        let options = RunOptions(stateDirectory: StateDirectory(option: state.stateDirectory).path,
-                                 workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
-                                 trigger: record.trigger, gitSHA: record.gitSha, gitBranch: Git.branch(), source: source)
-        let coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,
-                                             runner: SubprocessRunner(), clock: clock, options: options, reloadedSource: reload,
-                                             onEvent: onEvent)
-        let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector)
-        switch status {
-        case .succeeded: return
-        case .cancelled: throw CommandExit(status: .cancelled)
-        default: throw CommandExit(status: .failure)
-        }
-    }
-
-    /// The run's parameter values, as `--param` arguments for re-planning.
-    static func storedParams(_ json: String) throws -> [RunPlanner.ParamArgument] {
-        guard case .object(let values) = try ExpressionValue(json: json) else { return [] }
-        return values.sorted { $0.key < $1.key }.map { RunPlanner.ParamArgument(name: $0.key, value: $0.value.stringValue) }
-    }
-
-    static func plan(_ source: String, file: String, arguments: [RunPlanner.ParamArgument], input: PipelineInput) throws -> PipelineInput.Loaded {
-        let (registry, problems) = input.registry()
-        let (pipeline, diagnostics) = PipelineCheck.check(Array(source.utf8), file: file, options: PipelineInput.options(catalog: registry.catalog))
-        var all = problems + diagnostics
-        guard let pipeline, !all.hasErrors else {
-            PipelineInput.report(all)
-            throw CommandExit(status: .invalidInput)
-        }
-        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments)
-        all += planProblems
-        guard let plan, !all.hasErrors else {
-            PipelineInput.report(all)
-            throw CommandExit(status: .invalidInput)
-        }
-        return PipelineInput.Loaded(pipeline: pipeline, plan: plan, registry: registry, source: source)
+        try await takeover.execute(record, loaded, source: source, reloaded: reload, json: json, junit: junit)
     }
 }
 

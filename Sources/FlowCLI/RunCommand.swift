@@ -19,6 +19,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-parallel"), help: "Run at most this many steps at once.")
     var maxParallel: Int?
 
+    @Option(name: .customLong("only"), parsing: .upToNextOption,
+            help: ArgumentHelp("Run only these steps and the steps they need (repeatable; a matrix step's id selects all its instances).",
+                               valueName: "step"))
+    var only: [String] = []
+
     @Flag(name: .customLong("dry-run"), help: "Print the plan and run nothing.")
     var dryRun = false
 
@@ -37,12 +42,20 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let input = PipelineInput(stepsDirectory: options.stepsDirectory)
-        let loaded: PipelineInput.Loaded
+        var loaded: PipelineInput.Loaded
         switch input.load(file, options: options, maxParallel: maxParallel, requireAllParams: true) {
         case .success(let l): loaded = l
         case .failure(let list):
             PipelineInput.report(list.diagnostics)
             throw CommandExit(status: .invalidInput)
+        }
+        if !only.isEmpty {
+            let (narrowed, problems) = loaded.plan.only(only)
+            guard let narrowed else {
+                PipelineInput.report(problems)
+                throw CommandExit(status: .invalidInput)
+            }
+            loaded.plan = narrowed
         }
         if dryRun {
             print(PlanText.describe(loaded.plan), terminator: "")
@@ -51,6 +64,11 @@ struct RunCommand: AsyncParsableCommand {
         let state = StateDirectory(option: stateDirectory)
         let database: RunDatabase
         do { database = try state.open(create: true) } catch { throw CLIError("cannot open \(state.databasePath): \(error)") }
+
+        // Signals are caught from here on, so Ctrl-C while waiting for the concurrency group exits 130 too.
+        let signals = CommandSignals()
+        let lock = try await ConcurrencyGate.enter(loaded.plan.concurrency, stateDirectory: state.path, database: database, signals: signals)
+        defer { lock?.release() }
 
         let environment = ProcessInfo.processInfo.environment
         let (collector, onEvent) = Self.output(json: json)
@@ -61,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
         let coordinator = try RunCoordinator(
             plan: loaded.plan, database: database, registry: loaded.registry, runner: SubprocessRunner(),
             clock: SystemClock(), options: runOptions, onEvent: onEvent)
-        let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector)
+        lock?.record(runID: coordinator.runID)
+        let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
         switch status {
         case .succeeded: return
         case .cancelled: throw CommandExit(status: .cancelled)
@@ -90,13 +109,11 @@ extension RunCommand {
     }
 
     /// Runs the coordinator with Ctrl-C and SIGTERM turned into cancellation, then writes the
-    /// JUnit report when asked. Shared by `run` and `resume`.
-    static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector) async throws -> RunStatus {
-        // Signals are caught before anything starts, so an early Ctrl-C still cancels cleanly.
-        let cancellation = CancellationBox()
-        let signals = SignalCancellation { cancellation.cancel() }
+    /// JUnit report when asked. Shared by `run`, `resume` and `retry`.
+    static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
+                        signals: CommandSignals) async throws -> RunStatus {
         let task = Task { await coordinator.execute() }
-        cancellation.set(task)
+        signals.cancellation.set(task)
         let status = await task.value
         signals.stop()
         if let junit {
@@ -136,6 +153,25 @@ final class CancellationBox: @unchecked Sendable {
         let task = lock.withLock { () -> Task<RunStatus, Never>? in cancelled = true; return self.task }
         task?.cancel()
     }
+
+    /// Whether a signal arrived (also before the run's task existed).
+    var isCancelled: Bool { lock.withLock { cancelled } }
+}
+
+/// SIGINT and SIGTERM caught for a whole command, from before it waits for a concurrency group
+/// until its run has ended: an early Ctrl-C still cancels cleanly.
+final class CommandSignals: Sendable {
+    let cancellation = CancellationBox()
+    private let signals: SignalCancellation
+
+    init() {
+        let cancellation = self.cancellation
+        signals = SignalCancellation { cancellation.cancel() }
+    }
+
+    var isCancelled: Bool { cancellation.isCancelled }
+
+    func stop() { signals.stop() }
 }
 
 /// SIGINT and SIGTERM cancel the run (its steps are stopped and recorded `cancelled`).
@@ -211,6 +247,12 @@ enum Git {
 enum PlanText {
     static func describe(_ plan: RunPlan) -> String {
         var out = "plan: \(plan.pipelineName) (\(plan.file)), \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s"), max-parallel \(plan.maxParallel)\n"
+        if let selection = plan.selection {
+            out += "only: \(selection.names.joined(separator: " ")) and what they need (\(plan.steps.count) of \(selection.totalSteps) steps)\n"
+        }
+        if let group = plan.concurrency {
+            out += "concurrency: group \(group.name), policy \(group.policy.rawValue)\n"
+        }
         if !plan.params.isEmpty {
             out += "params: " + plan.params.map { "\($0.name)=\($0.value.stringValue)" }.joined(separator: " ") + "\n"
         }

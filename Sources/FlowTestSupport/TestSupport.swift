@@ -102,14 +102,20 @@ public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], cur
 
 /// Starts the built `flow` binary in the background and returns once its standard output has
 /// printed `line` (or it ended first). For tests that interrupt or kill a run in the middle.
-public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String) throws -> Process {
+/// `includingStandardError` reads standard error too, for lines flow prints there (waiting
+/// for a concurrency group).
+public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
+                      includingStandardError: Bool = false) throws -> Process {
     let process = Process()
     process.executableURL = Repository.flowBinary
     process.arguments = arguments
     process.currentDirectoryURL = currentDirectory
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
     let out = Pipe()
     process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardError = includingStandardError ? out : FileHandle.nullDevice
     try process.run()
     var seen = Data()
     while !String(decoding: seen, as: UTF8.self).contains(line) {
@@ -118,4 +124,16 @@ public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor l
         seen.append(chunk)
     }
     return process
+}
+
+/// Pids of live processes whose environment holds a `FLOW_STEP_ID` marker of `runID`
+/// (`<run-id>/<step-id>/<attempt>`): the step processes of that run. Zombies have an empty
+/// environment and do not count.
+public func stepProcesses(ofRun runID: String) -> [Int32] {
+    let prefix = Array("FLOW_STEP_ID=\(runID)/".utf8)
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+    return pids.filter { pid in
+        guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        return environ.split(separator: 0).contains { $0.starts(with: prefix) }
+    }
 }

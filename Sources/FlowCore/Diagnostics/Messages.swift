@@ -167,6 +167,21 @@ public enum Messages {
         "script `\(path)` must be a file inside this step's folder (no `/` at the start, no `..`)"
     }
 
+    // MARK: Concurrency groups
+    public static func concurrencyGroupContext(_ context: String) -> String {
+        "`concurrency.group` can read only `params` and `pipeline`, not `\(context)`: the group is decided before the run starts"
+    }
+    public static let concurrencyGroupEmpty = "`concurrency.group` is empty; name the group, e.g. `group: ${{ pipeline.name }}`"
+
+    // MARK: Choosing steps (`run --only`, `retry --step`)
+    public static func unknownStepName(_ name: String, option: String, pipeline: String) -> String {
+        "`\(option) \(name)`: pipeline `\(pipeline)` has no step `\(name)`"
+    }
+    public static func stepsOfPipeline(_ ids: [String], limit: Int = 30) -> String {
+        let shown = ids.prefix(limit).map { "`\($0)`" }.joined(separator: ", ")
+        return "its steps: " + shown + (ids.count > limit ? ", … (\(ids.count - limit) more)" : "")
+    }
+
     // MARK: Command line and files
     public static func cannotRead(_ path: String, _ reason: String) -> String { "cannot read \(path): \(reason)" }
 

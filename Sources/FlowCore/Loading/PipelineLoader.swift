@@ -151,7 +151,7 @@ public struct PipelineLoader {
 
     mutating func concurrency(_ node: YAMLNode) -> Concurrency? {
         if node.scalar != nil {
-            guard let group = reader.string(node, "`concurrency`") else { return nil }
+            guard let group = reader.text(node, "`concurrency`") else { return nil }
             return Concurrency(group: group, policy: Located(.queue, at: node.location))
         }
         guard reader.mapping(node, "`concurrency`", allowed: ["group", "policy"]) != nil else { return nil }
@@ -159,7 +159,7 @@ public struct PipelineLoader {
             reader.error(node.location, Messages.missingKey("group", in: "`concurrency`"))
             return nil
         }
-        guard let group = reader.string(groupNode, "`concurrency.group`") else { return nil }
+        guard let group = reader.text(groupNode, "`concurrency.group`") else { return nil }
         var policy = Located(Concurrency.Policy.queue, at: node.location)
         if let p = node["policy"] {
             guard let parsed = reader.enumeration(p, "`concurrency.policy`", Concurrency.Policy.self) else { return nil }

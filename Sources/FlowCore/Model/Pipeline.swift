@@ -64,7 +64,8 @@ public struct Concurrency: Sendable, Hashable {
         case forbid, queue, replace
     }
 
-    public var group: Located<String>
+    /// The group's name; may hold `${{ params.* }}` and `${{ pipeline.* }}`, rendered when the run is planned.
+    public var group: SourceText
     public var policy: Located<Policy>
 }
 

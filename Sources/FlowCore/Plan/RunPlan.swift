@@ -12,9 +12,12 @@ public struct RunPlan: Sendable {
     /// Names of environment variables whose values are masked everywhere.
     public var secrets: [String]
     public var maxParallel: Int
-    public var concurrency: Concurrency?
+    /// The run's concurrency group, its name rendered with this run's params.
+    public var concurrency: ConcurrencyGroup?
     /// Every step instance, each after all the steps it needs.
     public var steps: [PlannedStep]
+    /// Set when the plan was narrowed with `--only`: what was asked for (see `RunPlan+Selection`).
+    public var selection: Selection? = nil
 
     /// Steps run at most this many at once unless the pipeline or `--max-parallel` says otherwise.
     public static let defaultMaxParallel = 4
@@ -23,6 +26,17 @@ public struct RunPlan: Sendable {
 
     /// The plan's steps as a graph, indices matching `steps`.
     public var graph: StepGraph { StepGraph(ids: steps.map(\.id), needs: steps.map(\.needs)) }
+}
+
+/// Runs of one group across processes (`concurrency:`), with the group's name rendered.
+public struct ConcurrencyGroup: Sendable, Hashable {
+    public var name: String
+    public var policy: Concurrency.Policy
+
+    public init(name: String, policy: Concurrency.Policy) {
+        self.name = name
+        self.policy = policy
+    }
 }
 
 /// One step instance of a plan (a matrix step contributes one per combination).

@@ -51,18 +51,37 @@ public struct RunPlanner {
                     steps.append(try planned(step, combination, needs, pipeline.defaults))
                 }
             }
+            var concurrency: ConcurrencyGroup?
+            if let c = pipeline.concurrency {
+                let name = try concurrencyGroup(c.group, pipeline, params)
+                guard !name.isEmpty else {
+                    return (nil, diagnostics + [.error(c.group.location, Messages.concurrencyGroupEmpty)])
+                }
+                concurrency = ConcurrencyGroup(name: name, policy: c.policy.value)
+            }
             return (RunPlan(
                 pipelineName: pipeline.name.value, file: pipeline.file, description: pipeline.description,
                 params: params, profile: profile,
                 env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
                 secrets: pipeline.secrets.map(\.value),
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
-                concurrency: pipeline.concurrency, steps: steps), diagnostics)
+                concurrency: concurrency, steps: steps), diagnostics)
         } catch {
             // Validation parses every template first; reaching this means it was skipped.
             let message = (error as? ExpressionError)?.message ?? "\(error)"
             return (nil, diagnostics + [.error(pipeline.location, Messages.expression(message))])
         }
+    }
+
+    /// The concurrency group's name: its text with `params.*` and `pipeline.*` rendered (validation
+    /// has made sure it reads nothing else).
+    static func concurrencyGroup(_ text: SourceText, _ pipeline: Pipeline, _ params: [(name: String, value: ExpressionValue)]) throws -> String {
+        guard text.containsExpression else { return text.text }
+        let context = EvaluationContext(values: [
+            "params": .object(Dictionary(params.map { ($0.name, $0.value) }) { a, _ in a }),
+            "pipeline": .object(["name": .string(pipeline.name.value), "file": .string(pipeline.file)]),
+        ])
+        return try Template.parse(text.text).render(in: context)
     }
 
     /// Problems with `--param` and `--profile` values alone (unknown names, values that do not

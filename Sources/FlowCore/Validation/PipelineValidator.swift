@@ -41,6 +41,7 @@ public struct PipelineValidator {
         checkParams()
         checkProfiles()
         checkSchedule()
+        checkConcurrency()
         checkExpressions(inPipelineEnv: pipeline.env)
         for (i, step) in pipeline.steps.enumerated() {
             checkStepType(step)

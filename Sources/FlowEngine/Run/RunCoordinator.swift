@@ -48,14 +48,15 @@ public actor RunCoordinator {
     /// a fresh retry budget, its attempts numbered after those already on record. The run's
     /// current status is the compare-and-set's expected value; the caller has checked that no
     /// live process owns it.
+    /// `rerunning` (`flow retry`) names steps that run again even though they succeeded.
     public init(resuming run: RunRecord, plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
-                clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false,
+                clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false, rerunning: [String] = [],
                 onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? options.source : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
-                            ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
+                            rerunning: rerunning, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }
@@ -99,7 +100,7 @@ public actor RunCoordinator {
             sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
             trigger: options.trigger, gitSha: options.gitSHA, secretNames: jsonArray(plan.secrets),
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
-            heartbeatAt: startedAt, resumeCount: 0)
+            heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) })
         var attempt = 1
         while true {
             record.id = RunID.make(at: startedAt)

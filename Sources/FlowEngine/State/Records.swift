@@ -37,10 +37,14 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var ownerHost: String?
     public var heartbeatAt: Date?
     public var resumeCount: Int
+    /// The step names of `flow run --only`, as a JSON array; `nil` when the whole pipeline runs.
+    /// Resume and retry narrow the plan the same way.
+    public var selection: String?
 
     public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
                 profile: String?, trigger: String, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
-                finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int) {
+                finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int,
+                selection: String? = nil) {
         self.id = id
         self.pipeline = pipeline
         self.file = file
@@ -58,6 +62,13 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         self.ownerHost = ownerHost
         self.heartbeatAt = heartbeatAt
         self.resumeCount = resumeCount
+        self.selection = selection
+    }
+
+    /// The `--only` names this run was narrowed to, if any.
+    public var selectedSteps: [String]? {
+        guard let selection, let data = selection.data(using: .utf8) else { return nil }
+        return try? JSONDecoder().decode([String].self, from: data)
     }
 }
 

@@ -125,6 +125,9 @@ public final class RunDatabase: Sendable {
             }
             try db.create(index: "events_by_run", on: "events", columns: ["runId", "seq"])
         }
+        migrator.registerMigration("v2-selection") { db in
+            try db.alter(table: "runs") { t in t.add(column: "selection", .text) }
+        }
         return migrator
     }
 
@@ -153,8 +156,9 @@ public final class RunDatabase: Sendable {
     /// becomes `running` again under this process (compare-and-set on its status), every step
     /// that did not succeed returns to `pending` with its error cleared (its attempts stay on
     /// record), steps of a reloaded definition are added or removed, and an event says so.
+    /// `rerunning` (`flow retry`) names steps that return to `pending` even if they succeeded.
     public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
-                       ownerPid: Int32, ownerHost: String, at: Date) throws {
+                       rerunning: [String] = [], ownerPid: Int32, ownerHost: String, at: Date) throws {
         try writer.write { db in
             var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
             var arguments: [(any DatabaseValueConvertible)?] = [ownerPid, ownerHost, at]
@@ -174,6 +178,12 @@ public final class RunDatabase: Sendable {
                 UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
                 startedAt = NULL, finishedAt = NULL WHERE runId = ? AND status != 'succeeded'
                 """, arguments: [runId])
+            for id in rerunning {
+                try db.execute(sql: """
+                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                    startedAt = NULL, finishedAt = NULL WHERE runId = ? AND stepId = ?
+                    """, arguments: [runId, id])
+            }
             let known = Set(existing.map(\.stepId))
             for (position, id) in planned.enumerated() {
                 if known.contains(id) {
@@ -182,7 +192,12 @@ public final class RunDatabase: Sendable {
                     try StepRecord(runId: runId, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
                 }
             }
-            try EventRecord(runId: runId, at: at, kind: "run-resumed").insert(db)
+            if rerunning.isEmpty {
+                try EventRecord(runId: runId, at: at, kind: "run-resumed").insert(db)
+            } else {
+                let data = String(decoding: try JSONEncoder().encode(["rerun": rerunning]), as: UTF8.self)
+                try EventRecord(runId: runId, at: at, kind: "run-retried", data: data).insert(db)
+            }
         }
     }
 

@@ -1,0 +1,132 @@
+import Foundation
+import FlowCore
+import FlowEngine
+
+/// What `resume` and `retry` share: taking a recorded run over, planning its definition again
+/// (stored params, stored `--only` selection), the reuse/rerun preview, and running it under
+/// the same id with the same renderers, concurrency group and exit codes as `run`.
+struct RunTakeover {
+    var database: RunDatabase
+    var state: StateOptions
+    var input: PipelineInput
+
+    /// The run as it stands once it is ours to take: refused (exit 2) when a live process owns
+    /// it; recorded `interrupted` when its owner is gone.
+    func claim(_ record: RunRecord, verb: String) throws -> RunRecord {
+        let now = Date()
+        switch RunOwnership.local(now: now).verdict(for: record) {
+        case .ownedByLiveProcess(let pid, let host):
+            throw CLIError("run \(record.id) is still running (pid \(pid.map(String.init) ?? "?") on \(host ?? "another host")); a live run cannot be \(verb) by another process")
+        case .ownerGone:
+            try database.markInterrupted(record.id, at: now)
+            return try database.run(record.id) ?? record
+        case .notRunning:
+            return record
+        }
+    }
+
+    /// The run's plan from `source` (its stored definition, or the file when reloading), with
+    /// the run's params and narrowed to its `--only` selection. Problems are reported; exit 2.
+    func plan(_ record: RunRecord, source: String) throws -> PipelineInput.Loaded {
+        let arguments = try Self.storedParams(record.params)
+        var loaded = try Self.plan(source, file: record.file, arguments: arguments, input: input)
+        if let names = record.selectedSteps {
+            let (narrowed, problems) = loaded.plan.only(names)
+            guard let narrowed else {
+                PipelineInput.report(problems)
+                throw CommandExit(status: .invalidInput)
+            }
+            loaded.plan = narrowed
+        }
+        return loaded
+    }
+
+    /// The file as it is now, when it can be read.
+    func currentSource(_ record: RunRecord) -> String? {
+        input.read(record.file).0.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Says (on standard error) when the file changed since the run started, and which steps differ.
+    func noteChanges(_ record: RunRecord, planned: RunPlan, current: String?) {
+        guard let current, Digest.of(current) != record.sourceDigest else { return }
+        var note = "note: \(record.file) changed since run \(record.id) started"
+        if case .success(let now) = (Result { try plan(record, source: current) }) {
+            let changed = PlanDifference.changedSteps(planned, now.plan)
+            if !changed.isEmpty { note += " (steps changed: \(changed.joined(separator: ", ")))" }
+        }
+        Terminal.standardError.write(note + "; using the definition stored with the run (--reload uses the file)\n")
+    }
+
+    /// `--plan`: each step as reuse or rerun, with the reason. `forced` are rerun although they
+    /// succeeded, for the reason `why` gives.
+    static func preview(_ verb: String, _ record: RunRecord, _ plan: RunPlan, steps: [StepRecord],
+                        forced: Set<String> = [], why: (String) -> String = { _ in "" }) {
+        let byID = Dictionary(uniqueKeysWithValues: steps.map { ($0.stepId, $0) })
+        let reused = plan.steps.filter { byID[$0.id]?.status == .succeeded && !forced.contains($0.id) }
+        print("\(verb) \(record.id) (\(record.pipeline)): reuse \(reused.count), rerun \(plan.steps.count - reused.count)")
+        for step in plan.steps {
+            guard let row = byID[step.id] else {
+                print("  rerun  \(step.id): new in this definition")
+                continue
+            }
+            if forced.contains(step.id) {
+                print("  rerun  \(step.id): \(row.status.rawValue), \(why(step.id))")
+            } else if row.status == .succeeded {
+                print("  reuse  \(step.id): succeeded" + (row.outputs.map { $0 == "{}" ? "" : ", outputs \($0)" } ?? ""))
+            } else {
+                print("  rerun  \(step.id): \(row.status.rawValue)" + ((row.error ?? row.reason).map { " (\($0))" } ?? ""))
+            }
+        }
+    }
+
+    /// Runs the taken-over run to its end and exits as `run` does: 0, 1 or 130.
+    func execute(_ record: RunRecord, _ loaded: PipelineInput.Loaded, source: String, reloaded: Bool = false,
+                 rerunning: [String] = [], json: Bool, junit: String?) async throws {
+        let signals = CommandSignals()
+        let stateDirectory = StateDirectory(option: state.stateDirectory).path
+        let lock = try await ConcurrencyGate.enter(loaded.plan.concurrency, stateDirectory: stateDirectory, database: database, signals: signals)
+        defer { lock?.release() }
+        lock?.record(runID: record.id)
+        let (collector, onEvent) = RunCommand.output(json: json)
+        let options = RunOptions(stateDirectory: stateDirectory, workingDirectory: FileManager.default.currentDirectoryPath,
+                                 environment: ProcessInfo.processInfo.environment, trigger: record.trigger, gitSHA: record.gitSha,
+                                 gitBranch: Git.branch(), source: source)
+        let coordinator: RunCoordinator
+        do {
+            coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,
+                                             runner: SubprocessRunner(), clock: SystemClock(), options: options, reloadedSource: reloaded,
+                                             rerunning: rerunning, onEvent: onEvent)
+        } catch let refused as RunDatabase.ResumeRefused {
+            throw CLIError(refused.description)
+        }
+        let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
+        switch status {
+        case .succeeded: return
+        case .cancelled: throw CommandExit(status: .cancelled)
+        default: throw CommandExit(status: .failure)
+        }
+    }
+
+    /// The run's parameter values, as `--param` arguments for re-planning.
+    static func storedParams(_ json: String) throws -> [RunPlanner.ParamArgument] {
+        guard case .object(let values) = try ExpressionValue(json: json) else { return [] }
+        return values.sorted { $0.key < $1.key }.map { RunPlanner.ParamArgument(name: $0.key, value: $0.value.stringValue) }
+    }
+
+    static func plan(_ source: String, file: String, arguments: [RunPlanner.ParamArgument], input: PipelineInput) throws -> PipelineInput.Loaded {
+        let (registry, problems) = input.registry()
+        let (pipeline, diagnostics) = PipelineCheck.check(Array(source.utf8), file: file, options: PipelineInput.options(catalog: registry.catalog))
+        var all = problems + diagnostics
+        guard let pipeline, !all.hasErrors else {
+            PipelineInput.report(all)
+            throw CommandExit(status: .invalidInput)
+        }
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments)
+        all += planProblems
+        guard let plan, !all.hasErrors else {
+            PipelineInput.report(all)
+            throw CommandExit(status: .invalidInput)
+        }
+        return PipelineInput.Loaded(pipeline: pipeline, plan: plan, registry: registry, source: source)
+    }
+}

@@ -1,0 +1,74 @@
+/// Choosing steps of a plan by name, for `flow run --only` (a step and what it needs, as
+/// `make target` does) and `flow retry --step` (a step and what depends on it). A name is a
+/// step id as written, which stands for every matrix instance of that step, or one instance id
+/// (`test[python=3.11]`).
+extension RunPlan {
+    /// What `--only` asked for, kept with the run so that resume and retry narrow the plan the same way.
+    public struct Selection: Sendable, Hashable {
+        /// The names given, in the order given.
+        public var names: [String]
+        /// How many step instances the whole plan has.
+        public var totalSteps: Int
+
+        public init(names: [String], totalSteps: Int) {
+            self.names = names
+            self.totalSteps = totalSteps
+        }
+    }
+
+    /// The indices of the step instances `names` stand for, in plan order, or one diagnostic per
+    /// unknown name (with a "did you mean" and the pipeline's step ids). `option` is how the
+    /// names were given (`--only`), for the messages.
+    public func indices(named names: [String], option: String) -> (indices: [Int], diagnostics: [Diagnostic]) {
+        var chosen = Set<Int>()
+        var diagnostics: [Diagnostic] = []
+        let written = steps.map(\.baseID).uniqued()
+        for name in names {
+            let exact = steps.indices.filter { steps[$0].id == name }
+            let matches = exact.isEmpty ? steps.indices.filter { steps[$0].baseID == name } : exact
+            if matches.isEmpty {
+                var notes: [Diagnostic.Note] = []
+                if let close = Spelling.closest(to: name, among: written) ?? Spelling.closest(to: name, among: steps.map(\.id)) {
+                    notes.append(.init(Messages.didYouMean(close)))
+                }
+                notes.append(.init(Messages.stepsOfPipeline(written)))
+                diagnostics.append(.error(RunPlanner.commandLine, Messages.unknownStepName(name, option: option, pipeline: pipelineName), notes: notes))
+            }
+            chosen.formUnion(matches)
+        }
+        return (chosen.sorted(), diagnostics)
+    }
+
+    /// `--only`: this plan narrowed to the named steps and everything they need, directly or
+    /// not, in the same order; `nil` with diagnostics when a name is unknown.
+    public func only(_ names: [String]) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
+        let (chosen, diagnostics) = indices(named: names, option: "--only")
+        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        let graph = self.graph
+        var keep = Set(chosen)
+        for index in chosen { keep.formUnion(graph.upstream(of: index)) }
+        var narrowed = self
+        narrowed.steps = steps.indices.filter { keep.contains($0) }.map { steps[$0] }
+        narrowed.selection = Selection(names: names, totalSteps: selection?.totalSteps ?? steps.count)
+        return (narrowed, [])
+    }
+
+    /// `retry --step`: the ids of the named step instances and of every step that depends on
+    /// them, directly or not, in plan order; `nil` with diagnostics when a name is unknown.
+    public func withDownstream(of names: [String], option: String = "--step") -> (ids: [String]?, diagnostics: [Diagnostic]) {
+        let (chosen, diagnostics) = indices(named: names, option: option)
+        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        let graph = self.graph
+        var reach = Set(chosen)
+        for index in chosen { reach.formUnion(graph.downstream(of: index)) }
+        return (steps.indices.filter { reach.contains($0) }.map { steps[$0].id }, [])
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each only the first time it appears.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

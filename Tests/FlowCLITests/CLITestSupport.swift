@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import FlowTestSupport
+
+/// Reading recorded runs through `flow runs --json` and `flow status --json`.
+enum Runs {
+    /// Every run in `dir`'s state directory, newest first, as `flow runs --json` prints them.
+    static func list(in dir: TemporaryDirectory) throws -> [[String: Any]] {
+        let r = try runFlow(["runs", "--json"], currentDirectory: dir.url)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+    }
+
+    /// The id of the newest run.
+    static func newestID(in dir: TemporaryDirectory) throws -> String {
+        try #require(try list(in: dir).first?["id"] as? String)
+    }
+
+    /// `flow status RUN --json`.
+    static func status(_ id: String, in dir: TemporaryDirectory) throws -> [String: Any] {
+        let r = try runFlow(["status", id, "--json"], currentDirectory: dir.url)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Step id → its status object, from `flow status RUN --json`.
+    static func steps(_ id: String, in dir: TemporaryDirectory) throws -> [String: [String: Any]] {
+        let steps = try #require(try status(id, in: dir)["steps"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: steps.map { ($0["id"] as? String ?? "", $0) })
+    }
+}
+
+extension TemporaryDirectory {
+    /// The lines of a file in the directory (empty when it does not exist).
+    func lines(_ name: String) -> [String] {
+        guard let text = try? String(contentsOf: file(name), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Creates an empty file (the `go` flag steps wait for).
+    func touch(_ name: String) {
+        _ = FileManager.default.createFile(atPath: file(name).path, contents: nil)
+    }
+}
+
+/// Waits until a process of `runID`'s steps exists (a step's start is printed just before its
+/// process is spawned), for at most ten seconds; returns whether one did.
+@discardableResult
+func waitForStepProcesses(ofRun runID: String) -> Bool {
+    for _ in 0..<1000 {
+        if !stepProcesses(ofRun: runID).isEmpty { return true }
+        usleep(10_000)
+    }
+    return false
+}
