@@ -99,6 +99,15 @@ struct RunTakeover {
         } catch let refused as RunDatabase.ResumeRefused {
             throw CLIError(refused.description)
         }
+        // The run is ours now. Steps its dead owner started on this host may still be running
+        // (`kill -9` of flow alone leaves them): stop them before running those steps again,
+        // or two copies of a step would run at once.
+        if record.ownerHost == Host.name() {
+            let stopped = await LeftoverProcesses.stop(runID: record.id, grace: .seconds(5))
+            if stopped > 0 {
+                Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
+            }
+        }
         let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
         switch status {
         case .succeeded: return

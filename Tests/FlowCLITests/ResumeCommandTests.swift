@@ -83,6 +83,30 @@ import FlowTestSupport
         #expect(ledger.last == "last")
     }
 
+    /// `kill -9` of flow alone leaves its step running; resume stops that copy before it runs
+    /// the step again, so the two never overlap.
+    @Test func resumeStopsTheStepsADeadOwnerLeftRunning() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              slow: { run: 'echo start >> ledger; sleep 3; echo done >> ledger' }
+            """)
+        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
+        // Kill flow once the step's script is really running (it has written its first line).
+        for _ in 0..<200 where (try? String(contentsOf: dir.file("ledger"), encoding: .utf8)) != "start\n" {
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let resumed = try runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stderr.contains("previous flow left running"))
+        let ledger = try String(contentsOf: dir.file("ledger"), encoding: .utf8).split(separator: "\n")
+        #expect(ledger == ["start", "start", "done"])
+    }
+
     @Test func aRunOwnedByALiveProcessCannotBeResumed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
