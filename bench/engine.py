@@ -191,7 +191,7 @@ def resume(flow, d, name, steps):
                  f"{FAILS_AT} succeeded, {failing} failed, the rest skipped")
     shutil.copytree(state, state + ".pristine", symlinks=True)
 
-    tools = {}  # (tool, variant) -> (folder, argv, command prefix as echoed)
+    tools = {}  # (tool, variant) -> (folder, timed argv, its command prefix, exit status of the failed run)
     for variant, shell in (("bash", BASH), ("sh", "sh")):
         make_dir, ninja_dir = os.path.join(d, f"make-{variant}"), os.path.join(d, f"ninja-{variant}")
         os.makedirs(make_dir)
@@ -199,9 +199,9 @@ def resume(flow, d, name, steps):
         write_makefile(os.path.join(make_dir, "Makefile"), steps, f"{shell} step.sh $@", phony=False)
         write_ninja(os.path.join(ninja_dir, "build.ninja"), steps, f"{shell} step.sh $out")
         tools[("make", variant)] = (make_dir, ["make", "-j2", "all"], f"{shell} step.sh ", 2)
-        tools[("ninja", variant)] = (ninja_dir, ["ninja", "-v", "-j2"], f"{shell} step.sh ", 1)
+        tools[("ninja", variant)] = (ninja_dir, ["ninja", "-j2"], f"{shell} step.sh ", 1)
 
-    for (tool, variant), (folder, argv, command, fails) in tools.items():
+    for (tool, variant), (folder, argv, _, fails) in tools.items():
         with open(os.path.join(folder, "step.sh"), "w") as f:
             f.write(STEP_SCRIPT)
         code = subprocess.run(argv, cwd=folder, capture_output=True).returncode
@@ -215,14 +215,16 @@ def resume(flow, d, name, steps):
     for folder, argv, command, _ in tools.values():
         open(os.path.join(folder, "marker"), "w").close()
         shutil.copytree(folder, folder + ".pristine", symlinks=True)
-        # Outside the timing: from the snapshot, each tool reruns exactly the steps that did not succeed.
-        ran = count_commands(restoring(folder, argv)(), folder, command)
+        # Outside the timing: from the snapshot, each tool reruns exactly the steps that did not
+        # succeed (make echoes each command it runs, ninja with -v).
+        verbose = argv + ["-v"] if argv[0] == "ninja" else argv
+        ran = count_commands(restoring(folder, verbose)(), folder, command)
         if ran != rerun:
-            sys.exit(f"{' '.join(argv)} in a copy of {folder}.pristine ran {ran} commands, expected {rerun}")
+            sys.exit(f"{' '.join(verbose)} in a copy of {folder}.pristine ran {ran} commands, expected {rerun}")
 
     def tool(name, variant):
         folder, argv, _, _ = tools[(name, variant)]
-        return restoring(folder, [a for a in argv if a != "-v"]), folder
+        return restoring(folder, argv), folder
 
     rows = [
         ("flow resume --last", restoring(state, [flow, "resume", "--last", "--state-dir", state]), d),
