@@ -13,6 +13,7 @@ time. The "baseline" row runs the same script with bash, its output through a pi
 
 After the timing, the script checks that the last run succeeded and that the log holds every
 byte (flow's engine opens logs without a size cap; a capped log would keep head and tail).
+Exits 1 when flow's peak RSS misses the target.
 Run from the repository root:  python3 bench/flood.py   (see bench/README.md)
 """
 import argparse
@@ -60,7 +61,7 @@ def main():
     print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} cores; median of {args.runs} runs after 1 warm-up (whose peak RSS is shown), whole process")
     print(f"{'flood':<7} {'command':<10} {'median s':>9} {'MB/s':>7} {'peak RSS MiB':>13} {'log MiB':>8}")
-    verdicts = []
+    verdicts, missed = [], False
     for name, (description, script, size) in FLOODS.items():
         if args.only and name not in args.only:
             continue
@@ -99,9 +100,11 @@ def main():
             print(f"{name:<7} {label:<10} {median:>9.2f} {size / median / 1e6:>7.0f} {peak:>13.1f} {logged / MIB:>8.1f}")
         peak = peaks["flow run"]
         verdict = "met" if peak < TARGET_MIB else f"MISSED by {peak - TARGET_MIB:.1f} MiB"
+        missed = missed or peak >= TARGET_MIB
         verdicts.append(f"{name} ({description}) {peak:.1f} MiB, {verdict}")
 
     print(f"\ntarget: flow's peak RSS < {TARGET_MIB} MiB: " + "; ".join(verdicts))
+    sys.exit(1 if missed else 0)  # memory, unlike time, does not depend on the load: a miss fails
 
 
 if __name__ == "__main__":
