@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "flow", targets: ["flow"]),
+        .executable(name: "flow-bench", targets: ["FlowBench"]),
         .library(name: "FlowCore", targets: ["FlowCore"]),
     ],
     dependencies: [
@@ -48,6 +49,17 @@ let package = Package(
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary, reading a state database.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", .product(name: "GRDB", package: "GRDB.swift")]),
+        // In-process benchmarks of the engine (bench/README.md): `swift run -c release flow-bench overhead`.
+        .executableTarget(
+            name: "FlowBench",
+            dependencies: [
+                "FlowCore",
+                "FlowEngine",
+                "FlowTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),

@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
-"""Benchmark: flow's engine overhead (`flow run`), side by side with GNU make -j2 and ninja -j2
-running the same DAGs of steps that do nothing, so what is measured is the cost per step.
+"""Benchmark: flow's engine overhead (`flow run`, `flow resume`), side by side with GNU make -j2
+and ninja -j2 running the same DAGs of steps that do nothing, so what is measured is the cost
+per step.
 
   W1  1,000 independent steps
   W2  50 layers x 20 steps, every step after the first layer needs two steps of the layer above
   W3  a chain of 200 steps
+  W4  resume: the W3 chain after a first run in which step 150 failed; timed is the second
+      run, which reruns steps 150-200 (51): `flow resume --last` against make's and ninja's
+      incremental rebuild (stamp files; ninja with the .ninja_log of the failed build)
 
 flow runs every `run:` step as `bash --noprofile --norc -eo pipefail SCRIPT`, so the make and
-ninja rows marked "bash" run `bash --noprofile --norc -eo pipefail -c true` per step (ninja
-through `/bin/sh -c`, so one more process); the rows marked "true" run plain `true` and show
-what the shell costs. flow gets `max-parallel: 2`, make and ninja `-j2`.
+ninja rows marked "bash" start the same bash per step (ninja through `/bin/sh -c`, so one more
+process); the rows marked "true" (W1-W3) run plain `true` and "sh" (W4) a dash script, and show
+what bash costs. flow gets `max-parallel: 2`, make and ninja `-j2`.
 
 Each command runs once to warm up, then --runs times; the table gives the median
 whole-process wall time, the peak RSS of the warm-up run (GNU time's %M: `ru_maxrss`, reaped
-children included) and the median divided by the number of steps. Every run starts clean,
-prepared outside the timed region: a fresh --state-dir for flow (empty database), no
-.ninja_log for ninja, .PHONY targets for make. Every run must exit 0; before timing, make
-and `ninja -v` must print one command per step; after it, `flow status --json` must show
-every step of the last run succeeded.
+children included) and the median divided by the number of steps run. Every run starts from
+the same state, prepared outside the timed region: W1-W3 from nothing (a fresh --state-dir for
+flow, no .ninja_log for ninja, .PHONY targets for make); W4 from a copy of the state the failed
+first run left (flow's state dir; make's and ninja's folder with its stamp files and
+.ninja_log). Every run must exit 0; before timing, make and `ninja -v` must print one command
+per step to run; after it, `flow status --json` must show every step of the last run
+succeeded (for W4, with exactly the 51 rerun steps attempted again).
 Run from the repository root:  python3 bench/engine.py   (see bench/README.md)
 """
 import argparse
@@ -26,18 +32,23 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from validate import ROOT, ensure, measure  # noqa: E402
 
-BASH = "bash --noprofile --norc -eo pipefail -c true"
+BASH = "bash --noprofile --norc -eo pipefail"
 TARGET = 1.3  # flow/ninja (bash rows) on W1 and W2, from the issue
+FAILS_AT = 149  # W4: the index of the step that fails in the first run (step 150 of 200)
+
+# W4's command for make and ninja: the step fails for the failing step until ./marker exists,
+# and records its success the way make and ninja read it, as a stamp file named after the target.
+STEP_SCRIPT = f"""if [ "$1" = s{FAILS_AT} ] && [ ! -e marker ]; then exit 1; fi
+: > "$1"
+"""
 
 
 def workloads():
@@ -53,49 +64,183 @@ def workloads():
         "W1": ("1,000 independent steps", w1),
         "W2": ("50 layers x 20 steps, 2 needs each", w2),
         "W3": ("a 200-step chain", w3),
+        "W4": (f"resume of the 200-step chain after step {FAILS_AT + 1} failed", w3),
     }
 
 
-def write(directory, name, steps):
-    """pipeline.yml for flow; Makefile and build.ninja twice each: bash command and plain `true`."""
+def write_pipeline(directory, name, steps, failing=None):
+    """pipeline.yml for flow: every step `run: "true"`; `failing` runs `test -e marker` instead."""
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "pipeline.yml"), "w") as f:
         f.write(f"name: engine-{name}\nmax-parallel: 2\nsteps:\n")
         for step, needs in steps:
-            f.write(f"  {step}:\n" + (f"    needs: [{', '.join(needs)}]\n" if needs else "") + '    run: "true"\n')
-    for suffix, command in (("bash", BASH), ("true", "true")):
-        with open(os.path.join(directory, f"Makefile.{suffix}"), "w") as f:
-            f.write(f".PHONY: all {' '.join(s for s, _ in steps)}\nall: {' '.join(s for s, _ in steps)}\n")
-            for step, needs in steps:
-                f.write(f"{step}: {' '.join(needs)}\n\t{command}\n")
-        with open(os.path.join(directory, f"build.{suffix}.ninja"), "w") as f:
-            # The outputs are never created, so ninja runs every edge on every run.
-            f.write(f"rule step\n  command = {command}\n")
-            for step, needs in steps:
-                f.write(f"build {step}: step{' | ' + ' '.join(needs) if needs else ''}\n")
-            f.write(f"default {' '.join(s for s, _ in steps)}\n")
+            run = "test -e marker" if step == failing else '"true"'
+            f.write(f"  {step}:\n" + (f"    needs: [{', '.join(needs)}]\n" if needs else "") + f"    run: {run}\n")
+
+
+def write_makefile(path, steps, command, phony):
+    with open(path, "w") as f:
+        targets = " ".join(s for s, _ in steps)
+        f.write(f".PHONY: all{' ' + targets if phony else ''}\nall: {targets}\n")
+        for step, needs in steps:
+            f.write(f"{step}: {' '.join(needs)}\n\t{command}\n")
+
+
+def write_ninja(path, steps, command):
+    with open(path, "w") as f:
+        f.write(f"rule step\n  command = {command}\n")
+        for step, needs in steps:
+            f.write(f"build {step}: step{' | ' + ' '.join(needs) if needs else ''}\n")
+        f.write(f"default {' '.join(s for s, _ in steps)}\n")
 
 
 def count_commands(argv, cwd, command):
-    """How many times `argv` runs `command` (make echoes each recipe line, `ninja -v` each command)."""
-    out = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=True).stdout
-    return sum(re.sub(r"^\[\d+/\d+\] ", "", line) == command for line in out.splitlines())
+    """How many times `argv` runs a command starting with `command` (make echoes each recipe
+    line, `ninja -v` each command). It must succeed."""
+    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(argv)} in {cwd} exited {result.returncode}:\n{result.stderr}")
+    return sum(re.sub(r"^\[\d+/\d+\] ", "", line).startswith(command) for line in result.stdout.splitlines())
 
 
-def check_flow(flow, cwd, state, steps):
-    """Every step of the run recorded in `state` succeeded."""
-    out = subprocess.run([flow, "status", "--json", "--state-dir", state], cwd=cwd,
-                         capture_output=True, text=True, check=True).stdout
-    run = json.loads(out)
+def flow_status(flow, cwd, state):
+    out = subprocess.run([flow, "status", "--json", "--state-dir", state], cwd=cwd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def check_flow(flow, cwd, state, steps, attempts=None):
+    """Every step of the newest run in `state` succeeded, having taken `attempts` attempts in all when given."""
+    run = flow_status(flow, cwd, state)
     ok = [s for s in run["steps"] if s["status"] == "succeeded"]
     if run["status"] != "succeeded" or len(ok) != len(steps) or len(run["steps"]) != len(steps):
         sys.exit(f"flow status: run {run['status']}, {len(ok)} of {len(steps)} steps succeeded")
+    total = sum(s["attempts"] for s in run["steps"])
+    if attempts is not None and total != attempts:
+        sys.exit(f"flow status: {total} attempts in all, expected {attempts}")
+
+
+def restoring(directory, argv):
+    """A `prepare` for measure(): puts `directory` back as its snapshot `directory.pristine` left
+    it (file times kept, which make and ninja compare) and flushes it to disk, then returns argv."""
+    def prepare():
+        shutil.rmtree(directory, ignore_errors=True)
+        shutil.copytree(directory + ".pristine", directory, symlinks=True)
+        os.sync()
+        return argv
+    return prepare
+
+
+def fresh(flow, d, name, steps):
+    """W1-W3: every run starts from nothing. Returns (steps run per run, rows, check after timing)."""
+    write_pipeline(d, name, steps)
+    for suffix, command in (("bash", f"{BASH} -c true"), ("true", "true")):
+        write_makefile(os.path.join(d, f"Makefile.{suffix}"), steps, command, phony=True)
+        # The outputs are never created, so ninja runs every edge on every run.
+        write_ninja(os.path.join(d, f"build.{suffix}.ninja"), steps, command)
+        # Outside the timing: each tool runs every step exactly once.
+        for argv in (["make", "-j2", "-f", f"Makefile.{suffix}", "all"], ["ninja", "-v", "-j2", "-f", f"build.{suffix}.ninja"]):
+            ran = count_commands(argv, d, command)
+            if ran != len(steps):
+                sys.exit(f"{' '.join(argv)} ran {ran} commands, expected {len(steps)}")
+
+    # Each run gets a fresh state dir, made (and the previous one removed) outside the timing.
+    states = []
+
+    def flow_run():
+        if states:
+            shutil.rmtree(states.pop())
+        states.append(tempfile.mkdtemp(prefix="state-", dir=d))
+        return [flow, "run", "pipeline.yml", "--state-dir", states[-1]]
+
+    def ninja(suffix):
+        def argv():
+            for log in (".ninja_log", ".ninja_deps"):
+                if os.path.exists(os.path.join(d, log)):
+                    os.remove(os.path.join(d, log))
+            return ["ninja", "-j2", "-f", f"build.{suffix}.ninja"]
+        return argv
+
+    rows = [
+        ("flow run", flow_run, d),
+        ("make -j2 (bash)", lambda: ["make", "-j2", "-f", "Makefile.bash", "all"], d),
+        ("ninja -j2 (bash)", ninja("bash"), d),
+        ("make -j2 (true)", lambda: ["make", "-j2", "-f", "Makefile.true", "all"], d),
+        ("ninja -j2 (true)", ninja("true"), d),
+    ]
+
+    def check():
+        check_flow(flow, d, states[-1], steps)
+        shutil.rmtree(states.pop())
+    return len(steps), rows, check
+
+
+def resume(flow, d, name, steps):
+    """W4: the chain's first run fails at step FAILS_AT (no ./marker yet), once per tool, outside
+    the timing; then the marker is created and each tool's state is kept as a snapshot. Every
+    timed run starts from a copy of that snapshot and reruns the steps from FAILS_AT on.
+    Returns (steps rerun per run, rows, check after timing)."""
+    failing = steps[FAILS_AT][0]
+    rerun = len(steps) - FAILS_AT
+    write_pipeline(d, name, steps, failing=failing)
+    state = os.path.join(d, "state")
+    first = subprocess.run([flow, "run", "pipeline.yml", "--state-dir", state], cwd=d, capture_output=True)
+    run = flow_status(flow, d, state)
+    statuses = [s["status"] for s in run["steps"]]
+    if first.returncode != 1 or statuses != ["succeeded"] * FAILS_AT + ["failed"] + ["skipped"] * (rerun - 1):
+        sys.exit(f"flow's first W4 run exited {first.returncode} with step statuses {sorted(set(statuses))}, expected 1 and "
+                 f"{FAILS_AT} succeeded, {failing} failed, the rest skipped")
+    shutil.copytree(state, state + ".pristine", symlinks=True)
+
+    tools = {}  # (tool, variant) -> (folder, timed argv, its command prefix, exit status of the failed run)
+    for variant, shell in (("bash", BASH), ("sh", "sh")):
+        make_dir, ninja_dir = os.path.join(d, f"make-{variant}"), os.path.join(d, f"ninja-{variant}")
+        os.makedirs(make_dir)
+        os.makedirs(ninja_dir)
+        write_makefile(os.path.join(make_dir, "Makefile"), steps, f"{shell} step.sh $@", phony=False)
+        write_ninja(os.path.join(ninja_dir, "build.ninja"), steps, f"{shell} step.sh $out")
+        tools[("make", variant)] = (make_dir, ["make", "-j2", "all"], f"{shell} step.sh ", 2)
+        tools[("ninja", variant)] = (ninja_dir, ["ninja", "-j2"], f"{shell} step.sh ", 1)
+
+    for (tool, variant), (folder, argv, _, fails) in tools.items():
+        with open(os.path.join(folder, "step.sh"), "w") as f:
+            f.write(STEP_SCRIPT)
+        code = subprocess.run(argv, cwd=folder, capture_output=True).returncode
+        stamps = {f for f in os.listdir(folder) if re.fullmatch(r"s\d+", f)}
+        if code != fails or stamps != {s for s, _ in steps[:FAILS_AT]}:
+            sys.exit(f"{tool} ({variant}) first W4 run exited {code} leaving {len(stamps)} stamps; expected {fails} "
+                     f"and the stamps of the {FAILS_AT} steps before {failing}")
+
+    # Between the failed run and the resume: the failing step can now succeed.
+    open(os.path.join(d, "marker"), "w").close()
+    for folder, argv, command, _ in tools.values():
+        open(os.path.join(folder, "marker"), "w").close()
+        shutil.copytree(folder, folder + ".pristine", symlinks=True)
+        # Outside the timing: from the snapshot, each tool reruns exactly the steps that did not
+        # succeed (make echoes each command it runs, ninja with -v).
+        verbose = argv + ["-v"] if argv[0] == "ninja" else argv
+        ran = count_commands(restoring(folder, verbose)(), folder, command)
+        if ran != rerun:
+            sys.exit(f"{' '.join(verbose)} in a copy of {folder}.pristine ran {ran} commands, expected {rerun}")
+
+    def tool(name, variant):
+        folder, argv, _, _ = tools[(name, variant)]
+        return restoring(folder, argv), folder
+
+    rows = [
+        ("flow resume --last", restoring(state, [flow, "resume", "--last", "--state-dir", state]), d),
+        ("make -j2 (bash)", *tool("make", "bash")),
+        ("ninja -j2 (bash)", *tool("ninja", "bash")),
+        ("make -j2 (sh)", *tool("make", "sh")),
+        ("ninja -j2 (sh)", *tool("ninja", "sh")),
+    ]
+    # After the timing: the run succeeded, with one attempt more than steps (step FAILS_AT's first).
+    return rerun, rows, lambda: check_flow(flow, d, state, steps, attempts=len(steps) + 1)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--only", choices=["W1", "W2", "W3"], action="append", help="run only this workload (repeatable)")
+    parser.add_argument("--only", choices=list(workloads()), action="append", help="run only this workload (repeatable)")
     parser.add_argument("--no-build", action="store_true", help="use the existing .build/release/flow")
     args = parser.parse_args()
 
@@ -110,65 +255,33 @@ def main():
 
     print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} cores; median of {args.runs} runs after 1 warm-up, whole process")
-    print(f'"bash" rows run `{BASH}` per step, as flow does; "true" rows run `true`')
+    print(f'"bash" rows run `{BASH}` per step, as flow does; "true" rows run `true`, "sh" rows a dash script')
     verdicts = []
     for name, (description, steps) in workloads().items():
         if args.only and name not in args.only:
             continue
         d = os.path.join(work, name)
-        write(d, name, steps)
-        n = len(steps)
+        n, rows, check = (resume if name == "W4" else fresh)(flow, d, name, steps)
 
-        # Each run gets a fresh state dir, made (and the previous one removed) outside the timing.
-        states = []
-
-        def flow_run():
-            if states:
-                shutil.rmtree(states.pop())
-            states.append(tempfile.mkdtemp(prefix="state-", dir=d))
-            return [flow, "run", "pipeline.yml", "--state-dir", states[-1]]
-
-        def ninja(suffix):
-            def argv():
-                for log in (".ninja_log", ".ninja_deps"):
-                    if os.path.exists(os.path.join(d, log)):
-                        os.remove(os.path.join(d, log))
-                return ["ninja", "-j2", "-f", f"build.{suffix}.ninja"]
-            return argv
-
-        rows = [
-            ("flow run", flow_run),
-            ("make -j2 (bash)", lambda: ["make", "-j2", "-f", "Makefile.bash", "all"]),
-            ("ninja -j2 (bash)", ninja("bash")),
-            ("make -j2 (true)", lambda: ["make", "-j2", "-f", "Makefile.true", "all"]),
-            ("ninja -j2 (true)", ninja("true")),
-        ]
-
-        # Outside the timing: each tool runs every step exactly once.
-        for suffix, command in (("bash", BASH), ("true", "true")):
-            for argv in (["make", "-j2", "-f", f"Makefile.{suffix}", "all"], ["ninja", "-v", "-j2", "-f", f"build.{suffix}.ninja"]):
-                ran = count_commands(argv, d, command)
-                if ran != n:
-                    sys.exit(f"{' '.join(argv)} ran {ran} commands, expected {n}")
-
-        print(f"\n{name}: {description} ({n} steps, `true` each)")
-        print(f"{'command':<18} {'median ms':>10} {'peak RSS MiB':>13} {'per step µs':>12}")
+        what = f"{n} of {len(steps)} steps rerun" if n != len(steps) else f"{n} steps"
+        print(f"\n{name}: {description} ({what}, `true` each)")
+        print(f"{'command':<20} {'median ms':>10} {'peak RSS MiB':>13} {'per step µs':>12}")
         results = {}
-        for label, argv in rows:
-            median, peak = measure(argv, d, args.runs)
+        for label, prepare, cwd in rows:
+            median, peak = measure(prepare, cwd, args.runs)
             results[label] = median
-            print(f"{label:<18} {median * 1000:>10.1f} {peak:>13.1f} {median / n * 1e6:>12.0f}")
-        check_flow(flow, d, states[-1], steps)
-        shutil.rmtree(states.pop())
+            print(f"{label:<20} {median * 1000:>10.1f} {peak:>13.1f} {median / n * 1e6:>12.0f}")
+        check()
 
-        ratio = results["flow run"] / results["ninja -j2 (bash)"]
-        make_ratio = results["flow run"] / results["make -j2 (bash)"]
+        flow_median = results[rows[0][0]]
+        ratio = flow_median / results["ninja -j2 (bash)"]
+        make_ratio = flow_median / results["make -j2 (bash)"]
         print(f"flow/ninja ratio: {ratio:.2f}   flow/make ratio: {make_ratio:.2f}   (against the bash rows)")
-        print(f"flow's extra cost over ninja (bash): {(results['flow run'] - results['ninja -j2 (bash)']) / n * 1e6:.0f} µs per step")
+        print(f"flow's extra cost over ninja (bash): {(flow_median - results['ninja -j2 (bash)']) / n * 1e6:.0f} µs per step")
         if name in ("W1", "W2"):
             budget = TARGET * results["ninja -j2 (bash)"] * 1000
             verdict = (f"met ({ratio:.2f})" if ratio <= TARGET else f"MISSED by {ratio - TARGET:.2f} ({ratio:.2f}; "
-                       f"flow took {results['flow run'] * 1000:.0f} ms, {results['flow run'] * 1000 - budget:.0f} ms over the {budget:.0f} ms budget)")
+                       f"flow took {flow_median * 1000:.0f} ms, {flow_median * 1000 - budget:.0f} ms over the {budget:.0f} ms budget)")
             print(f"target flow/ninja <= {TARGET}: {verdict}")
             verdicts.append(f"{name} {verdict.split(' (')[0]} ({ratio:.2f})")
 

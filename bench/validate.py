@@ -11,6 +11,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,13 +28,16 @@ def ensure(command, package):
 def measure(prepare, cwd, runs, expect=0):
     """Median wall seconds over `runs` runs after one warm-up (fork, exec, wait), and the peak
     RSS (MiB) of the warm-up run. Shared by bench/validate.py and bench/engine.py. `prepare()` resets the state and
-    returns the argv, outside the timed region. The warm-up runs under GNU time: a child forked
-    from Python starts with Python's ~12 MiB in its ru_maxrss, which would hide make and ninja."""
-    times, rss = [], os.path.join(cwd, ".rss")
+    returns the argv, outside the timed region (it may recreate `cwd`). The warm-up runs under
+    GNU time: a child forked from Python starts with Python's ~12 MiB in its ru_maxrss, which
+    would hide make and ninja."""
+    times, peak = [], None
+    report = tempfile.NamedTemporaryFile(prefix="flow-bench-rss-", delete=False)
+    report.close()
     for i in range(runs + 1):
         argv = prepare()
         if i == 0:
-            argv = [shutil.which("time"), "-f", "%M", "-o", rss] + argv
+            argv = [shutil.which("time"), "-f", "%M", "-o", report.name] + argv
         start = time.perf_counter()
         pid = os.fork()
         if pid == 0:
@@ -46,11 +50,12 @@ def measure(prepare, cwd, runs, expect=0):
         elapsed = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != expect:
             sys.exit(f"{' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}, expected {expect}")
-        if i > 0:
+        if i == 0:
+            with open(report.name) as f:
+                peak = int(f.read().split()[-1]) / 1024
+            os.remove(report.name)
+        else:
             times.append(elapsed)
-    with open(rss) as f:
-        peak = int(f.read().split()[-1]) / 1024
-    os.remove(rss)
     return statistics.median(times), peak
 
 
