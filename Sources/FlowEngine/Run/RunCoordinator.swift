@@ -127,16 +127,18 @@ public actor RunCoordinator {
 
     /// Runs the plan to the end (or until the calling task is cancelled) and returns how it ended.
     ///
-    /// Each turn of the loop takes one finished step, decides what that makes ready (start,
-    /// skip, cancel), commits all of it in one transaction, and only then emits the events and
-    /// starts the processes: a group commit, so a step ending and the next one starting cost
-    /// one fsync, not two.
+    /// Each turn of the loop takes every step that has finished since the last turn, decides
+    /// what that makes ready (start, skip, cancel), commits all of it in one transaction, and
+    /// only then emits the events and starts the processes: a group commit. A step ending and
+    /// the next one starting cost one fsync, not two, and steps that end while a commit is
+    /// being synced share the next one.
     public func execute() async -> RunStatus {
         onEvent(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
         let heartbeat = startHeartbeat()
         defer { heartbeat?.cancel() }
         ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 && status[$0] == .pending }
-        await withTaskGroup(of: Completion.self) { group in
+        let finished = CompletionQueue()
+        await withDiscardingTaskGroup { group in
             var running = 0
             func launch() {
                 var starting: [StepWork] = []
@@ -149,13 +151,15 @@ public actor RunCoordinator {
                 }
                 for work in starting {
                     running += 1
-                    group.addTask { await Self.attempts(work) }
+                    group.addTask { finished.add(await Self.attempts(work)) }
                 }
             }
             launch()
-            while let completion = await group.next() {
-                running -= 1
-                finish(completion)
+            while running > 0 {
+                for completion in await finished.takeAll() {
+                    running -= 1
+                    finish(completion)
+                }
                 if Task.isCancelled { cancelling = true }
                 launch()
             }
@@ -326,6 +330,42 @@ public actor RunCoordinator {
 
     static func jsonArray(_ items: [String]) -> String {
         ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
+    }
+}
+
+/// Completions of steps, handed from their tasks to the coordinator's loop, which takes all
+/// that have arrived at once (see ``RunCoordinator/execute()``).
+final class CompletionQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var arrived: [Completion] = []
+    private var waiting: CheckedContinuation<[Completion], Never>?
+
+    func add(_ completion: Completion) {
+        lock.lock()
+        if let waiting {
+            self.waiting = nil
+            lock.unlock()
+            waiting.resume(returning: [completion])
+        } else {
+            arrived.append(completion)
+            lock.unlock()
+        }
+    }
+
+    /// Everything that has arrived, waiting for at least one. Only one caller waits at a time.
+    func takeAll() async -> [Completion] {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if arrived.isEmpty {
+                waiting = continuation
+                lock.unlock()
+            } else {
+                let all = arrived
+                arrived = []
+                lock.unlock()
+                continuation.resume(returning: all)
+            }
+        }
     }
 }
 
