@@ -254,8 +254,9 @@ public final class RunDatabase: Sendable {
             for t in transitions {
                 var assignments = "status = ?"
                 var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]
-                if t.to == .running { assignments += ", startedAt = ?"; arguments.append(t.at) }
-                if t.to.isFinished { assignments += ", finishedAt = ?"; arguments.append(t.at) }
+                let at = Self.storedDate(t.at)
+                if t.to == .running { assignments += ", startedAt = ?"; arguments.append(at) }
+                if t.to.isFinished { assignments += ", finishedAt = ?"; arguments.append(at) }
                 if let n = t.attempts { assignments += ", attempts = ?"; arguments.append(n) }
                 if let outputs = t.outputs { assignments += ", outputs = ?"; arguments.append(Self.json(outputs)) }
                 if let code = t.exitCode { assignments += ", exitCode = ?"; arguments.append(code) }
@@ -270,7 +271,7 @@ public final class RunDatabase: Sendable {
                 if let error = t.error { data["error"] = error }
                 if let n = t.attempts { data["attempt"] = String(n) }
                 try db.cachedStatement(sql: "INSERT INTO events (runId, at, kind, stepId, data) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [runId, t.at, "step-\(t.to.rawValue)", t.stepId, Self.json(data)])
+                    .execute(arguments: [runId, at, "step-\(t.to.rawValue)", t.stepId, Self.json(data)])
             }
             for a in attempts {
                 try db.cachedStatement(sql: """
@@ -278,7 +279,8 @@ public final class RunDatabase: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (runId, stepId, number) DO UPDATE SET status = excluded.status, exitCode = excluded.exitCode,
                     error = excluded.error, startedAt = excluded.startedAt, finishedAt = excluded.finishedAt, logPath = excluded.logPath
-                    """).execute(arguments: [a.runId, a.stepId, a.number, a.status.rawValue, a.exitCode, a.error, a.startedAt, a.finishedAt, a.logPath])
+                    """).execute(arguments: [a.runId, a.stepId, a.number, a.status.rawValue, a.exitCode, a.error,
+                                             Self.storedDate(a.startedAt), a.finishedAt.map(Self.storedDate), a.logPath])
             }
         }
     }
@@ -332,6 +334,23 @@ public final class RunDatabase: Sendable {
             if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
             return try request.limit(limit).fetchAll(db)
         }
+    }
+
+    /// A date as GRDB stores one ("yyyy-MM-dd HH:mm:ss.SSS" in UTC, milliseconds truncated),
+    /// without GRDB's `DateFormatter`, which cost more than the rest of a transition. Records
+    /// read these back as `Date` like any other.
+    static func storedDate(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2) + " "
+            + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2) + "." + pad(fraction, 3)
     }
 
     /// A JSON object of strings, keys sorted (stable bytes for equal maps).
