@@ -30,7 +30,8 @@ struct OverheadCommand: AsyncParsableCommand {
         abstract: "Median µs per step of the RunCoordinator and a real SQLite RunDatabase, with steps that return at once.",
         discussion: """
             Plans each pipeline from YAML text and runs it through the real RunCoordinator: every state change \
-            committed to SQLite, every attempt's log file created, written and fsynced. The `shell` steps are \
+            committed to SQLite before it is acted on (group commits), every attempt's log writer opened and \
+            closed (the steps print nothing, so no log file is made). The `shell` steps are \
             `run: "true"` through the built-in shell step (script and $FLOW_OUTPUT files written and read back) with \
             a process runner that returns exit 0 at once; `noop` steps are a registered step type that returns at once. \
             Stores: `full` is the database as `flow` opens it (WAL, synchronous=FULL), `off` the same file with \

@@ -81,7 +81,7 @@ struct OverheadBenchmark {
         print("\(steps) steps; state under \(base); median of \(repetitions) repetitions after 1 warm-up; "
               + "µs per step (run created + executed)")
         let fsync = try Self.fsyncProbe(in: base)
-        print("fsync of a new empty file under \(base) (every attempt's log gets one, whatever the database's synchronous): "
+        print("fsync of a new empty file under \(base) (about the least a durable commit costs on this disk): "
               + String(format: "median %.0f µs, mean %.0f µs", fsync.median, fsync.mean))
         let header = ["shape", "max-parallel", "step"].map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()
             + stores.map { $0.title.leftPadded(11) }.joined()
