@@ -5,7 +5,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow-bench",
         abstract: "In-process benchmarks of flow's engine (build with -c release; see bench/README.md).",
-        subcommands: [OverheadCommand.self])
+        subcommands: [OverheadCommand.self, SpawnCommand.self])
 
     /// Parses the command line and runs the (async) subcommand; exits with its status.
     static func start() async -> Never {

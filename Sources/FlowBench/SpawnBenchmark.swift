@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import FlowEngine
+
+/// `flow-bench spawn`: what running one short process costs through flow's process runner
+/// (session, pipe, exit event, teardown, stray sweep) against a bare `posix_spawn` + `waitpid`
+/// of the same command, one at a time, so the difference is the runner's own cost.
+struct SpawnCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spawn",
+        abstract: "µs per process: flow's SubprocessRunner against a bare posix_spawn, one `true` at a time.")
+
+    @Option(help: "Processes per measurement.") var count = 500
+    @Option(help: "Measurements (median reported).") var repetitions = 5
+
+    func run() async throws {
+        let runner = SubprocessRunner()
+        let environment = ProcessInfo.processInfo.environment
+        let spec = ProcessSpec(executable: "/bin/true", arguments: [], environment: environment,
+                               workingDirectory: FileManager.default.currentDirectoryPath, marker: "flow-bench/spawn/1",
+                               timeout: nil, gracePeriod: .seconds(1))
+        var runnerTimes: [Double] = []
+        var bareTimes: [Double] = []
+        for _ in 0..<(repetitions + 1) {
+            let start = ContinuousClock.now
+            for _ in 0..<count { _ = try await runner.run(spec) { _ in } }
+            runnerTimes.append(Self.microseconds(ContinuousClock.now - start) / Double(count))
+            let bareStart = ContinuousClock.now
+            for _ in 0..<count { Self.bareSpawn() }
+            bareTimes.append(Self.microseconds(ContinuousClock.now - bareStart) / Double(count))
+        }
+        // The first round warms up.
+        let viaRunner = Self.median(Array(runnerTimes.dropFirst())), bare = Self.median(Array(bareTimes.dropFirst()))
+        print(String(format: "SubprocessRunner: %.0f µs per process; posix_spawn + waitpid: %.0f µs; the runner's own cost: %.0f µs",
+                     viaRunner, bare, viaRunner - bare))
+    }
+
+    static func bareSpawn() {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        guard posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0 else { return }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    static func microseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
+    }
+}
