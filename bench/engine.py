@@ -34,11 +34,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import ROOT, ensure, measure  # noqa: E402
+from validate import ROOT, FreshStateRun, ensure, measure  # noqa: E402
 
 BASH = "bash --noprofile --norc -eo pipefail"
 TARGET = 1.3  # flow/ninja (bash rows) on W1 and W2, from the issue
@@ -144,13 +143,7 @@ def fresh(flow, d, name, steps):
                 sys.exit(f"{' '.join(argv)} ran {ran} commands, expected {len(steps)}")
 
     # Each run gets a fresh state dir, made (and the previous one removed) outside the timing.
-    states = []
-
-    def flow_run():
-        if states:
-            shutil.rmtree(states.pop())
-        states.append(tempfile.mkdtemp(prefix="state-", dir=d))
-        return [flow, "run", "pipeline.yml", "--state-dir", states[-1]]
+    flow_run = FreshStateRun(flow, "pipeline.yml", d)
 
     def ninja(suffix):
         def argv():
@@ -169,8 +162,8 @@ def fresh(flow, d, name, steps):
     ]
 
     def check():
-        check_flow(flow, d, states[-1], steps)
-        shutil.rmtree(states.pop())
+        check_flow(flow, d, flow_run.last, steps)
+        flow_run.remove()
     return len(steps), rows, check
 
 

@@ -22,12 +22,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the imports below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine import BASH, flow_status  # noqa: E402
-from validate import ROOT, ensure, measure  # noqa: E402
+from validate import ROOT, FreshStateRun, ensure, measure  # noqa: E402
 
 TARGET_MIB = 64  # peak RSS of flow, from the issue
 MIB = 1 << 20
@@ -71,13 +70,7 @@ def main():
             f.write(f"name: flood-{name}\nsteps:\n  flood:\n    run: |\n      {script}")
 
         # Each run gets a fresh state dir, made (and the previous one, with its log, removed) outside the timing.
-        states = []
-
-        def flow_run():
-            if states:
-                shutil.rmtree(states.pop())
-            states.append(tempfile.mkdtemp(prefix="state-", dir=work))
-            return [flow, "run", f"{name}.yml", "--state-dir", states[-1]]
+        flow_run = FreshStateRun(flow, f"{name}.yml", work)
 
         def baseline():
             return ["bash", "-c", f'{BASH} {name}.sh | cat > baseline.log']
@@ -87,12 +80,12 @@ def main():
         for label, prepare in rows:
             median, peak = measure(prepare, work, args.runs)
             if label == "flow run":
-                run = flow_status(flow, work, states[-1])
-                log = os.path.join(states[-1], run["id"], "flood", "attempt-1.log")
+                run = flow_status(flow, work, flow_run.last)
+                log = os.path.join(flow_run.last, run["id"], "flood", "attempt-1.log")
                 logged = os.path.getsize(log)
                 if run["status"] != "succeeded" or logged != size:
                     sys.exit(f"flow run {name}: run {run['status']}, log {logged} bytes, expected succeeded and {size}")
-                shutil.rmtree(states.pop())
+                flow_run.remove()
             else:
                 logged = os.path.getsize(os.path.join(work, "baseline.log"))
                 os.remove(os.path.join(work, "baseline.log"))

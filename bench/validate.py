@@ -25,6 +25,29 @@ def ensure(command, package):
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
+class FreshStateRun:
+    """A `prepare` for measure(): `flow run PIPELINE` with a fresh --state-dir under DIRECTORY
+    each call, the previous one removed first (outside the timing). `last` is the newest state
+    dir; remove() removes it once the caller has checked it."""
+
+    def __init__(self, flow, pipeline, directory):
+        self.flow, self.pipeline, self.directory = flow, pipeline, directory
+        self.states = []
+
+    def __call__(self):
+        if self.states:
+            self.remove()
+        self.states.append(tempfile.mkdtemp(prefix="state-", dir=self.directory))
+        return [self.flow, "run", self.pipeline, "--state-dir", self.states[-1]]
+
+    @property
+    def last(self):
+        return self.states[-1]
+
+    def remove(self):
+        shutil.rmtree(self.states.pop())
+
+
 def measure(prepare, cwd, runs, expect=0):
     """Median wall seconds over `runs` runs after one warm-up (fork, exec, wait), and the peak
     RSS (MiB) of the warm-up run. Shared by bench/validate.py and bench/engine.py. `prepare()` resets the state and

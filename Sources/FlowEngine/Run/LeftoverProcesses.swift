@@ -30,11 +30,7 @@ public enum LeftoverProcesses {
         let found = find(runID: runID)
         guard !found.isEmpty else { return 0 }
         for pid in found { kill(pid, SIGTERM) }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: grace)
-        while clock.now < deadline, !find(runID: runID).isEmpty {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await Poll.until(deadline: .now + grace, maxInterval: .milliseconds(50)) { find(runID: runID).isEmpty }
         for pid in find(runID: runID) { kill(pid, SIGKILL) }
         return found.count
     }
