@@ -41,6 +41,7 @@ struct CancelCommand: AsyncParsableCommand {
             try await waitForEnd(run.id, pid: pid, database: database)
         case .recorded(let from):
             let stopped = await LeftoverProcesses.stop(runID: run.id, grace: .seconds(5))
+            ScratchDirectory.removeLeftovers(of: run.id)
             print("run \(run.id) cancelled (it was \(from.rawValue))" + (stopped > 0 ? "; stopped \(stopped) leftover step process\(stopped == 1 ? "" : "es")" : ""))
         case .alreadyCancelled:
             print("run \(run.id) is already cancelled")

@@ -107,6 +107,7 @@ struct RunTakeover {
             if stopped > 0 {
                 Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
             }
+            ScratchDirectory.removeLeftovers(of: record.id)
         }
         let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
         switch status {

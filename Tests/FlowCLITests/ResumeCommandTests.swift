@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FlowTestSupport
+import FlowEngine
 
 /// `flow resume`, through the built binary.
 @Suite struct ResumeCommandTests {
@@ -100,11 +101,19 @@ import FlowTestSupport
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        // The killed flow's scratch folder (its script, its output file) is left behind ...
+        let id = try Runs.newestID(in: dir)
+        func scratchFolders() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: ScratchDirectory.base)) ?? []).filter { $0.hasPrefix("flow-\(id)-") }
+        }
+        #expect(scratchFolders().count == 1)
         let resumed = try runFlow(["resume", "--last"], currentDirectory: dir.url)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(resumed.stderr.contains("previous flow left running"))
         let ledger = try String(contentsOf: dir.file("ledger"), encoding: .utf8).split(separator: "\n")
         #expect(ledger == ["start", "start", "done"])
+        // ... until the run is taken over.
+        #expect(scratchFolders().isEmpty)
     }
 
     @Test func aRunOwnedByALiveProcessCannotBeResumed() throws {

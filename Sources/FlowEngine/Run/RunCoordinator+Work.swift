@@ -140,7 +140,7 @@ extension RunCoordinator {
                                   error: "cannot record the attempt: \(error)", seconds: 0, lastAttempt: nil)
             }
             do {
-                scratch = try ScratchDirectory()
+                scratch = try ScratchDirectory(run: work.runID)
             } catch {
                 record.status = .failed
                 record.error = "\(error)"

@@ -9,17 +9,28 @@ import CFlowSystem
 /// tmpfs, making and removing these files costs no disk inode: on ext4, inode allocation next
 /// to recently deleted inodes was the largest single cost of a short step (bench/engine.py).
 /// Plain system calls throughout: this is on every step's path.
-struct ScratchDirectory {
+public struct ScratchDirectory {
     let path: String
 
-    /// Makes `<tmp>/flow-XXXXXX`.
-    init() throws {
-        var template = Array((Self.base + "/flow-XXXXXX").utf8CString)
+    /// Makes `<tmp>/flow-<run>-XXXXXX`: named after the run so that the folders of a `flow`
+    /// killed mid-step can be found and removed when the run is taken over (``removeLeftovers(of:)``).
+    init(run: String) throws {
+        var template = Array((Self.base + "/flow-\(run)-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard let made else {
             throw StepError("cannot make a scratch folder in \(Self.base): \(String(cString: strerror(errno)))", kind: .terminal)
         }
         path = String(cString: made)
+    }
+
+    /// Removes the scratch folders a dead `flow` left behind for `run` (its attempts never
+    /// reached their own cleanup). Call only once the run is this process's.
+    public static func removeLeftovers(of run: String) {
+        let prefix = "flow-\(run)-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
+        for name in names where name.hasPrefix(prefix) && name.count == prefix.count + 6 {
+            try? FileManager.default.removeItem(atPath: base + "/" + name)
+        }
     }
 
     /// Removes the folder: one `rmdir` when the step type cleaned up after itself (the built-in
@@ -31,7 +42,7 @@ struct ScratchDirectory {
     }
 
     /// `$TMPDIR` (without a trailing `/`), else `/dev/shm` if it is a writable tmpfs, else `/tmp`.
-    static let base: String = {
+    public static let base: String = {
         var tmp = ProcessInfo.processInfo.environment["TMPDIR"] ?? ""
         while tmp.count > 1 && tmp.hasSuffix("/") { tmp.removeLast() }
         if !tmp.isEmpty { return tmp }
