@@ -37,7 +37,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import ROOT, FreshStateRun, ensure, measure  # noqa: E402
+from validate import ROOT, FreshStateRun, ensure, measure, release_flow  # noqa: E402
 
 BASH = "bash --noprofile --norc -eo pipefail"
 TARGET = 1.3  # flow/ninja (bash rows) on W1 and W2, from the issue
@@ -239,10 +239,7 @@ def main():
 
     ensure("ninja", "ninja-build")
     ensure("time", "time")  # GNU time, for the peak RSS
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
-    flow = os.path.join(ROOT, ".build/release/flow")
-    version = subprocess.run([flow, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    flow, version = release_flow(build=not args.no_build)
     work = os.path.join(ROOT, "bench/results/engine")
     shutil.rmtree(work, ignore_errors=True)
 

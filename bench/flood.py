@@ -26,7 +26,7 @@ import sys
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the imports below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine import BASH, flow_status  # noqa: E402
-from validate import ROOT, FreshStateRun, ensure, measure  # noqa: E402
+from validate import ROOT, FreshStateRun, ensure, measure, release_flow  # noqa: E402
 
 TARGET_MIB = 64  # peak RSS of flow, from the issue
 MIB = 1 << 20
@@ -46,10 +46,7 @@ def main():
     args = parser.parse_args()
 
     ensure("time", "time")  # GNU time, for the peak RSS
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
-    flow = os.path.join(ROOT, ".build/release/flow")
-    version = subprocess.run([flow, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    flow, version = release_flow(build=not args.no_build)
     work = os.path.join(ROOT, "bench/results/flood")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)

@@ -25,6 +25,15 @@ def ensure(command, package):
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
+def release_flow(build=True):
+    """The release build of flow (built first unless `build` is false) and its --version."""
+    if build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
+    flow = os.path.join(ROOT, ".build/release/flow")
+    version = subprocess.run([flow, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return flow, version
+
+
 class FreshStateRun:
     """A `prepare` for measure(): `flow run PIPELINE` with a fresh --state-dir under DIRECTORY
     each call, the previous one removed first (outside the timing). `last` is the newest state
@@ -114,9 +123,7 @@ def main():
 
     ensure("ninja", "ninja-build")
     ensure("time", "time")
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
-    flow = os.path.join(ROOT, ".build/release/flow")
+    flow, _ = release_flow(build=not args.no_build)
     work = os.path.join(ROOT, "bench/results/work")
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(ROOT, "bench/generate.py"), str(args.steps), str(args.width), work], check=True)
