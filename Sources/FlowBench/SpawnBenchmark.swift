@@ -2,37 +2,43 @@ import ArgumentParser
 import Foundation
 import FlowEngine
 
-/// `flow-bench spawn`: what running one short process costs through flow's process runner
+/// `flow-bench spawn`: what running one short process costs through flow's process runners
 /// (session, pipe, exit event, teardown, stray sweep) against a bare `posix_spawn` + `waitpid`
-/// of the same command, one at a time, so the difference is the runner's own cost.
+/// of the same command, one at a time, so the difference is each runner's own cost.
 struct SpawnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spawn",
-        abstract: "µs per process: flow's SubprocessRunner against a bare posix_spawn, one `true` at a time.")
+        abstract: "µs per process: flow's SpawnRunner and SubprocessRunner against a bare posix_spawn, one `true` at a time.")
 
     @Option(help: "Processes per measurement.") var count = 500
     @Option(help: "Measurements (median reported).") var repetitions = 5
 
     func run() async throws {
-        let runner = SubprocessRunner()
         let environment = ProcessInfo.processInfo.environment
         let spec = ProcessSpec(executable: "/bin/true", arguments: [], environment: environment,
                                workingDirectory: FileManager.default.currentDirectoryPath, marker: "flow-bench/spawn/1",
                                timeout: nil, gracePeriod: .seconds(1))
-        var runnerTimes: [Double] = []
+        let runners: [(String, any ProcessRunner)] = [("SpawnRunner", SpawnRunner()), ("SubprocessRunner", SubprocessRunner())]
+        var runnerTimes = [[Double]](repeating: [], count: runners.count)
         var bareTimes: [Double] = []
+        // Interleaved rounds, so that a disturbance hits every contender alike.
         for _ in 0..<(repetitions + 1) {
-            let start = ContinuousClock.now
-            for _ in 0..<count { _ = try await runner.run(spec) { _ in } }
-            runnerTimes.append(Self.microseconds(ContinuousClock.now - start) / Double(count))
+            for (index, (_, runner)) in runners.enumerated() {
+                let start = ContinuousClock.now
+                for _ in 0..<count { _ = try await runner.run(spec) { _ in } }
+                runnerTimes[index].append(Self.microseconds(ContinuousClock.now - start) / Double(count))
+            }
             let bareStart = ContinuousClock.now
             for _ in 0..<count { Self.bareSpawn() }
             bareTimes.append(Self.microseconds(ContinuousClock.now - bareStart) / Double(count))
         }
         // The first round warms up.
-        let viaRunner = Self.median(Array(runnerTimes.dropFirst())), bare = Self.median(Array(bareTimes.dropFirst()))
-        print(String(format: "SubprocessRunner: %.0f µs per process; posix_spawn + waitpid: %.0f µs; the runner's own cost: %.0f µs",
-                     viaRunner, bare, viaRunner - bare))
+        let bare = Self.median(Array(bareTimes.dropFirst()))
+        print(String(format: "posix_spawn + waitpid: %.0f µs per process", bare))
+        for (index, (name, _)) in runners.enumerated() {
+            let viaRunner = Self.median(Array(runnerTimes[index].dropFirst()))
+            print(String(format: "%@: %.0f µs per process; its own cost: %.0f µs", name, viaRunner, viaRunner - bare))
+        }
     }
 
     static func bareSpawn() {

@@ -77,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
             trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
             gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source)
         let coordinator = try RunCoordinator(
-            plan: loaded.plan, database: database, registry: loaded.registry, runner: SubprocessRunner(),
+            plan: loaded.plan, database: database, registry: loaded.registry, runner: ProcessRunners.standard,
             clock: SystemClock(), options: runOptions, onEvent: onEvent)
         lock?.record(runID: coordinator.runID)
         let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)

@@ -94,7 +94,7 @@ struct RunTakeover {
         let coordinator: RunCoordinator
         do {
             coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,
-                                             runner: SubprocessRunner(), clock: SystemClock(), options: options, reloadedSource: reloaded,
+                                             runner: ProcessRunners.standard, clock: SystemClock(), options: options, reloadedSource: reloaded,
                                              rerunning: rerunning, onEvent: onEvent)
         } catch let refused as RunDatabase.ResumeRefused {
             throw CLIError(refused.description)

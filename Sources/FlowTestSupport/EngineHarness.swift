@@ -34,7 +34,7 @@ public struct EngineHarness: Sendable {
 
     /// Runs `yaml` to the end with the given runner and clock.
     public func run(_ yaml: String, params: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
-                    registry: StepRegistry = .builtins, runner: any ProcessRunner = SubprocessRunner(),
+                    registry: StepRegistry = .builtins, runner: any ProcessRunner = ProcessRunners.standard,
                     clock: any EngineClock = RealClock(), jitter: @escaping @Sendable (Double) -> Double = { $0 },
                     gracePeriod: Duration = .milliseconds(300), whileRunning: (@Sendable () async -> Void)? = nil) async throws -> Outcome {
         let plan = try self.plan(yaml, params: params, registry: registry)

@@ -152,7 +152,7 @@ import FlowTestSupport
         let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.statePath, environment: ProcessInfo.processInfo.environment,
                                  gracePeriod: .milliseconds(200), heartbeatInterval: nil)
         let events = EventLog()
-        let coordinator = try RunCoordinator(plan: plan, database: h.database, registry: .builtins, runner: SubprocessRunner(),
+        let coordinator = try RunCoordinator(plan: plan, database: h.database, registry: .builtins, runner: ProcessRunners.standard,
                                              clock: RealClock(), options: options) { events.append($0) }
         let task = Task { await coordinator.execute() }
         while !events.all.contains(where: { if case .stepStarted = $0 { return true } else { return false } }) {
@@ -260,7 +260,7 @@ import FlowTestSupport
         let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.statePath,
                                  environment: ProcessInfo.processInfo.environment, source: yaml, heartbeatInterval: nil)
         let coordinator = try RunCoordinator(resuming: run, plan: plan, database: h.database, registry: .builtins,
-                                             runner: SubprocessRunner(), clock: RealClock(), options: options)
+                                             runner: ProcessRunners.standard, clock: RealClock(), options: options)
         #expect(coordinator.runID == first.runID)
         #expect(await coordinator.execute() == .succeeded)
 

@@ -1,6 +1,7 @@
 #ifndef CFLOWSYSTEM_H
 #define CFLOWSYSTEM_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /// pidfd_open(2): a file descriptor that becomes readable when `pid` exits (without reaping
@@ -15,5 +16,34 @@ int flow_is_tmpfs(const char *path);
 /// The terminal's size on `fd` (TIOCGWINSZ; ioctl(2) is variadic, which Swift cannot call).
 /// Returns 0 and sets `columns` and `rows`, or -1 when `fd` is not a terminal.
 int flow_terminal_size(int fd, int *columns, int *rows);
+
+/// posix_spawn(3) of `path` as the leader of a new session (so of a new process group),
+/// with every signal at its default disposition and none blocked, stdin from /dev/null,
+/// stdout and stderr both `output` (which must be 3 or above), the working directory
+/// `directory` (NULL: ours) and every other descriptor closed. `argv` and `envp` end with
+/// NULL. Returns 0, or the error number (exec failures included: glibc waits for the exec).
+/// The attribute and file-action calls are macros and flag constants Swift cannot import well.
+int flow_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+               const char *directory, int output);
+
+/// A non-blocking, close-on-exec CLOCK_MONOTONIC timerfd(2), or -1 with errno set.
+int flow_timer_create(void);
+
+/// Arms the timer once, `nanoseconds` from now (at least 1). Returns 0, or -1 with errno set.
+int flow_timer_arm(int fd, long long nanoseconds);
+
+/// epoll(7), which Swift's Glibc module does not include: a close-on-exec instance,
+/// edge-triggered readability (and peer hang-up) of `fd` reported as `token`, removal, and a
+/// wait of unlimited length that fills `tokens` (at most 64) and returns their count, or -1
+/// with errno set.
+int flow_epoll_create(void);
+int flow_epoll_add(int epoll, int fd, uint64_t token);
+int flow_epoll_remove(int epoll, int fd);
+int flow_epoll_wait(int epoll, uint64_t *tokens, int capacity);
+
+/// A close-on-exec pipe for a child's output: `ends[0]` to read (non-blocking), `ends[1]` to
+/// hand to flow_spawn, both 3 or above (pipe2(2) is a GNU extension Swift cannot see).
+/// Returns 0, or -1 with errno set.
+int flow_output_pipe(int ends[2]);
 
 #endif

@@ -6,9 +6,10 @@ import Glibc
 import Musl
 #endif
 
-/// The real ``ProcessRunner``: runs each attempt as a child process in its own session
-/// (so it leads a new process group), with stdin from /dev/null and stdout and stderr sharing
-/// one pipe, built on swift-subprocess.
+/// The portable ``ProcessRunner``, built on swift-subprocess: runs each attempt as a child
+/// process in its own session (so it leads a new process group), with stdin from /dev/null and
+/// stdout and stderr sharing one pipe. flow uses it where ``SpawnRunner`` cannot run (a kernel
+/// without pidfds, see ``ProcessRunners/standard``); both pass the same process tests.
 ///
 /// - Timeout or cancellation of the calling task: SIGTERM to the group, up to `gracePeriod`
 ///   for it to end, SIGKILL to the group.

@@ -41,7 +41,7 @@ import FlowTestSupport
         let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.statePath,
                                  environment: ProcessInfo.processInfo.environment, source: yaml, heartbeatInterval: nil)
         let coordinator = try RunCoordinator(resuming: run, plan: plan, database: h.database, registry: .builtins,
-                                             runner: SubprocessRunner(), clock: RealClock(), options: options, rerunning: rerun)
+                                             runner: ProcessRunners.standard, clock: RealClock(), options: options, rerunning: rerun)
         #expect(await coordinator.execute() == .succeeded)
 
         #expect(try String(contentsOfFile: ledger, encoding: .utf8) == "use\nafter\n")

@@ -7,23 +7,23 @@ import Glibc
 
 @Suite("Process runner: exit status and output")
 struct ExitAndOutputTests {
-    @Test("exit codes are reported as .exited", arguments: [0, 1, 42])
-    func exitCodes(code: Int32) async throws {
-        let outcome = try await ProcessTests.run(ProcessTests.shell("exit \(code)", marker: ProcessTests.marker("exit")))
+    @Test("exit codes are reported as .exited", arguments: RunnerKind.allCases, [0, 1, 42])
+    func exitCodes(_ runner: RunnerKind, code: Int32) async throws {
+        let outcome = try await ProcessTests.run(on: runner, ProcessTests.shell("exit \(code)", marker: ProcessTests.marker("exit")))
         #expect(outcome == ProcessOutcome(termination: .exited(code)))
     }
 
-    @Test("a signal death is reported as .signaled")
-    func signalDeath() async throws {
-        let outcome = try await ProcessTests.run(ProcessTests.shell("kill -9 $$", marker: ProcessTests.marker("signal")))
+    @Test("a signal death is reported as .signaled", arguments: RunnerKind.allCases)
+    func signalDeath(_ runner: RunnerKind) async throws {
+        let outcome = try await ProcessTests.run(on: runner, ProcessTests.shell("kill -9 $$", marker: ProcessTests.marker("signal")))
         #expect(outcome.termination == .signaled(SIGKILL))
         #expect(!outcome.timedOut && !outcome.cancelled)
     }
 
-    @Test("stdout and stderr share one pipe, in write order")
-    func interleaving() async throws {
+    @Test("stdout and stderr share one pipe, in write order", arguments: RunnerKind.allCases)
+    func interleaving(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("echo a; echo b >&2; echo c; echo d >&2", marker: ProcessTests.marker("interleave")),
             recorder: recorder
         )
@@ -31,11 +31,11 @@ struct ExitAndOutputTests {
         #expect(recorder.text == "a\nb\nc\nd\n")
     }
 
-    @Test("stdin is /dev/null")
-    func stdinIsDevNull() async throws {
+    @Test("stdin is /dev/null", arguments: RunnerKind.allCases)
+    func stdinIsDevNull(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
         // `cat` would block forever on an inherited terminal or pipe.
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("readlink /proc/self/fd/0; cat; echo done", marker: ProcessTests.marker("stdin"), timeout: .seconds(5)),
             recorder: recorder
         )
@@ -44,11 +44,11 @@ struct ExitAndOutputTests {
         #expect(recorder.text == "/dev/null\ndone\n")
     }
 
-    @Test("the child leads its own session and process group")
-    func ownSession() async throws {
+    @Test("the child leads its own session and process group", arguments: RunnerKind.allCases)
+    func ownSession(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
         // Fields 5 and 6 of /proc/PID/stat are pgrp and session ("(sh)" has no space).
-        _ = try await ProcessTests.run(
+        _ = try await ProcessTests.run(on: runner,
             ProcessTests.shell("echo $$; cut -d ' ' -f 5,6 /proc/$$/stat", marker: ProcessTests.marker("session")),
             recorder: recorder
         )
@@ -59,10 +59,10 @@ struct ExitAndOutputTests {
         #expect(lines.last == "\(pid) \(pid)")
     }
 
-    @Test("output written after a long silence still arrives; each chunk is at most 64 KiB")
-    func chunking() async throws {
+    @Test("output written after a long silence still arrives; each chunk is at most 64 KiB", arguments: RunnerKind.allCases)
+    func chunking(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("head -c 300000 /dev/zero | tr '\\0' 'z'; printf end", marker: ProcessTests.marker("chunks")),
             recorder: recorder
         )
@@ -74,10 +74,10 @@ struct ExitAndOutputTests {
 
 @Suite("Process runner: output closed before exit")
 struct OutputClosedEarlyTests {
-    @Test("a child that closes fds 1 and 2 and keeps running is still waited for")
-    func closesOutputThenExits() async throws {
+    @Test("a child that closes fds 1 and 2 and keeps running is still waited for", arguments: RunnerKind.allCases)
+    func closesOutputThenExits(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("echo before; exec >&- 2>&-; sleep 0.3; exit 5", marker: ProcessTests.marker("eof")),
             recorder: recorder
         )
@@ -85,10 +85,10 @@ struct OutputClosedEarlyTests {
         #expect(recorder.text == "before\n")
     }
 
-    @Test("a child that closed its output is still stopped by the timeout")
-    func closesOutputThenTimesOut() async throws {
+    @Test("a child that closed its output is still stopped by the timeout", arguments: RunnerKind.allCases)
+    func closesOutputThenTimesOut(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("eof-timeout")
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("exec >&- 2>&-; exec sleep 30", marker: marker, timeout: .milliseconds(300))
         )
         #expect(outcome.timedOut)

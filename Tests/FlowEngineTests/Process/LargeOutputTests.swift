@@ -7,11 +7,11 @@ import Testing
 @Suite("Process runner: large output", .serialized)
 struct LargeOutputTests {
 
-    @Test("200 MB at full speed: every byte, chunks ≤ 64 KiB")
-    func twoHundredMegabytes() async throws {
+    @Test("200 MB at full speed: every byte, chunks ≤ 64 KiB", arguments: RunnerKind.allCases)
+    func twoHundredMegabytes(_ runner: RunnerKind) async throws {
         let size = 200_000_000
         let counter = OutputCounter(expectedByte: 0)
-        let outcome = try await SubprocessRunner().run(
+        let outcome = try await runner.make().run(
             ProcessTests.shell("head -c \(size) /dev/zero", marker: ProcessTests.marker("200mb")),
             output: counter.handler
         )
@@ -22,11 +22,11 @@ struct LargeOutputTests {
         #expect(counter.unexpectedChunks == 0)
     }
 
-    @Test("a 20 MB line without a newline: every byte, chunks ≤ 64 KiB")
-    func oneHugeLine() async throws {
+    @Test("a 20 MB line without a newline: every byte, chunks ≤ 64 KiB", arguments: RunnerKind.allCases)
+    func oneHugeLine(_ runner: RunnerKind) async throws {
         let size = 20_000_000
         let counter = OutputCounter(expectedByte: UInt8(ascii: "x"))
-        let outcome = try await SubprocessRunner().run(
+        let outcome = try await runner.make().run(
             ProcessTests.shell("head -c \(size) /dev/zero | tr '\\0' x", marker: ProcessTests.marker("20mb")),
             output: counter.handler
         )

@@ -1,5 +1,6 @@
 import FlowEngine
 import Synchronization
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -76,6 +77,22 @@ final class OutputCounter: Sendable {
     var unexpectedChunks: Int { state.withLock { $0.unexpectedChunks } }
 }
 
+/// The two process runners: every process test runs against both, since either may be the
+/// one flow uses (``ProcessRunners/standard``).
+enum RunnerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case spawn = "SpawnRunner"
+    case subprocess = "SubprocessRunner"
+
+    func make() -> any ProcessRunner {
+        switch self {
+        case .spawn: SpawnRunner()
+        case .subprocess: SubprocessRunner()
+        }
+    }
+
+    var testDescription: String { rawValue }
+}
+
 /// Specs, markers and an independent look at /proc for the process tests.
 enum ProcessTests {
     static let environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C"]
@@ -105,9 +122,9 @@ enum ProcessTests {
         )
     }
 
-    /// Runs `spec`, recording the output.
-    static func run(_ spec: ProcessSpec, recorder: OutputRecorder = OutputRecorder()) async throws -> ProcessOutcome {
-        try await SubprocessRunner().run(spec, output: recorder.handler)
+    /// Runs `spec` on `runner`, recording the output.
+    static func run(on runner: RunnerKind, _ spec: ProcessSpec, recorder: OutputRecorder = OutputRecorder()) async throws -> ProcessOutcome {
+        try await runner.make().run(spec, output: recorder.handler)
     }
 
     // MARK: - /proc, read independently of the code under test

@@ -7,22 +7,22 @@ import Glibc
 
 @Suite("Process runner: timeout and cancellation")
 struct TimeoutAndCancellationTests {
-    @Test("a timeout stops the child long before it would end")
-    func timeoutKills() async throws {
+    @Test("a timeout stops the child long before it would end", arguments: RunnerKind.allCases)
+    func timeoutKills(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("timeout")
-        let outcome = try await ProcessTests.run(ProcessTests.shell("exec sleep 30", marker: marker, timeout: .milliseconds(300)))
+        let outcome = try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 30", marker: marker, timeout: .milliseconds(300)))
         #expect(outcome.timedOut)
         #expect(!outcome.cancelled)
         #expect(outcome.termination == .signaled(SIGTERM))
         #expect(ProcessTests.survivors(of: marker).isEmpty)
     }
 
-    @Test("a child that ignores SIGTERM gets SIGTERM first, then SIGKILL")
-    func ignoresTerm() async throws {
+    @Test("a child that ignores SIGTERM gets SIGTERM first, then SIGKILL", arguments: RunnerKind.allCases)
+    func ignoresTerm(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("trap")
         let recorder = OutputRecorder()
         // The trap notes SIGTERM and carries on; only SIGKILL can end it.
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell("trap 'echo got TERM' TERM; while :; do sleep 1; done", marker: marker,
                                timeout: .milliseconds(300), grace: .milliseconds(300)),
             recorder: recorder)
@@ -32,10 +32,10 @@ struct TimeoutAndCancellationTests {
         #expect(ProcessTests.survivors(of: marker).isEmpty)
     }
 
-    @Test("a child that handles SIGTERM gets to finish within the grace period")
-    func gracefulExitWithinGrace() async throws {
+    @Test("a child that handles SIGTERM gets to finish within the grace period", arguments: RunnerKind.allCases)
+    func gracefulExitWithinGrace(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()
-        let outcome = try await ProcessTests.run(
+        let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell(
                 "trap 'echo cleaning up; exit 3' TERM; echo started; sleep 999 & wait",
                 marker: ProcessTests.marker("graceful"), timeout: .milliseconds(300), grace: .seconds(5)
@@ -47,14 +47,14 @@ struct TimeoutAndCancellationTests {
         #expect(recorder.text == "started\ncleaning up\n")
     }
 
-    @Test("cancelling the calling task stops the whole group")
-    func cancellation() async throws {
+    @Test("cancelling the calling task stops the whole group", arguments: RunnerKind.allCases)
+    func cancellation(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("cancel")
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
         let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
         // Prints its pid (= its pgid) once running, so the test can cancel and then check the group.
         let spec = ProcessTests.shell("sleep 30 & echo $$; wait", marker: marker, grace: .milliseconds(300))
-        let task = Task { try await ProcessTests.run(spec, recorder: recorder) }
+        let task = Task { try await ProcessTests.run(on: runner, spec, recorder: recorder) }
         for await _ in started { break }
         task.cancel()
         let outcome = try await task.value
@@ -67,12 +67,12 @@ struct TimeoutAndCancellationTests {
         #expect(!ProcessTests.isOurZombie(group), "the child was not reaped")
     }
 
-    @Test("a task cancelled before run starts stops the child at once")
-    func cancelledBeforeStart() async throws {
+    @Test("a task cancelled before run starts stops the child at once", arguments: RunnerKind.allCases)
+    func cancelledBeforeStart(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("precancel")
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await ProcessTests.run(ProcessTests.shell("exec sleep 30", marker: marker, grace: .milliseconds(300)))
+            return try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 30", marker: marker, grace: .milliseconds(300)))
         }
         let outcome = try await task.value
         #expect(outcome.cancelled)
