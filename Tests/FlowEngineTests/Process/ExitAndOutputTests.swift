@@ -59,6 +59,26 @@ struct ExitAndOutputTests {
         #expect(lines.last == "\(pid) \(pid)")
     }
 
+    @Test("the child starts with no signal ignored or blocked, whatever flow ignores", arguments: RunnerKind.allCases)
+    func defaultSignalDispositions(_ runner: RunnerKind) async throws {
+        // An ignored disposition survives exec; a step must not inherit flow's (SIGPIPE here).
+        signal(SIGPIPE, SIG_IGN)
+        let recorder = OutputRecorder()
+        let outcome = try await ProcessTests.run(on: runner,
+            ProcessTests.shell("grep -E '^Sig(Ign|Blk):' /proc/self/status", marker: ProcessTests.marker("signals")),
+            recorder: recorder
+        )
+        #expect(outcome.termination == .exited(0))
+        let masks = Dictionary(uniqueKeysWithValues: recorder.text.split(separator: "\n").map { line in
+            let parts = line.split(separator: "\t")
+            return (String(parts[0]), UInt64(parts.last ?? "", radix: 16) ?? .max)
+        })
+        #expect(masks["SigBlk:"] == 0)
+        // Signals 1-31. (glibc's posix_spawn leaves its own two internal signals, 32 and 33,
+        // ignored in every child it starts; no program can use them.)
+        #expect(masks["SigIgn:"].map { $0 & 0x7fff_ffff } == 0)
+    }
+
     @Test("output written after a long silence still arrives; each chunk is at most 64 KiB", arguments: RunnerKind.allCases)
     func chunking(_ runner: RunnerKind) async throws {
         let recorder = OutputRecorder()

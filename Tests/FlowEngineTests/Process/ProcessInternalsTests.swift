@@ -3,6 +3,12 @@ import Testing
 
 @Suite("Process runner internals")
 struct ProcessInternalsTests {
+    @Test("flow runs steps through SpawnRunner on this kernel (it has pidfds)")
+    func standardRunner() {
+        #expect(SpawnRunner.isSupported)
+        #expect(ProcessRunners.standard is SpawnRunner)
+    }
+
     @Test("the environ matcher finds exact entries only, across read boundaries")
     func entryMatcher() {
         let needle = Array("FLOW_STEP_ID=run/a/1".utf8)
