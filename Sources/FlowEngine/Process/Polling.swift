@@ -5,15 +5,17 @@ enum Poll {
     /// The first wait; it doubles up to the caller's `maxInterval`.
     static let firstInterval: Duration = .milliseconds(1)
 
-    /// Evaluates `condition` until it holds, `deadline` passes (nil: no deadline) or the task
-    /// is cancelled. Returns whether it held.
+    /// Evaluates `condition` until it holds, `deadline` passes (nil: no deadline) or, unless
+    /// `ignoringCancellation`, the task is cancelled. Returns whether it held.
     ///
-    /// Teardown and sweep call this from the supervising task, which nothing cancels; only
-    /// the helper watchers (exit poller) are cancelled, and that is how they stop.
+    /// The exit poller of ``SubprocessRunner`` is cancelled, and that is how it stops. The
+    /// stray sweep must run to its end even in a cancelled task (``SpawnRunner`` sweeps in the
+    /// task of the step that Ctrl-C cancelled), so it ignores cancellation.
     @discardableResult
     static func until(
         deadline: ContinuousClock.Instant?,
         maxInterval: Duration = .milliseconds(20),
+        ignoringCancellation: Bool = false,
         _ condition: () -> Bool
     ) async -> Bool {
         var interval = firstInterval
@@ -24,7 +26,12 @@ enum Poll {
             var wait = interval
             if let deadline { wait = min(wait, deadline - now) }
             do {
-                try await Task.sleep(for: wait)
+                if ignoringCancellation {
+                    // A detached task does not inherit the caller's cancellation.
+                    try await Task.detached { try await Task.sleep(for: wait) }.value
+                } else {
+                    try await Task.sleep(for: wait)
+                }
             } catch {
                 return false
             }

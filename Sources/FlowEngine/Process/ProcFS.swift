@@ -98,7 +98,7 @@ enum ProcFS {
     /// them need only read these pids' environments: usually a handful, rather than every process
     /// on the machine, which cost more than the rest of a short step's overhead together.
     /// It cannot tell a wrap that went all the way round back above `pid`; the caller only
-    /// uses it for processes that lived too briefly for that (see ``StepSupervisor``).
+    /// uses it for processes that lived too briefly for that (see ``StraySweeper/sweepAfter(_:marker:started:)``).
     static func pidsAllocated(from pid: pid_t) -> ClosedRange<pid_t>? {
         guard sameNamespace else { return nil }
         var bytes: [UInt8] = []

@@ -215,10 +215,17 @@ private struct Supervision {
             if readable && outputOpen {
                 await readOutput(into: &buffer, output)
             }
-            if exited && !outputOpen, case .stopped = phase { return }
-            if exited && !outputOpen, case .running = phase { return }
+            if exited && !outputOpen && !tearingDown { return }
             let events = readable && outputOpen ? watch.poll() : await watch.next()
             handle(events)
+        }
+    }
+
+    /// Between SIGTERM and the group's end (or giving up on it).
+    private var tearingDown: Bool {
+        switch phase {
+        case .terminating, .killing: true
+        case .running, .stopped: false
         }
     }
 
@@ -342,9 +349,7 @@ private struct Supervision {
             // no longer matter).
             if (await watch.next()).contains(.exited) { break }
         }
-        let brief = ContinuousClock.now - started < StepSupervisor.briefLife
-        report.strayProcessesKilled = await StraySweeper(marker: plan.marker, child: brief ? child.pid : nil).sweep()
-        ProcessGroup(id: child.pid).signal(SIGKILL)
+        report.strayProcessesKilled = await StraySweeper.sweepAfter(child.pid, marker: plan.marker, started: started)
         return ProcessOutcome(
             termination: child.reap(),
             timedOut: report.timedOut,

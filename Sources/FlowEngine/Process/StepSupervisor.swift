@@ -32,9 +32,6 @@ struct SupervisionReport: Sendable, Hashable {
 /// Runs as the body of swift-subprocess's `run`, i.e. while the child is not yet reaped:
 /// the child's pid, which is also its pgid, stays valid for every signal sent here.
 struct StepSupervisor: Sendable {
-    /// How long a step may run and still be swept by pid range (see ``ProcFS/pidsAllocated(from:)``).
-    static let briefLife: Duration = .seconds(1)
-
     let plan: LaunchPlan
     let channel: OutputChannel
     let events: AsyncStream<SupervisorEvent>
@@ -99,13 +96,7 @@ struct StepSupervisor: Sendable {
             // SIGKILL cannot be ignored; this only guards against a child stuck in D state.
             await child.waitForExit(deadline: .now + ProcessGroup.killSettleLimit)
         }
-        // In every case: kill whatever still carries the marker (escaped or left behind) ...
-        // For a step that lived less than `briefLife`, only pids allocated since its process
-        // need reading: the pid space (at least 32,768) cannot be cycled in that time.
-        let brief = ContinuousClock.now - started < Self.briefLife
-        report.strayProcessesKilled = await StraySweeper(marker: plan.marker, child: brief ? child.pid : nil).sweep()
-        // ... and whatever is left in the group without it (a member that scrubbed its environment).
-        group.signal(SIGKILL)
+        report.strayProcessesKilled = await StraySweeper.sweepAfter(child.pid, marker: plan.marker, started: started)
         return report
     }
 }

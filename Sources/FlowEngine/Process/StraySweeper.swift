@@ -16,7 +16,24 @@ struct StraySweeper: Sendable {
     /// ``ProcFS/pidsAllocated(from:)``); nil to read every process.
     let child: pid_t?
 
-    /// `child`: pass the step's process only if it lived briefly (see ``StepSupervisor``).
+    /// How long a step may run and still be swept by pid range (see ``ProcFS/pidsAllocated(from:)``).
+    static let briefLife: Duration = .seconds(1)
+
+    /// The end of every attempt, in both runners, while `child` is an unreaped zombie (so its
+    /// pid, the group's id, cannot have been reused): kills whatever still carries `marker`
+    /// (escaped the group, or left behind), then whatever is left in the group without it (a
+    /// member that scrubbed its environment). Returns the number of carriers killed.
+    ///
+    /// For a step that lived less than ``briefLife`` only the pids allocated since its process
+    /// are read: the pid space (at least 32,768) cannot be cycled in that time.
+    static func sweepAfter(_ child: pid_t, marker: String, started: ContinuousClock.Instant) async -> Int {
+        let brief = ContinuousClock.now - started < briefLife
+        let killed = await StraySweeper(marker: marker, child: brief ? child : nil).sweep()
+        ProcessGroup(id: child).signal(SIGKILL)
+        return killed
+    }
+
+    /// `child`: pass the step's process only if it lived briefly (see ``sweepAfter(_:marker:started:)``).
     init(marker: String, child: pid_t? = nil) {
         self.entry = Array("\(LaunchPlan.markerVariable)=\(marker)".utf8)
         self.child = child
@@ -29,7 +46,7 @@ struct StraySweeper: Sendable {
         var killed = Set<pid_t>()
         var refused = Set<pid_t>()
         let deadline = ContinuousClock.now + limit
-        await Poll.until(deadline: deadline, maxInterval: .milliseconds(10)) {
+        await Poll.until(deadline: deadline, maxInterval: .milliseconds(10), ignoringCancellation: true) {
             var found = false
             ProcFS.forEachProcess(withEnvironmentEntry: entry, within: child.flatMap(ProcFS.pidsAllocated(from:))) { pid in
                 guard !refused.contains(pid) else { return }

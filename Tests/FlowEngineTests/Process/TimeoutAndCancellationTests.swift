@@ -67,6 +67,22 @@ struct TimeoutAndCancellationTests {
         #expect(!ProcessTests.isOurZombie(group), "the child was not reaped")
     }
 
+    @Test("cancelling the calling task also sweeps a grandchild that left the group with setsid", arguments: RunnerKind.allCases)
+    func cancellationSweepsEscapee(_ runner: RunnerKind) async throws {
+        let marker = ProcessTests.marker("cancel-setsid")
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+        let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
+        // The escapee is running (it printed) before the test cancels.
+        let spec = ProcessTests.shell("setsid sh -c 'echo escaped; exec sleep 30' & wait", marker: marker, grace: .milliseconds(300))
+        let task = Task { try await ProcessTests.run(on: runner, spec, recorder: recorder) }
+        for await _ in started { break }
+        task.cancel()
+        let outcome = try await task.value
+        #expect(outcome.cancelled)
+        #expect(outcome.strayProcessesKilled >= 1)
+        #expect(ProcessTests.survivors(of: marker).isEmpty)
+    }
+
     @Test("a task cancelled before run starts stops the child at once", arguments: RunnerKind.allCases)
     func cancelledBeforeStart(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("precancel")
