@@ -12,13 +12,15 @@ import Musl
 struct ProcessGroup: Sendable {
     let id: pid_t
 
-    /// `killpg`, and the leader itself: right after the spawn, until the child's `setsid` has
-    /// run, the group does not exist yet and `killpg` finds nobody. Never for 0 or 1 (that
-    /// would hit ourselves or everything).
+    /// `killpg`, or the leader itself when the group does not exist yet (right after the spawn,
+    /// before the child's `setsid` has run). Never both: a leader whose SIGTERM trap is already
+    /// running would run it again for a second signal. Never for 0 or 1 (that would hit
+    /// ourselves or everything).
     func signal(_ signal: Int32) {
         guard id > 1 else { return }
-        _ = kill(-id, signal)
-        _ = kill(id, signal)
+        if kill(-id, signal) != 0 {
+            _ = kill(id, signal)
+        }
     }
 
     /// Whether the leader or any member is still running (zombies, such as our reaped-later

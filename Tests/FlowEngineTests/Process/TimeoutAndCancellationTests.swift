@@ -37,7 +37,10 @@ struct TimeoutAndCancellationTests {
         let recorder = OutputRecorder()
         let outcome = try await ProcessTests.run(on: runner,
             ProcessTests.shell(
-                "trap 'echo cleaning up; exit 3' TERM; echo started; sleep 999 & wait",
+                // The trap takes a while, as real clean-ups do: a second SIGTERM arriving
+                // meanwhile (once the leader got one through the group and one of its own)
+                // would run it twice.
+                "trap 'echo cleaning up; sleep 0.2; exit 3' TERM; echo started; sleep 999 & wait",
                 marker: ProcessTests.marker("graceful"), timeout: .milliseconds(300), grace: .seconds(5)
             ),
             recorder: recorder
