@@ -1,5 +1,4 @@
 import CFlowSystem
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -43,20 +42,19 @@ public struct SpawnRunner: ProcessRunner {
         let plan = try LaunchPlan(spec)
         let child = try SpawnedChild(plan)
         let watch = ChildReactor.shared.watch()
+        var supervision = Supervision(plan: plan, child: child, watch: watch)
         defer {
+            // Out of epoll before the numbers are closed (and can be reused).
             watch.end()
             child.closeDescriptors()
+            supervision.closeTimer()
         }
-        guard watch.add(child.output, as: .output), watch.add(child.pidfd, as: .exited) else {
+        var watched = watch.add(child.output, as: .output) && watch.add(child.pidfd, as: .exited)
+        if watched, let timeout = plan.timeout { watched = supervision.setTimer(after: timeout) }
+        guard watched else {
             let reason = errnoText(errno)
             child.abandon()
             throw ProcessLaunchError.spawnFailed(executable: plan.executablePath, reason: "cannot watch the child: \(reason)")
-        }
-        var supervision = Supervision(plan: plan, child: child, watch: watch)
-        if let timeout = plan.timeout, !supervision.setTimer(after: timeout) {
-            let reason = errnoText(errno)
-            child.abandon()
-            throw ProcessLaunchError.spawnFailed(executable: plan.executablePath, reason: "cannot time the child: \(reason)")
         }
         await withTaskCancellationHandler {
             await supervision.run(output)
@@ -81,8 +79,6 @@ private final class SpawnedChild: Sendable {
     /// The read end of the child's stdout+stderr pipe, non-blocking.
     let output: Int32
     let pidfd: Int32
-    /// The watch's timer, made on first use (a timeout or a teardown).
-    let timer = Mutex<Int32>(-1)
 
     init(_ plan: LaunchPlan) throws(ProcessLaunchError) {
         var ends: [Int32] = [-1, -1]
@@ -139,14 +135,6 @@ private final class SpawnedChild: Sendable {
         }
     }
 
-    /// The timer, made now if needed; -1 when none can be had.
-    func makeTimer() -> Int32 {
-        timer.withLock { timer in
-            if timer < 0 { timer = flow_timer_create() }
-            return timer
-        }
-    }
-
     /// Whether the child has exited (a zombie now), without reaping it.
     func hasExited() -> Bool { ChildProbe(pid: pid).hasExited() }
 
@@ -171,8 +159,6 @@ private final class SpawnedChild: Sendable {
     func closeDescriptors() {
         close(output)
         close(pidfd)
-        let timer = timer.withLock { $0 }
-        if timer >= 0 { close(timer) }
     }
 }
 
@@ -201,6 +187,8 @@ private struct Supervision {
     /// Bytes still to read once the child has exited; nil until it has.
     private var afterExit: Int? = nil
     private var pollInterval = Poll.firstInterval
+    /// The watch's timerfd, made on first use (a timeout or a teardown); -1 until then.
+    private var timer: Int32 = -1
 
     init(plan: LaunchPlan, child: SpawnedChild, watch: ChildWatch) {
         self.plan = plan
@@ -266,7 +254,6 @@ private struct Supervision {
         if events.contains(.timer) {
             // A timerfd that reads nothing expired before it was re-armed: not a real expiry.
             var ticks: UInt64 = 0
-            let timer = child.timer.withLock { $0 }
             if timer >= 0, read(timer, &ticks, 8) == 8 { tick() }
         }
         if events.contains(.cancelled) { stop(because: .cancelled) }
@@ -331,13 +318,18 @@ private struct Supervision {
 
     /// Arms the timer `duration` from now, adding it to the watch when first made.
     mutating func setTimer(after duration: Duration) -> Bool {
-        let existing = child.timer.withLock { $0 }
-        let timer = existing >= 0 ? existing : child.makeTimer()
-        guard timer >= 0 else { return false }
-        if existing < 0, !watch.add(timer, as: .timer) { return false }
+        if timer < 0 {
+            timer = flow_timer_create()
+            guard timer >= 0, watch.add(timer, as: .timer) else { return false }
+        }
         let (seconds, attoseconds) = duration.components
         let nanoseconds = seconds >= Int64.max / 1_000_000_000 ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         return flow_timer_arm(timer, nanoseconds) == 0
+    }
+
+    /// Closes the timer, if one was made (after the watch has ended).
+    func closeTimer() {
+        if timer >= 0 { close(timer) }
     }
 
     /// Waits for the exit if a teardown gave up early, sweeps, kills what is left of the group
