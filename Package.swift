@@ -24,6 +24,17 @@ let package = Package(
         ),
         // The system calls Swift cannot reach through Glibc (variadic `syscall`, `ioctl`; <sys/vfs.h>).
         .target(name: "CFlowSystem"),
+        // libcurl, found through pkg-config, with typed wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // HTTP over libcurl (one multi handle on one thread), retries, AWS SigV4, credentials and typed AWS callers.
+        .target(
+            name: "FlowHTTP",
+            dependencies: ["CCurl", "FlowCore", .product(name: "Logging", package: "swift-log")]
+        ),
         // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
         .target(
             name: "FlowEngine",
@@ -41,6 +52,7 @@ let package = Package(
             dependencies: [
                 "FlowCore",
                 "FlowEngine",
+                "FlowHTTP",
                 "CFlowSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,6 +74,7 @@ let package = Package(
         ),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]

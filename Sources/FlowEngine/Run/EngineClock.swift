@@ -1,9 +1,5 @@
-import Foundation
+import FlowCore
 
-/// Time as the engine sees it: wall time for records and waits for backoff and heartbeats.
-/// Handed in, so tests run retries and backoff without sleeping (a manual clock).
-public protocol EngineClock: Sendable {
-    func now() -> Date
-    /// Suspends for `duration`; throws `CancellationError` when the task is cancelled.
-    func sleep(for duration: Duration) async throws
-}
+/// The engine's clock is flow's one clock protocol (declared in FlowCore so FlowHTTP's
+/// retries and credential cache take the same clock the engine does).
+public typealias EngineClock = FlowClock

@@ -1,0 +1,140 @@
+import CCurl
+import Foundation
+import Logging
+import Synchronization
+
+/// The real transport: libcurl easy handles driven by one multi handle on one thread
+/// (`CurlLoop`). Many requests run at once on that thread, connections are kept alive and
+/// shared between requests through the multi handle's cache, and bodies stream through
+/// fixed buffers in both directions. Cancelling the calling task removes the transfer at once.
+public struct CurlTransport: HTTPTransport {
+    public let proxies: ProxySettings
+    public let userAgent: String
+    let logger: Logger
+
+    /// `environment` supplies the proxy variables (see `ProxySettings`).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                userAgent: String = "flow", logger: Logger = Logger(label: "flow.http")) {
+        proxies = ProxySettings(environment: environment)
+        self.userAgent = userAgent
+        self.logger = logger
+    }
+
+    public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        if request.insecure {
+            logger.warning("TLS verification is off for \(request.method) \(request.displayURL): the request says insecure")
+        }
+        let transfer = try CurlTransfer(request, proxy: proxies.proxy(for: request.url), noProxy: proxies.noProxy,
+                                        userAgent: userAgent)
+        let loop = CurlLoop.shared
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.start(continuation)
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            transfer.markCancelled()
+            loop.cancel(transfer)
+        }
+    }
+
+    /// libcurl's version and TLS backend, as `curl_version_info` reports them.
+    public static var libraryVersion: (version: String, tls: String) {
+        _ = CurlGlobal.ready
+        guard let info = flow_curl_version() else { return ("unknown", "unknown") }
+        let version = info.pointee.version.map { String(cString: $0) } ?? "unknown"
+        let tls = info.pointee.ssl_version.map { String(cString: $0) } ?? "none"
+        return (version, tls)
+    }
+}
+
+/// `curl_global_init` once per process, before any handle exists.
+enum CurlGlobal {
+    static let ready: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+}
+
+/// One thread running libcurl's multi interface. Requests arrive through an inbox (with
+/// `curl_multi_wakeup` to interrupt the poll); everything else — adding and removing easy
+/// handles, performing, reading completions — happens on this thread only.
+final class CurlLoop: @unchecked Sendable {
+    static let shared = CurlLoop()
+
+    private struct Inbox {
+        var adds: [CurlTransfer] = []
+        var cancels: [CurlTransfer] = []
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+    /// Transfers inside the multi handle. Touched by the loop thread only.
+    private var active: [ObjectIdentifier: CurlTransfer] = [:]
+
+    private init() {
+        _ = CurlGlobal.ready
+        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        self.multi = multi
+        let thread = Thread { [self] in run() }
+        thread.name = "flow.http"
+        thread.start()
+    }
+
+    func submit(_ transfer: CurlTransfer) {
+        inbox.withLock { $0.adds.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    func cancel(_ transfer: CurlTransfer) {
+        inbox.withLock { $0.cancels.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    private func run() {
+        while true {
+            let work = inbox.withLock { inbox in
+                defer { inbox = Inbox() }
+                return inbox
+            }
+            for transfer in work.adds { add(transfer) }
+            for transfer in work.cancels where active.removeValue(forKey: ObjectIdentifier(transfer)) != nil {
+                curl_multi_remove_handle(multi, transfer.easy)
+                transfer.finish(.failure(CancellationError()))
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            collectCompletions()
+            // Waits for socket activity, libcurl's next timeout or a wake-up, whichever is first.
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+
+    private func add(_ transfer: CurlTransfer) {
+        if transfer.isCancelled {
+            transfer.finish(.failure(CancellationError()))
+            return
+        }
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        guard code == CURLM_OK else {
+            let message = String(cString: curl_multi_strerror(code))
+            transfer.finish(.failure(HTTPError(kind: .other, method: transfer.request.method, url: transfer.request.url,
+                                               message: "libcurl refused the transfer: \(message)")))
+            return
+        }
+        active[ObjectIdentifier(transfer)] = transfer
+    }
+
+    private func collectCompletions() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let result = message.pointee.data.result
+            var context: UnsafeMutableRawPointer?
+            _ = flow_curl_get_pointer(easy, CURLINFO_PRIVATE, &context)
+            curl_multi_remove_handle(multi, easy)
+            guard let context else { continue }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            active.removeValue(forKey: ObjectIdentifier(transfer))
+            transfer.finish(transfer.outcome(result))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Glibc
+
+/// A real server a test starts on a free loopback port and stops: a script of ours that
+/// binds port 0 and announces itself with a line `READY <port>` on standard output, or a
+/// program told its port (`moto_server`), waited for until it accepts connections.
+public final class LoopbackServer: @unchecked Sendable {
+    public let port: Int
+    public let process: Process
+    /// Everything the server printed to standard error, for failure messages.
+    private let errorLog: URL
+
+    /// `http://127.0.0.1:<port>` (or https when the caller says so).
+    public func baseURL(scheme: String = "http") -> String { "\(scheme)://127.0.0.1:\(port)" }
+
+    private init(port: Int, process: Process, errorLog: URL) {
+        self.port = port
+        self.process = process
+        self.errorLog = errorLog
+    }
+
+    /// Runs `executable arguments…`, which must print `READY <port>` once it listens.
+    public static func announcing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                                  within seconds: Double = 30) throws -> LoopbackServer {
+        let (process, output, errorLog) = try launch(executable, arguments, environment: environment, stdoutPipe: true)
+        let handle = output!.fileHandleForReading
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let newline = seen.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: seen[..<newline], as: UTF8.self)
+                if line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
+                    return LoopbackServer(port: port, process: process, errorLog: errorLog)
+                }
+                seen.removeSubrange(...newline)
+                continue
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        process.terminate()
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        throw HarnessError("\(executable) \(arguments.joined(separator: " ")) did not announce its port: \(stderr)")
+    }
+
+    /// Runs a program that takes its port as an argument (`{port}` in `arguments` is
+    /// replaced by a free one) and waits until 127.0.0.1:<port> accepts a connection.
+    public static func listening(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                                 within seconds: Double = 60) throws -> LoopbackServer {
+        let port = try freePort()
+        let (process, _, errorLog) = try launch(executable, arguments.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") },
+                                                environment: environment, stdoutPipe: false)
+        let server = LoopbackServer(port: port, process: process, errorLog: errorLog)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !process.isRunning { break }
+            if canConnect(port: port) { return server }
+            usleep(50_000)
+        }
+        let stderr = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        server.stop()
+        throw HarnessError("\(executable) did not accept connections on port \(port) within \(seconds) s: \(stderr.suffix(2000))")
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL) and waits for it.
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: errorLog)
+    }
+
+    /// What the server wrote to standard error so far.
+    public var standardError: String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
+
+    deinit { if process.isRunning { stop() } }
+
+    private static func launch(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                               stdoutPipe: Bool) throws -> (Process, Pipe?, URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
+        process.arguments = arguments
+        process.environment = environment ?? ProcessInfo.processInfo.environment
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("flow-server-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        process.standardInput = FileHandle.nullDevice
+        let pipe = stdoutPipe ? Pipe() : nil
+        process.standardOutput = pipe ?? FileHandle.nullDevice
+        try process.run()
+        return (process, pipe, errorLog)
+    }
+
+    /// A port nobody listens on right now (bound to 0, read back, closed).
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw HarnessError("bind: \(String(cString: strerror(errno)))") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+
+    private static func which(_ name: String) throws -> String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw HarnessError("\(name) is not on PATH; script/setup installs it")
+    }
+}
