@@ -97,7 +97,16 @@ final class CurlTransfer: @unchecked Sendable {
         try configureMethodAndBody(context)
 
         for field in request.headers {
+            // A line break in a name or value would smuggle another header into the request.
+            guard !field.name.contains(where: \.isNewline), !field.value.contains(where: \.isNewline), !field.name.isEmpty else {
+                throw HTTPError(kind: .invalidRequest, method: request.method, url: request.url,
+                                message: "header \(field.name.debugDescription) has a line break or an empty name")
+            }
             headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        if case .memory = source, request.headers["Content-Type"] == nil {
+            // libcurl would label a memory body as a form (application/x-www-form-urlencoded).
+            headerList = curl_slist_append(headerList, "Content-Type: application/octet-stream")
         }
         if headerList != nil { try check(flow_curl_set_list(easy, CURLOPT_HTTPHEADER, headerList)) }
 
@@ -233,8 +242,8 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Callbacks (loop thread)
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        var line = Substring(String(decoding: bytes, as: UTF8.self))
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        // "\r\n" is one Character in Swift, so the line end is trimmed as a character set.
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
         if line.hasPrefix("HTTP/") {
             headers = HTTPHeaders()   // a new response: a redirect's or 100 Continue's headers are dropped
         } else if let colon = line.firstIndex(of: ":") {

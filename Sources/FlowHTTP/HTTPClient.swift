@@ -13,7 +13,7 @@ import Logging
 /// - Waits: exponential from `baseDelay`, capped at `maxDelay`, with "equal jitter" (half
 ///   fixed, half random); a `Retry-After` of seconds or an HTTP date lengthens it, up to
 ///   `retryAfterCap`. No retry starts after `deadline` (from the first attempt) has passed.
-public struct RetryPolicy: Sendable {
+public struct HTTPRetryPolicy: Sendable {
     /// Attempts in all, the first included; 1 means no retries.
     public var attempts: Int
     public var baseDelay: Duration
@@ -34,8 +34,8 @@ public struct RetryPolicy: Sendable {
         self.jitter = jitter
     }
 
-    public static let standard = RetryPolicy()
-    public static let never = RetryPolicy(attempts: 1)
+    public static let standard = HTTPRetryPolicy()
+    public static let never = HTTPRetryPolicy(attempts: 1)
 
     /// The wait before retry number `retry` (1 for the first retry).
     public func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
@@ -65,10 +65,10 @@ public typealias Classifier = @Sendable (HTTPRequest, HTTPResponse) -> Retryabil
 public struct HTTPClient: Sendable {
     public let transport: any HTTPTransport
     public let clock: any FlowClock
-    public var retry: RetryPolicy
+    public var retry: HTTPRetryPolicy
     let logger: Logger
 
-    public init(transport: any HTTPTransport, clock: any FlowClock, retry: RetryPolicy = .standard,
+    public init(transport: any HTTPTransport, clock: any FlowClock, retry: HTTPRetryPolicy = .standard,
                 logger: Logger = Logger(label: "flow.http")) {
         self.transport = transport
         self.clock = clock

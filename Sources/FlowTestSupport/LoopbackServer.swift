@@ -3,34 +3,40 @@ import Glibc
 
 /// A real server a test starts on a free loopback port and stops: a script of ours that
 /// binds port 0 and announces itself with a line `READY <port>` on standard output, or a
-/// program told its port (`moto_server`), waited for until it accepts connections.
+/// program told its port (`moto_server`), waited for until it accepts connections. Every
+/// server runs under `Tests/Servers/parent_watch.py`, which stops it when this test process
+/// ends, even by a crash or SIGKILL, so no server outlives the suite.
 public final class LoopbackServer: @unchecked Sendable {
     public let port: Int
     public let process: Process
     /// Everything the server printed to standard error, for failure messages.
     private let errorLog: URL
+    /// The write end of the watcher's standard input, held open while the server should live.
+    private let lifeline: Pipe
 
     /// `http://127.0.0.1:<port>` (or https when the caller says so).
     public func baseURL(scheme: String = "http") -> String { "\(scheme)://127.0.0.1:\(port)" }
 
-    private init(port: Int, process: Process, errorLog: URL) {
+    private init(port: Int, launched: Launched) {
         self.port = port
-        self.process = process
-        self.errorLog = errorLog
+        process = launched.process
+        errorLog = launched.errorLog
+        lifeline = launched.lifeline
     }
 
     /// Runs `executable arguments…`, which must print `READY <port>` once it listens.
     public static func announcing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                                   within seconds: Double = 30) throws -> LoopbackServer {
-        let (process, output, errorLog) = try launch(executable, arguments, environment: environment, stdoutPipe: true)
-        let handle = output!.fileHandleForReading
+        let launched = try launch(executable, arguments, environment: environment, stdoutPipe: true)
+        let (process, errorLog) = (launched.process, launched.errorLog)
+        let handle = launched.output!.fileHandleForReading
         var seen = Data()
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let newline = seen.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: seen[..<newline], as: UTF8.self)
                 if line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
-                    return LoopbackServer(port: port, process: process, errorLog: errorLog)
+                    return LoopbackServer(port: port, launched: launched)
                 }
                 seen.removeSubrange(...newline)
                 continue
@@ -50,9 +56,10 @@ public final class LoopbackServer: @unchecked Sendable {
     public static func listening(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                                  within seconds: Double = 60) throws -> LoopbackServer {
         let port = try freePort()
-        let (process, _, errorLog) = try launch(executable, arguments.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") },
-                                                environment: environment, stdoutPipe: false)
-        let server = LoopbackServer(port: port, process: process, errorLog: errorLog)
+        let launched = try launch(executable, arguments.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") },
+                                  environment: environment, stdoutPipe: false)
+        let (process, errorLog) = (launched.process, launched.errorLog)
+        let server = LoopbackServer(port: port, launched: launched)
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if !process.isRunning { break }
@@ -81,20 +88,30 @@ public final class LoopbackServer: @unchecked Sendable {
 
     deinit { if process.isRunning { stop() } }
 
+    private struct Launched {
+        var process: Process
+        var output: Pipe?
+        var errorLog: URL
+        var lifeline: Pipe
+    }
+
     private static func launch(_ executable: String, _ arguments: [String], environment: [String: String]?,
-                               stdoutPipe: Bool) throws -> (Process, Pipe?, URL) {
+                               stdoutPipe: Bool) throws -> Launched {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: try which("python3"))
+        let program = executable.hasPrefix("/") ? executable : try which(executable)
+        process.arguments = [Repository.root.appendingPathComponent("Tests/Servers/parent_watch.py").path, program] + arguments
         process.environment = environment ?? ProcessInfo.processInfo.environment
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("flow-server-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorLog)
-        process.standardInput = FileHandle.nullDevice
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         let pipe = stdoutPipe ? Pipe() : nil
         process.standardOutput = pipe ?? FileHandle.nullDevice
         try process.run()
-        return (process, pipe, errorLog)
+        try? lifeline.fileHandleForReading.close()
+        return Launched(process: process, output: pipe, errorLog: errorLog, lifeline: lifeline)
     }
 
     /// A port nobody listens on right now (bound to 0, read back, closed).

@@ -1,0 +1,80 @@
+import FlowCore
+import FlowHTTP
+import Foundation
+
+/// `moto_server` (an AWS-compatible server from PyPI; script/setup installs it) on a free
+/// loopback port, with request authentication on: moto checks every SigV4 signature against
+/// the keys of its own IAM users, so a test passes only when libcurl signed the request
+/// right. The first three calls (moto's `INITIAL_NO_AUTH_ACTION_COUNT`) create a user, give it
+/// an allow-all policy and make its access key, which `credentials` then holds.
+public final class MotoServer: @unchecked Sendable {
+    public let server: LoopbackServer
+    public let credentials: AWSCredentials
+    /// The account moto puts everything in.
+    public static let account = "123456789012"
+
+    public var endpoint: String { server.baseURL() }
+
+    /// One server for the whole test process, started by the first test that asks (moto
+    /// takes seconds to start). Tests sharing it use names of their own. It stops when the
+    /// test process ends (see `LoopbackServer`).
+    public static func shared() async throws -> MotoServer { try await SharedMoto.instance.get() }
+
+    public static func start() async throws -> MotoServer {
+        var environment = ProcessInfo.processInfo.environment
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        environment["MOTO_ALLOW_NONEXISTENT_REGION"] = "true"
+        let server = try LoopbackServer.listening("moto_server", ["-H", "127.0.0.1", "-p", "{port}"], environment: environment)
+        do {
+            let setup = AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never),
+                                  credentials: StaticCredentials(AWSCredentials(accessKeyId: "AKIDBOOTSTRAP", secretAccessKey: "bootstrap",
+                                                                                source: .explicit)),
+                                  region: "us-east-1", environment: ["AWS_ENDPOINT_URL": server.baseURL()])
+            _ = try await setup.query(.iam, action: "CreateUser", version: "2010-05-08", parameters: [("UserName", "flow-test")])
+            let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+            _ = try await setup.query(.iam, action: "PutUserPolicy", version: "2010-05-08",
+                                      parameters: [("UserName", "flow-test"), ("PolicyName", "all"), ("PolicyDocument", policy)])
+            let key = try await setup.query(.iam, action: "CreateAccessKey", version: "2010-05-08", parameters: [("UserName", "flow-test")])
+            guard let id = key.find("AccessKeyId")?.text, let secret = key.find("SecretAccessKey")?.text else {
+                throw HarnessError("moto's CreateAccessKey answer has no key")
+            }
+            return MotoServer(server: server, credentials: AWSCredentials(accessKeyId: id, secretAccessKey: secret, source: .explicit))
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    private init(server: LoopbackServer, credentials: AWSCredentials) {
+        self.server = server
+        self.credentials = credentials
+    }
+
+    /// A client for this server: `AWS_ENDPOINT_URL` pointing at it, the test user's keys.
+    public func client(region: String = "us-east-1", retry: HTTPRetryPolicy = .never) -> AWSClient {
+        AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: retry),
+                  credentials: StaticCredentials(credentials), region: region,
+                  environment: ["AWS_ENDPOINT_URL": endpoint])
+    }
+
+    public func stop() { server.stop() }
+}
+
+private actor SharedMoto {
+    static let instance = SharedMoto()
+    private var starting: Task<MotoServer, any Error>?
+
+    func get() async throws -> MotoServer {
+        if let starting { return try await starting.value }
+        let task = Task { try await MotoServer.start() }
+        starting = task
+        return try await task.value
+    }
+}
+
+/// The real clock, for test set-up that needs one (retries are off there).
+public struct SystemTestClock: FlowClock {
+    public init() {}
+    public func now() -> Date { Date() }
+    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+}
