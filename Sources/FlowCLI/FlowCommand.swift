@@ -15,7 +15,7 @@ public struct FlowCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, StepsCommand.self,
-                      ValidateCommand.self, GraphCommand.self])
+                      ValidateCommand.self, GraphCommand.self, DoctorCommand.self])
 
     public init() {}
 
