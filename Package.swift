@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"]),
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"], exclude: ["Servers"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]

@@ -73,6 +73,7 @@ public final class LoopbackServer: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL) and waits for it.
     public func stop() {
+        try? lifeline.fileHandleForWriting.close()
         if process.isRunning {
             process.terminate()
             let deadline = Date().addingTimeInterval(5)
@@ -103,7 +104,7 @@ public final class LoopbackServer: @unchecked Sendable {
         process.arguments = [Repository.root.appendingPathComponent("Tests/Servers/parent_watch.py").path, program] + arguments
         process.environment = environment ?? ProcessInfo.processInfo.environment
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("flow-server-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorLog)
         let lifeline = Pipe()
         process.standardInput = lifeline

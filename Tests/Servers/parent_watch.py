@@ -9,18 +9,20 @@ import subprocess
 import sys
 import threading
 
+# A test runner's thread may have SIGTERM blocked, and a child inherits the mask: unblock it
+# here, before the server starts, so both this script and the server can be stopped.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)
 
 
 def stop(*_):
+    # Only signal here: the main thread is inside child.wait(), holding Popen's wait lock, so
+    # waiting again from this handler (which runs on the main thread) would spin until a
+    # timeout. The main thread's wait returns once the server is gone; a server that ignores
+    # SIGTERM is killed after five seconds.
     if child.poll() is None:
         child.terminate()
-        try:
-            child.wait(5)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    os._exit(0)
+        threading.Timer(5, child.kill).start()
 
 
 def watch_parent():
@@ -30,5 +32,7 @@ def watch_parent():
 
 
 signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
 threading.Thread(target=watch_parent, daemon=True).start()
-sys.exit(child.wait())
+child.wait()
+os._exit(0)

@@ -47,7 +47,7 @@ struct ContainerLink {
         var quiet = Logger(label: "flow.aws.container")
         quiet.logLevel = .warning
         let client = HTTPClient(transport: http.transport, clock: http.clock,
-                                retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(250), maxDelay: .seconds(1)),
+                                retry: HTTPRetryPolicy(attempts: 3, baseDelay: .milliseconds(250), maxDelay: .seconds(1)),
                                 logger: quiet)
         let response: HTTPResponse
         do {

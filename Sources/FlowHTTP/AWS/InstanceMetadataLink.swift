@@ -29,7 +29,7 @@ struct InstanceMetadataLink {
         var quiet = Logger(label: "flow.aws.imds")
         quiet.logLevel = .warning
         let client = HTTPClient(transport: http.transport, clock: http.clock,
-                                retry: RetryPolicy(attempts: attempts, baseDelay: .milliseconds(100), maxDelay: .seconds(1)),
+                                retry: HTTPRetryPolicy(attempts: attempts, baseDelay: .milliseconds(100), maxDelay: .seconds(1)),
                                 logger: quiet)
         func request(_ method: String, _ path: String, token: String?) -> HTTPRequest {
             var request = HTTPRequest(method: method, url: endpoint + path,
