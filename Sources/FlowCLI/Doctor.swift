@@ -162,7 +162,9 @@ struct Doctor {
             credentials = try await chain.credentials()
         } catch {
             aws.error = "\(error)"
-            checks.append(.init(name: "aws", verdict: .problem, summary: "no AWS credentials: \(error)",
+            let text = "\(error)"
+            checks.append(.init(name: "aws", verdict: .problem,
+                                summary: text.hasPrefix("no AWS credentials") ? text : "no AWS credentials: \(text)",
                                 fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials; in CodeBuild, give the project a service role"))
             return aws
         }
