@@ -26,7 +26,21 @@ public final class LoopbackServer: @unchecked Sendable {
 
     /// Runs `executable arguments…`, which must print `READY <port>` once it listens.
     public static func announcing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                                  within seconds: Double = 30) throws -> LoopbackServer {
+                                  within seconds: Double = 30) async throws -> LoopbackServer {
+        try await onOwnThread { try announcingBlocking(executable, arguments, environment: environment, within: seconds) }
+    }
+
+    /// Waiting for a server blocks; it happens on a thread of its own, because the test
+    /// runner's cooperative pool has as many threads as cores (two here), and a test blocking
+    /// one would stall every other test's timers and tasks until the server is up.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    private static func announcingBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                                           within seconds: Double) throws -> LoopbackServer {
         let launched = try launch(executable, arguments, environment: environment, stdoutPipe: true)
         let (process, errorLog) = (launched.process, launched.errorLog)
         let handle = launched.output!.fileHandleForReading
@@ -54,7 +68,12 @@ public final class LoopbackServer: @unchecked Sendable {
     /// Runs a program that takes its port as an argument (`{port}` in `arguments` is
     /// replaced by a free one) and waits until 127.0.0.1:<port> accepts a connection.
     public static func listening(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                                 within seconds: Double = 60) throws -> LoopbackServer {
+                                 within seconds: Double = 60) async throws -> LoopbackServer {
+        try await onOwnThread { try listeningBlocking(executable, arguments, environment: environment, within: seconds) }
+    }
+
+    private static func listeningBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                                          within seconds: Double) throws -> LoopbackServer {
         let port = try freePort()
         let launched = try launch(executable, arguments.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") },
                                   environment: environment, stdoutPipe: false)

@@ -24,7 +24,7 @@ public final class MotoServer: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
         environment["MOTO_ALLOW_NONEXISTENT_REGION"] = "true"
-        let server = try LoopbackServer.listening("moto_server", ["-H", "127.0.0.1", "-p", "{port}"], environment: environment)
+        let server = try await LoopbackServer.listening("moto_server", ["-H", "127.0.0.1", "-p", "{port}"], environment: environment)
         do {
             let setup = AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never),
                                   credentials: StaticCredentials(AWSCredentials(accessKeyId: "AKIDBOOTSTRAP", secretAccessKey: "bootstrap",

@@ -9,7 +9,7 @@ import Testing
     static let expiration = "2027-01-15T09:00:00Z"
 
     @Test func aRelativeURIIsFetchedFromTheContainerHost() async throws {
-        let server = try MetadataServer(["--expiration", Self.expiration])
+        let server = try await MetadataServer(["--expiration", Self.expiration])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aProfileBeatsTheContainerAndTheContainerBeatsInstanceMetadata() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer()
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func aFullURISendsTheAuthorizationTokenFromTheVariableOrTheFile() async throws {
-        let server = try MetadataServer(["--container-token", "Bearer t0ken-authorization"])
+        let server = try await MetadataServer(["--container-token", "Bearer t0ken-authorization"])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func aWrongTokenIsAnErrorThatDoesNotShowTheTokenOrThePath() async throws {
-        let server = try MetadataServer(["--container-token", "Bearer t0ken-right"])
+        let server = try await MetadataServer(["--container-token", "Bearer t0ken-right"])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func aServerErrorIsRetriedThenReported() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer()
         defer { server.stop() }
         try await server.configure(#"{"container_status": 500}"#)
         let home = try AWSHome()
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func credentialsAreKeptUntilFiveMinutesBeforeTheyExpireThenFetchedAgain() async throws {
-        let server = try MetadataServer(["--expiration", Self.expiration])
+        let server = try await MetadataServer(["--expiration", Self.expiration])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -136,7 +136,7 @@ import Testing
     }
 
     @Test func concurrentCallersShareOneFetch() async throws {
-        let server = try MetadataServer(["--expiration", Self.expiration])
+        let server = try await MetadataServer(["--expiration", Self.expiration])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test func aFailedRefreshKeepsCredentialsThatHaveNotExpiredYet() async throws {
-        let server = try MetadataServer(["--expiration", Self.expiration])
+        let server = try await MetadataServer(["--expiration", Self.expiration])
         defer { server.stop() }
         let home = try AWSHome()
         defer { home.remove() }

@@ -48,8 +48,9 @@ struct AWSHome {
 /// A chain on real HTTP (libcurl, no proxies). Retries sleep on a clock that moves by itself;
 /// expiry and process timeouts use `clock`, which moves only when the test says.
 func makeChain(_ environment: [String: String], clock: ManualClock = ManualClock(),
+               httpClock: ManualClock = ManualClock(autoAdvance: true),
                containerHost: String = "169.254.170.2") -> AWSCredentialChain {
-    let http = HTTPClient(transport: CurlTransport(environment: [:]), clock: ManualClock(autoAdvance: true))
+    let http = HTTPClient(transport: CurlTransport(environment: [:]), clock: httpClock)
     return AWSCredentialChain(environment: environment, http: http, clock: clock, containerHost: containerHost)
 }
 
@@ -76,9 +77,9 @@ final class MetadataServer: Sendable {
     let server: LoopbackServer
     let http = HTTPClient(transport: CurlTransport(environment: [:]), clock: ManualClock(autoAdvance: true), retry: .never)
 
-    init(_ arguments: [String] = []) throws {
+    init(_ arguments: [String] = []) async throws {
         let script = Repository.root.appendingPathComponent("Tests/FlowHTTPTests/Servers/metadata_server.py").path
-        server = try LoopbackServer.announcing("python3", [script] + arguments)
+        server = try await LoopbackServer.announcing("python3", [script] + arguments)
     }
 
     /// `127.0.0.1:<port>`, for `containerHost`.
