@@ -224,7 +224,7 @@ def main():
         rounds(downloads, server, args.runs, rss_report)
         fs = filesystem(work)
         print(f"\ndownload: {args.size:,} bytes to a file in {work} ({fs}; /tmp is "
-              f"{'tmpfs' if tmp_fs == 'tmpfs' else 'not tmpfs, ' + tmp_fs}), deleted after each run")
+              f"{'tmpfs' if tmp_fs == 'tmpfs' else tmp_fs + ', not tmpfs'}), deleted after each run")
         print(f"{'command':<26} {'median s':>9} {'MB/s':>7} {'peak RSS MiB':>13} {'server CPU':>11}")
         for row in downloads:
             print(f"{row.label:<26} {row.wall:>9.2f} {args.size / row.wall / 1e6:>7.0f} {max(row.rss):>13.1f} "
