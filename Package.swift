@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "FlowCore",
                 "FlowEngine",
+                "FlowHTTP",
                 "FlowTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -18,6 +18,8 @@ out="bench/results/all-$(date -u +%Y%m%d-%H%M).txt"
     .build/release/flow-bench overhead
     echo "== python3 bench/flood.py --no-build $*"
     python3 bench/flood.py --no-build "$@"
+    echo "== python3 bench/http.py --no-build $*"
+    python3 bench/http.py --no-build "$@"
     echo "== load $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$out"
 echo "saved in $out"

@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// `flow-bench`: benchmarks that run the engine in-process, without the `flow` binary around it.
+/// `flow-bench`: benchmarks that run the engine (and the HTTP client) in-process, without the `flow` binary around it.
 struct FlowBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow-bench",
-        abstract: "In-process benchmarks of flow's engine (build with -c release; see bench/README.md).",
-        subcommands: [OverheadCommand.self, SpawnCommand.self])
+        abstract: "In-process benchmarks of flow's engine and HTTP client (build with -c release; see bench/README.md).",
+        subcommands: [OverheadCommand.self, SpawnCommand.self, HTTPCommand.self])
 
     /// Parses the command line and runs the (async) subcommand; exits with its status.
     static func start() async -> Never {
