@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A loopback HTTP/1.1 server made for benchmarking HTTP clients (bench/http.py), doing as
+"""A loopback HTTP/1.1 server made for benchmarking HTTP clients (bench/http_vs_curl.py), doing as
 little as it can per request so that the client is what is measured.
 
   GET /small     200, a fixed 100-byte body (one send of a preformatted response)

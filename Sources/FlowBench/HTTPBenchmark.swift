@@ -4,7 +4,7 @@ import FlowTestSupport
 import Foundation
 
 /// `flow-bench http`: FlowHTTP's real transport (`CurlTransport`, no retries) against a server
-/// given by URL; `bench/http.py` runs it beside the `curl` command line.
+/// given by URL; `bench/http_vs_curl.py` runs it beside the `curl` command line.
 struct HTTPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "http",

@@ -17,14 +17,14 @@ GNU time reports it (`%M`): a child forked from Python starts with Python's ~10 
 server's counters say one connection and exactly the requests asked for (so the connection was
 kept alive), a download left a file of the right size (deleted at once).
 
-Run from the repository root:  python3 bench/http.py   (see bench/README.md)
+Run from the repository root:  python3 bench/http_vs_curl.py   (see bench/README.md)
 """
 import argparse
 import datetime
 import json
 import os
 import shutil
-import socket
+import urllib.request
 import statistics
 import subprocess
 import sys
@@ -52,13 +52,8 @@ class Server:
 
     def stats(self):
         """(connections accepted, requests answered), this query's included."""
-        # A raw socket: this file's name hides the standard library's `http` package.
-        with socket.create_connection(("127.0.0.1", self.port)) as conn:
-            conn.sendall(b"GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            response = b""
-            while chunk := conn.recv(65536):
-                response += chunk
-        body = json.loads(response.split(b"\r\n\r\n", 1)[1])
+        with urllib.request.urlopen(f"{self.url}/stats", timeout=10) as response:
+            body = json.load(response)
         return body["connections"], body["requests"]
 
     def cpu(self):
