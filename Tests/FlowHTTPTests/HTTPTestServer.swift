@@ -1,0 +1,106 @@
+import FlowHTTP
+import FlowTestSupport
+import Foundation
+
+/// `Servers/http_server.py` on a free loopback port: the HTTP(S) server the client's tests
+/// talk to (streams, uploads, redirects, statuses with counters, stalls, echo, proxying).
+final class HTTPTestServer: Sendable {
+    /// The certificate an HTTPS server presents.
+    enum TLS: String {
+        /// A leaf for 127.0.0.1 signed by a test CA (`caBundle`).
+        case good
+        /// Signed by the test CA, valid only in the past.
+        case expired
+        /// Signed by the test CA, for example.invalid only.
+        case wrongHost = "wrong-host"
+        /// Signed by its own key (`caBundle` is that certificate).
+        case selfSigned = "self-signed"
+    }
+
+    let server: LoopbackServer
+    let tls: TLS?
+    /// The PEM file to trust for this server's certificate (nil for plain HTTP).
+    let caBundle: String?
+    private let directory: TemporaryDirectory
+    /// For the control routes: the real transport, no proxy, no retries.
+    private let control = CurlTransport(environment: [:])
+
+    init(tls: TLS? = nil) throws {
+        self.tls = tls
+        directory = try TemporaryDirectory()
+        let script = Repository.root.appendingPathComponent("Tests/FlowHTTPTests/Servers/http_server.py").path
+        var arguments = [script]
+        if let tls {
+            let ca = directory.file("ca.pem").path
+            arguments += ["--tls", tls.rawValue, "--ca-out", ca]
+            caBundle = ca
+        } else {
+            caBundle = nil
+        }
+        do {
+            server = try LoopbackServer.announcing("python3", arguments)
+        } catch {
+            directory.remove()
+            throw error
+        }
+    }
+
+    var port: Int { server.port }
+    /// `http(s)://127.0.0.1:<port>`.
+    var url: String { server.baseURL(scheme: tls == nil ? "http" : "https") }
+    func url(_ path: String) -> String { url + path }
+
+    /// How many requests the server counted under `key` (`/status/…?key=`, `CONNECT host:port`).
+    func count(_ key: String) async throws -> Int {
+        let escaped = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key
+        let answer = try await controlRequest("/_control/count/\(escaped)")
+        return try JSONDecoder().decode([String: Int].self, from: answer.body)["count"] ?? -1
+    }
+
+    /// What `/bytes/N?key=` sent under `key`, once it has all gone.
+    func sent(_ key: String) async throws -> Digest {
+        try JSONDecoder().decode(Digest.self, from: try await controlRequest("/_control/sent/\(key)").body)
+    }
+
+    private func controlRequest(_ path: String) async throws -> HTTPResponse {
+        try await control.perform(HTTPRequest(url: url(path), insecure: tls != nil && tls != .good, caBundle: caBundle))
+            .requireSuccess()
+    }
+
+    func stop() {
+        server.stop()
+        directory.remove()
+    }
+}
+
+/// A body's size and SHA-256, as the server or `sha256sum` reports them.
+struct Digest: Decodable, Equatable, CustomStringConvertible {
+    var bytes: Int64
+    var sha256: String
+
+    var description: String { "\(bytes) bytes, SHA-256 \(sha256)" }
+
+    /// The file's, from coreutils' `sha256sum` (waited for without holding a thread).
+    static func of(file path: String) async throws -> Digest {
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64 ?? -1
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let output = Pipe()
+        process.standardOutput = output
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard status == 0, let hash = text.split(separator: " ").first else {
+            throw HarnessError("sha256sum \(path) failed (\(status)): \(text)")
+        }
+        return Digest(bytes: size, sha256: String(hash))
+    }
+}
+
+/// A unique key for the server's counters, so tests sharing nothing can run at once.
+func uniqueKey(_ name: String = #function) -> String {
+    "\(name.prefix { $0 != "(" })-\(UUID().uuidString.prefix(8))"
+}
