@@ -8,7 +8,7 @@ import Testing
     let transport = CurlTransport(environment: [:])
 
     @Test func aCertificateFromTheTrustedCAPasses() async throws {
-        let server = try HTTPTestServer(tls: .good)
+        let server = try await HTTPTestServer.start(tls: .good)
         defer { server.stop() }
         let response = try await transport.perform(HTTPRequest(url: server.url("/echo"), caBundle: server.caBundle))
         #expect(response.status == 200)
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func theTestCAIsNotTrustedUnlessTheRequestNamesIt() async throws {
-        let server = try HTTPTestServer(tls: .good)
+        let server = try await HTTPTestServer.start(tls: .good)
         defer { server.stop() }
         let error = await #expect(throws: HTTPError.self) {
             try await transport.perform(HTTPRequest(url: server.url("/echo")))
@@ -31,7 +31,7 @@ import Testing
         (.wrongHost, "no alternative certificate subject name matches target host name '127.0.0.1'"),
     ])
     func aBadCertificateIsRefusedUnlessInsecure(_ tls: HTTPTestServer.TLS, _ reason: String) async throws {
-        let server = try HTTPTestServer(tls: tls)
+        let server = try await HTTPTestServer.start(tls: tls)
         defer { server.stop() }
         // Expired and wrong-host certificates come from the CA the request trusts: only the
         // date or the name is wrong. The self-signed one is trusted by nobody.

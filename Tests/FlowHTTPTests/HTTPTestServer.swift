@@ -45,6 +45,18 @@ final class HTTPTestServer: Sendable {
         }
     }
 
+    /// Starts a server on a thread of its own, so waiting for its `READY` line holds none of
+    /// the (two) threads of Swift's cooperative pool that every test shares.
+    static func start(tls: TLS? = nil) async throws -> HTTPTestServer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try HTTPTestServer(tls: tls) }) }.start()
+        }
+    }
+
+    /// One plain HTTP server for every test of the process that needs nothing of its own (they
+    /// count under keys of their own: `uniqueKey()`); it stops when the test process ends.
+    static func shared() async throws -> HTTPTestServer { try await SharedHTTPServer.instance.get() }
+
     var port: Int { server.port }
     /// `http(s)://127.0.0.1:<port>`.
     var url: String { server.baseURL(scheme: tls == nil ? "http" : "https") }
@@ -70,6 +82,18 @@ final class HTTPTestServer: Sendable {
     func stop() {
         server.stop()
         directory.remove()
+    }
+}
+
+private actor SharedHTTPServer {
+    static let instance = SharedHTTPServer()
+    private var starting: Task<HTTPTestServer, any Error>?
+
+    func get() async throws -> HTTPTestServer {
+        if let starting { return try await starting.value }
+        let task = Task { try await HTTPTestServer.start() }
+        starting = task
+        return try await task.value
     }
 }
 

@@ -10,11 +10,14 @@ temporary directory: `good` is a leaf for 127.0.0.1 and localhost signed by a te
 the CA's PEM there (the self-signed leaf itself in `self-signed` mode).
 
 Routes (any method unless said; every request body is read, so connections stay usable):
-  GET  /bytes/N?key=K      N bytes of a fixed pseudo-random pattern, made in 1 MiB pieces as
-                           they are sent; their count and SHA-256 are kept under K
+  GET  /bytes/N?key=K&first=F
+                           N bytes of a fixed pseudo-random pattern, made in 1 MiB pieces as
+                           they are sent; their count and SHA-256 are kept under K. With F, the
+                           first F requests (counted under K) get 503 instead
   PUT|POST /upload         reads the body (Content-Length or chunked) hashing it as it comes;
                            answers {"bytes": n, "sha256": hex, "method": m}
   GET  /redirect/N?code=C  a chain: C (302 by default) to /redirect/N-1, ... /redirect/0 is 200
+       /redirect-to?url=U&code=C   C (302 by default) to U
   GET  /loop               302 to itself
        /see-other          303 to /echo
        /echo               {"method", "target" (the request line's, absolute through a proxy),
@@ -45,7 +48,7 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PIECE = random.Random(20261204).randbytes(1 << 20)
 LOCK = threading.Condition()
@@ -115,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_request(self):
         target = urlsplit(self.path)
-        parts = [p for p in target.path.split("/") if p]
+        parts = [unquote(p) for p in target.path.split("/") if p]
         query = {k: v[-1] for k, v in parse_qs(target.query).items()}
         route = parts[0] if parts else ""
         if route == "upload":
@@ -124,14 +127,18 @@ class Handler(BaseHTTPRequestHandler):
         if route == "_control":
             return self.control(parts[1:])
         if route == "bytes":
+            if "first" in query and count(query["key"]) <= int(query["first"]):
+                return self.answer_json(503, {"message": "not yet"})
             return self.send_bytes(int(parts[1]), query.get("key"))
         if route == "redirect":
             left = int(parts[1])
             if left == 0:
-                return self.answer_json(200, {"redirected": "done", "method": self.command})
+                return self.answer_json(200, {"redirected": "done", "method": self.command, "body_bytes": body_bytes})
             code = int(query.get("code", "302"))
             suffix = "?" + target.query if target.query else ""
             return self.answer(code, headers=[("Location", "/redirect/%d%s" % (left - 1, suffix))])
+        if route == "redirect-to":
+            return self.answer(int(query.get("code", "302")), headers=[("Location", query["url"])])
         if route == "loop":
             return self.answer(302, headers=[("Location", "/loop")])
         if route == "see-other":
