@@ -11,9 +11,9 @@ the CA's PEM there (the self-signed leaf itself in `self-signed` mode).
 
 Routes (any method unless said; every request body is read, so connections stay usable):
   GET  /bytes/N?key=K&first=F
-                           N bytes of a fixed pseudo-random pattern, made in 1 MiB pieces as
-                           they are sent; their count and SHA-256 are kept under K. With F, the
-                           first F requests (counted under K) get 503 instead
+                           N bytes of a fixed pseudo-random pattern, made in numbered 1 MiB
+                           pieces as they are sent; their count and SHA-256 are kept under
+                           K. With F, the first F requests (counted under K) get 503 instead
   PUT|POST /upload         reads the body (Content-Length or chunked) hashing it as it comes;
                            answers {"bytes": n, "sha256": hex, "method": m}
   GET  /redirect/N?code=C  a chain: C (302 by default) to /redirect/N-1, ... /redirect/0 is 200
@@ -174,12 +174,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(size))
         self.end_headers()
-        digest, left, view = hashlib.sha256(), size, memoryview(PIECE)
+        digest, left, number = hashlib.sha256(), size, 0
         while left > 0:
-            piece = view[: min(left, len(PIECE))]
+            # Each piece starts with its number, so a piece sent twice or out of order shows.
+            piece = (number.to_bytes(8, "big") + PIECE[8:])[: min(left, len(PIECE))]
             self.wfile.write(piece)
             digest.update(piece)
             left -= len(piece)
+            number += 1
         if key:
             with LOCK:
                 SENT[key] = {"bytes": size, "sha256": digest.hexdigest()}
