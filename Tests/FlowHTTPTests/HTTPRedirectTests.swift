@@ -95,6 +95,21 @@ extension HTTPRedirectTests {
         #expect(unfollowed.status == 303)
     }
 
+    /// libcurl rewinds the file through the seek callback when it follows (PUT); the transport
+    /// opens it again when it follows (POST from a file). Either way the whole body arrives.
+    @Test(arguments: ["PUT", "POST"])
+    func aFileBodyIsSentAgainInFullAfterA307(method: String) async throws {
+        let server = try await HTTPTestServer.shared()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try HTTPStreamingTests.writeNumberedFile(directory.file("body.bin").path, size: 3 << 20)
+        let response = try await transport.perform(HTTPRequest(method: method, url: server.url("/redirect-to?code=307&url=/upload"),
+                                                               body: .file(path)))
+        #expect(response.redirects == 1)
+        #expect(try await JSONDecoder().decode(Digest.self, from: response.body) == Digest.of(file: path))
+        #expect(response.text.contains(#""method": "\#(method)""#))
+    }
+
     @Test(arguments: ["GET", "PUT"])
     func credentialsDoNotFollowARedirectToAnotherOrigin(method: String) async throws {
         let server = try await HTTPTestServer.shared()

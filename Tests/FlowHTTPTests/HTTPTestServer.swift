@@ -1,6 +1,7 @@
 import FlowHTTP
 import FlowTestSupport
 import Foundation
+import Glibc
 
 /// `Servers/http_server.py` on a free loopback port: the HTTP(S) server the client's tests
 /// talk to (streams, uploads, redirects, statuses with counters, stalls, echo, proxying).
@@ -69,6 +70,13 @@ final class HTTPTestServer: Sendable {
         return try JSONDecoder().decode([String: Int].self, from: answer.body)["count"] ?? -1
     }
 
+    /// Returns once the server has counted `count` requests under `key` (it waits, not the test).
+    func waitFor(_ key: String, count: Int = 1) async throws {
+        let answer = try await controlRequest("/_control/wait/\(key)?count=\(count)")
+        let counted = try JSONDecoder().decode([String: Int].self, from: answer.body)["count"] ?? 0
+        guard counted >= count else { throw HarnessError("the server counted \(counted) requests under \(key), not \(count)") }
+    }
+
     /// What `/bytes/N?key=` sent under `key`, once it has all gone.
     func sent(_ key: String) async throws -> Digest {
         try JSONDecoder().decode(Digest.self, from: try await controlRequest("/_control/sent/\(key)").body)
@@ -122,6 +130,41 @@ struct Digest: Decodable, Equatable, CustomStringConvertible {
         }
         return Digest(bytes: size, sha256: String(hash))
     }
+}
+
+/// A loopback port that listens but never accepts, with its one-connection queue already
+/// taken: a connection attempt gets no answer at all, as from a host that drops packets.
+final class UnansweredPort: Sendable {
+    let port: Int
+    private let sockets: [Int32]
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        guard listener >= 0, bound else { throw HarnessError("cannot listen on loopback: \(String(cString: strerror(errno)))") }
+        // Two connections fill a backlog of 0 (Linux queues one more than the backlog); the
+        // kernel then drops further SYNs instead of answering them.
+        var fillers: [Int32] = []
+        for _ in 0..<2 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            fillers.append(filler)
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        sockets = [listener] + fillers
+    }
+
+    func close() { for fd in sockets { Glibc.close(fd) } }
 }
 
 /// A unique key for the server's counters, so tests sharing nothing can run at once.

@@ -26,10 +26,12 @@ Routes (any method unless said; every request body is read, so connections stay 
                            counts the request under K and answers C (with Retry-After: S and
                            M as {"message": M} or text), or 200 {"attempt": n} once N requests
                            have had C; without `first`, always C
-  GET  /stall?bytes=B      promises a megabyte, sends B bytes, then nothing for a minute
+  GET  /stall?bytes=B&key=K   counted under K; promises a megabyte, sends B bytes, then
+                           nothing for a minute
   CONNECT host:port        a tunnel to 127.0.0.1 only, counted under "CONNECT host:port"
 Control, for tests (not counted):
   GET  /_control/count/K   {"count": n}
+  GET  /_control/wait/K?count=N   the same, once n >= N (at most 30 s)
   GET  /_control/sent/K    {"bytes": n, "sha256": hex} of /bytes?key=K, once it has all gone
 """
 import argparse
@@ -59,6 +61,7 @@ SENT = {}
 def count(key):
     with LOCK:
         COUNTS[key] = COUNTS.get(key, 0) + 1
+        LOCK.notify_all()
         return COUNTS[key]
 
 
@@ -154,6 +157,8 @@ class Handler(BaseHTTPRequestHandler):
         if route == "status":
             return self.status(int(parts[1]), query)
         if route == "stall":
+            if "key" in query:
+                count(query["key"])
             return self.stall(int(query.get("bytes", "0")))
         self.answer(404, "no route for %s\n" % target.path, "text/plain")
 
@@ -162,6 +167,11 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, parts):
         if parts[:1] == ["count"]:
             with LOCK:
+                return self.answer_json(200, {"count": COUNTS.get(parts[1], 0)})
+        if parts[:1] == ["wait"]:
+            wanted = int(parse_qs(urlsplit(self.path).query).get("count", ["1"])[0])
+            with LOCK:
+                LOCK.wait_for(lambda: COUNTS.get(parts[1], 0) >= wanted, timeout=30)
                 return self.answer_json(200, {"count": COUNTS.get(parts[1], 0)})
         if parts[:1] == ["sent"]:
             with LOCK:
