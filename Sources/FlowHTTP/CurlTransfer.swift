@@ -253,8 +253,19 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_READ_ERROR, CURLE_WRITE_ERROR: .localFile
         default: .other
         }
-        return HTTPError(kind: kind, method: request.method, url: request.url, message: message,
+        return HTTPError(kind: refine(kind, message), method: request.method, url: request.url, message: message,
                          curlCode: Int(code.rawValue))
+    }
+
+    /// A timeout before the request went out (libcurl's pre-transfer time is still zero) is one
+    /// of the stage that did not finish: name resolution, or the connection (TCP, TLS, a proxy's
+    /// tunnel). Nothing was sent then, which the retry policy needs to know. libcurl's message
+    /// still says it timed out.
+    private func refine(_ kind: HTTPError.Kind, _ message: String) -> HTTPError.Kind {
+        guard kind == .timeout else { return kind }
+        var pretransfer: curl_off_t = 0
+        guard flow_curl_get_offset(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK, pretransfer == 0 else { return kind }
+        return message.hasPrefix("Resolving timed out") ? .dns : .connect
     }
 
     // MARK: Callbacks (loop thread)

@@ -29,6 +29,20 @@ import Testing
         #expect(error?.message.contains("port \(port)") == true)
     }
 
+    @Test func aConnectionNeverAnsweredHitsTheConnectTimeout() async throws {
+        let unanswered = try UnansweredPort()
+        defer { unanswered.close() }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: HTTPError.self) {
+            try await transport.perform(HTTPRequest(url: "http://127.0.0.1:\(unanswered.port)/", connectTimeout: .milliseconds(300),
+                                                    timeout: .seconds(60)))
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        // The stage is the connection; the words say it timed out.
+        #expect(error?.kind == .connect)
+        #expect(error?.message.contains("Timeout was reached") == true, "\(String(describing: error))")
+    }
+
     @Test func aClientErrorCarriesTheJSONBodysMessage() async throws {
         let server = try await HTTPTestServer.shared()
         let response = try await transport.perform(HTTPRequest(url: server.url("/status/400?message=bucket%20name%20must%20be%20lower%20case")))

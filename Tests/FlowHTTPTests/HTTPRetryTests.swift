@@ -85,4 +85,16 @@ import Testing
         #expect(error?.kind == .connect)
         #expect(clock.sleeps.count == 3)
     }
+
+    /// Nothing was sent when the connection was never made, so even a POST is sent again.
+    @Test func aConnectTimeoutIsRetriedEvenForAPost() async throws {
+        let unanswered = try UnansweredPort()
+        defer { unanswered.close() }
+        let error = await #expect(throws: HTTPError.self) {
+            try await client.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(unanswered.port)/hooks", body: .bytes(Data("{}".utf8)),
+                                              connectTimeout: .milliseconds(200)))
+        }
+        #expect(error?.kind == .connect)
+        #expect(clock.sleeps.count == 3)
+    }
 }
