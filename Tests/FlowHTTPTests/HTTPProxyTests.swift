@@ -42,4 +42,14 @@ import Testing
         #expect(echo.target == "/echo")
         #expect(try await proxy.count("CONNECT 127.0.0.1:\(server.port)") == 1)
     }
+
+    @Test func aProxyThatDoesNotResolveIsADNSErrorWithoutItsPassword() async throws {
+        let transport = CurlTransport(environment: ["http_proxy": "http://flow:pr0xy-s3cret@flow-proxy.invalid:3128"])
+        let error = await #expect(throws: HTTPError.self) {
+            try await transport.perform(HTTPRequest(url: "http://example.com/"))
+        }
+        #expect(error?.kind == .dns)
+        #expect(error?.message.contains("proxy") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("pr0xy-s3cret") == false)
+    }
 }

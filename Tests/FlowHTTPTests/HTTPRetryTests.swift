@@ -32,6 +32,21 @@ import Testing
         #expect(clock.sleeps == [.seconds(7)])
     }
 
+    @Test func aRetryAfterDateIsReadAgainstTheClock() async throws {
+        let server = try await HTTPTestServer.shared()
+        let key = uniqueKey()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = formatter.string(from: clock.now().addingTimeInterval(30))
+        let escaped = date.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let response = try await client.send(HTTPRequest(url: server.url("/status/503?key=\(key)&first=1&retry_after=\(escaped)")))
+        #expect(response.status == 200)
+        #expect(try await server.count(key) == 2)
+        #expect(clock.sleeps == [.seconds(30)])
+    }
+
     @Test func a400IsNeverRetried() async throws {
         let server = try await HTTPTestServer.shared()
         let key = uniqueKey()

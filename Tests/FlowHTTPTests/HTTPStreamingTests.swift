@@ -61,7 +61,8 @@ import Testing
         let response = try await transport.perform(HTTPRequest(url: server.url("/bytes/\(size)"), destination: .memory(limit: size)))
         let report = memory.stop()
         #expect(response.body.count == size)
-        #expect(report.growth >= size, "\(report)")
+        // Not all of it: pages other tests freed may be reused. Far more than `flat` is enough.
+        #expect(report.growth >= size / 2, "\(report)")
     }
 
     /// `size` bytes of pseudo-random 1 MiB blocks, each starting with its number (so a block

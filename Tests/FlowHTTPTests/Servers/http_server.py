@@ -252,6 +252,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: with many tests connecting at once while the accept
+    # loop waits for the GIL, the kernel would drop SYNs and a connect would wait a second.
+    request_queue_size = 128
     tls = None
 
     def finish_request(self, request, client_address):
