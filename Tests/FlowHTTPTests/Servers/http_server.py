@@ -29,6 +29,8 @@ Routes (any method unless said; every request body is read, so connections stay 
   GET  /stall?bytes=B&key=K   counted under K; promises a megabyte, sends B bytes, then
                            nothing for a minute
   CONNECT host:port        a tunnel to 127.0.0.1 only, counted under "CONNECT host:port"
+As a plain HTTP proxy (`http_proxy` pointing here), a request line with an absolute URI is
+answered by the same routes, as if this were the origin; /echo shows that URI.
 Control, for tests (not counted):
   GET  /_control/count/K   {"count": n}
   GET  /_control/wait/K?count=N   the same, once n >= N (at most 30 s)
