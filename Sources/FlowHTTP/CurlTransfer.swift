@@ -22,6 +22,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var bytesReceived: Int64 = 0
     /// Why a callback stopped the transfer, when it did.
     private var callbackFailure: HTTPError?
+    /// Where a 3xx response points (absolute), when libcurl did not follow it. Set by `outcome`.
+    private(set) var redirectURL: String?
 
     private struct Control {
         var continuation: CheckedContinuation<HTTPResponse, any Error>?
@@ -120,13 +122,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// which is also what libcurl's SigV4 hashes; a file streams through the read callback
     /// as an upload. Any method other than the one libcurl implies is set as custom.
     private func configureMethodAndBody(_ context: UnsafeMutableRawPointer) throws {
-        let method = request.method.uppercased()
         switch source {
         case .none:
-            switch method {
+            switch request.method.uppercased() {
             case "GET": try set(CURLOPT_HTTPGET, 1)
             case "HEAD": try set(CURLOPT_NOBODY, 1)
-            default: try set(CURLOPT_CUSTOMREQUEST, method)
+            default: break
             }
         case .memory(let data):
             try check(flow_curl_set_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(data.count)))
@@ -135,7 +136,6 @@ final class CurlTransfer: @unchecked Sendable {
                 let pointer = bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)
                 try check(flow_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer)))
             }
-            if method != "POST" { try set(CURLOPT_CUSTOMREQUEST, method) }
         case .file(_, let size):
             try set(CURLOPT_UPLOAD, 1)
             try check(flow_curl_set_offset(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(size)))
@@ -143,8 +143,22 @@ final class CurlTransfer: @unchecked Sendable {
             try check(flow_curl_set_pointer(easy, CURLOPT_READDATA, context))
             try check(flow_curl_set_seek_callback(easy, curlSeek))
             try check(flow_curl_set_pointer(easy, CURLOPT_SEEKDATA, context))
-            if method != "PUT" { try set(CURLOPT_CUSTOMREQUEST, method) }
         }
+        if let custom = Self.customMethod(request) { try set(CURLOPT_CUSTOMREQUEST, custom) }
+    }
+
+    /// The method when it is not the one libcurl implies from the body (GET or HEAD without
+    /// one, POST with one in memory, PUT with a file), which then goes as CURLOPT_CUSTOMREQUEST.
+    /// libcurl sends that string on every redirect it follows, a 303 included, so the transport
+    /// follows such a request's redirects itself (`CurlTransport+Redirects.swift`).
+    static func customMethod(_ request: HTTPRequest) -> String? {
+        let method = request.method.uppercased()
+        let implied: Set<String> = switch request.body {
+        case .none: ["GET", "HEAD"]
+        case .bytes: ["POST"]
+        case .file: ["PUT"]
+        }
+        return implied.contains(method) ? nil : method
     }
 
     private func set(_ option: CURLoption, _ value: String) throws {
@@ -198,6 +212,10 @@ final class CurlTransfer: @unchecked Sendable {
         _ = flow_curl_get_long(easy, CURLINFO_REDIRECT_COUNT, &redirects)
         var effective: UnsafeMutablePointer<CChar>?
         _ = flow_curl_get_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
+        var location: UnsafeMutablePointer<CChar>?
+        if flow_curl_get_string(easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK, let location {
+            redirectURL = String(cString: location)
+        }
         var response = HTTPResponse(status: status, headers: headers, body: body, bytesReceived: bytesReceived,
                                     method: request.method, url: effective.map { String(cString: $0) } ?? request.url,
                                     redirects: redirects)
@@ -235,8 +253,19 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_READ_ERROR, CURLE_WRITE_ERROR: .localFile
         default: .other
         }
-        return HTTPError(kind: kind, method: request.method, url: request.url, message: message,
+        return HTTPError(kind: refine(kind, message), method: request.method, url: request.url, message: message,
                          curlCode: Int(code.rawValue))
+    }
+
+    /// A timeout before the request went out (libcurl's pre-transfer time is still zero) is one
+    /// of the stage that did not finish: name resolution, or the connection (TCP, TLS, a proxy's
+    /// tunnel). Nothing was sent then, which the retry policy needs to know. libcurl's message
+    /// still says it timed out.
+    private func refine(_ kind: HTTPError.Kind, _ message: String) -> HTTPError.Kind {
+        guard kind == .timeout else { return kind }
+        var pretransfer: curl_off_t = 0
+        guard flow_curl_get_offset(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK, pretransfer == 0 else { return kind }
+        return message.hasPrefix("Resolving timed out") ? .dns : .connect
     }
 
     // MARK: Callbacks (loop thread)

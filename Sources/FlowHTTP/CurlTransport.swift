@@ -25,10 +25,19 @@ public struct CurlTransport: HTTPTransport {
         if request.insecure {
             logger.warning("TLS verification is off for \(request.method) \(request.displayURL): the request says insecure")
         }
+        if request.maxRedirects > 0, CurlTransfer.customMethod(request) != nil {
+            return try await performFollowingRedirects(request)
+        }
+        return try await transfer(request).response
+    }
+
+    /// One libcurl transfer (with whatever redirects libcurl follows itself), and where its
+    /// response redirects to when libcurl did not follow it.
+    func transfer(_ request: HTTPRequest) async throws -> (response: HTTPResponse, redirectURL: String?) {
         let transfer = try CurlTransfer(request, proxy: proxies.proxy(for: request.url), noProxy: proxies.noProxy,
                                         userAgent: userAgent)
         let loop = CurlLoop.shared
-        return try await withTaskCancellationHandler {
+        let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.start(continuation)
                 loop.submit(transfer)
@@ -37,6 +46,7 @@ public struct CurlTransport: HTTPTransport {
             transfer.markCancelled()
             loop.cancel(transfer)
         }
+        return (response, transfer.redirectURL)
     }
 
     /// libcurl's version and TLS backend, as `curl_version_info` reports them.

@@ -4,8 +4,8 @@ import Logging
 
 /// When and how often a failed request is sent again.
 ///
-/// - Transport errors: a refused connection is retried for every method (nothing was
-///   sent); DNS failures, timeouts and broken connections only for idempotent requests
+/// - Transport errors: a connection never made (refused, or timed out) is retried for every
+///   method (nothing was sent); DNS failures, timeouts and broken connections only for idempotent requests
 ///   (the server may have acted on it); TLS, redirect-loop, size and local-file errors never.
 /// - Statuses: 429 and 503 for every method (the server says it did not do the work: the
 ///   throttling and unavailable answers AWS and most APIs give), 500, 502 and 504 for

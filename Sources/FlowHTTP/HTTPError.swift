@@ -7,9 +7,12 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable, Equatable {
         /// The request cannot be sent as given (bad URL, unsupported scheme, unreadable option).
         case invalidRequest = "invalid request"
+        /// The host name did not resolve (or not in time).
         case dns = "DNS"
+        /// No connection was made (refused, or not within `connectTimeout`): nothing was sent.
         case connect = "connect"
         case tls = "TLS"
+        /// The exchange took longer than `timeout` after the request went out.
         case timeout = "timeout"
         case tooManyRedirects = "too many redirects"
         /// The connection broke or the server sent nothing or half a response.
