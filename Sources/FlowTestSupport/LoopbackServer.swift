@@ -134,11 +134,32 @@ public final class LoopbackServer: @unchecked Sendable {
         return Launched(process: process, output: pipe, errorLog: errorLog, lifeline: lifeline)
     }
 
+    /// A loopback port that refuses connections for as long as the value lives: a socket
+    /// bound to it and never listening, so no server started meanwhile can take it (as one
+    /// could a port from `freePort()`, which is free only at the moment it is read).
+    public final class ClosedPort: @unchecked Sendable {
+        public let port: Int
+        private let fd: Int32
+
+        public init() throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
+            do { port = try LoopbackServer.bindToAnyPort(fd) } catch { close(fd); throw error }
+        }
+
+        deinit { close(fd) }
+    }
+
     /// A port nobody listens on right now (bound to 0, read back, closed).
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        return try bindToAnyPort(fd)
+    }
+
+    /// Binds `fd` to 127.0.0.1 on a port the kernel picks, and returns the port.
+    static func bindToAnyPort(_ fd: Int32) throws -> Int {
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -136,7 +136,9 @@ import Testing
     @Test func whenNothingResolvesTheErrorListsWhatEachLinkFound() async throws {
         let home = try AWSHome()
         defer { home.remove() }
-        let closed = try LoopbackServer.freePort()
+        let refusing = try LoopbackServer.ClosedPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = refusing.port
         var environment = home.environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(closed)"])
         environment["AWS_EC2_METADATA_DISABLED"] = nil
         let error = try #require(await credentialError { try await makeChain(environment).credentials() })

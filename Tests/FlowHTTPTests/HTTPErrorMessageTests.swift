@@ -20,7 +20,9 @@ import Testing
     }
 
     @Test func aPortNobodyListensOnIsAConnectError() async throws {
-        let port = try LoopbackServer.freePort()
+        let refusing = try LoopbackServer.ClosedPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let error = await #expect(throws: HTTPError.self) {
             try await transport.perform(HTTPRequest(url: "http://127.0.0.1:\(port)/"))
         }

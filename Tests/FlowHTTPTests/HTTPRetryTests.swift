@@ -93,7 +93,9 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsRetriedEvenForAPost() async throws {
-        let port = try LoopbackServer.freePort()
+        let refusing = try LoopbackServer.ClosedPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let error = await #expect(throws: HTTPError.self) {
             try await client.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/hooks", body: .bytes(Data("{}".utf8))))
         }

@@ -26,7 +26,7 @@ final class HTTPTestServer: Sendable {
     /// For the control routes: the real transport, no proxy, no retries.
     private let control = CurlTransport(environment: [:])
 
-    init(tls: TLS? = nil) throws {
+    private init(tls: TLS?) async throws {
         self.tls = tls
         directory = try TemporaryDirectory()
         let script = Repository.root.appendingPathComponent("Tests/FlowHTTPTests/Servers/http_server.py").path
@@ -39,20 +39,15 @@ final class HTTPTestServer: Sendable {
             caBundle = nil
         }
         do {
-            server = try LoopbackServer.announcing("python3", arguments)
+            server = try await LoopbackServer.announcing("python3", arguments)
         } catch {
             directory.remove()
             throw error
         }
     }
 
-    /// Starts a server on a thread of its own, so waiting for its `READY` line holds none of
-    /// the (two) threads of Swift's cooperative pool that every test shares.
-    static func start(tls: TLS? = nil) async throws -> HTTPTestServer {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try HTTPTestServer(tls: tls) }) }.start()
-        }
-    }
+    /// Starts a server (`LoopbackServer` waits for it off the cooperative pool).
+    static func start(tls: TLS? = nil) async throws -> HTTPTestServer { try await HTTPTestServer(tls: tls) }
 
     /// One plain HTTP server for every test of the process that needs nothing of its own (they
     /// count under keys of their own: `uniqueKey()`); it stops when the test process ends.

@@ -59,7 +59,9 @@ import Testing
     @Test func noAnswerFailsFastOnOneAttempt() async throws {
         let home = try AWSHome()
         defer { home.remove() }
-        let closed = try LoopbackServer.freePort()
+        let refusing = try LoopbackServer.ClosedPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = refusing.port
         // A retry would wait on the HTTP client's clock first: no wait means one attempt.
         let httpClock = ManualClock(autoAdvance: true)
         let error = try #require(await credentialError {
