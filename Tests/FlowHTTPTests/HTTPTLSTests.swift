@@ -1,4 +1,6 @@
 import FlowHTTP
+import Foundation
+import Logging
 import Testing
 
 /// Certificate verification against real HTTPS servers on loopback: a good certificate from a
@@ -45,5 +47,38 @@ import Testing
 
         let insecure = try await transport.perform(HTTPRequest(url: server.url("/echo"), insecure: true, caBundle: caBundle))
         #expect(insecure.status == 200)
+    }
+
+    @Test func anInsecureRequestIsLoggedAsAWarningWithoutItsQuery() async throws {
+        let server = try await HTTPTestServer.start(tls: .selfSigned)
+        defer { server.stop() }
+        let lines = CapturedLog()
+        let logging = CurlTransport(environment: [:], logger: Logger(label: "flow.http") { _ in lines })
+        let response = try await logging.perform(HTTPRequest(url: server.url("/echo?token=s3cr3t"), insecure: true))
+        #expect(response.status == 200)
+        #expect(lines.entries == [.init(level: .warning,
+                                        message: "TLS verification is off for GET \(server.url)/echo?…: the request says insecure")])
+        // A verified request (refused here: nobody trusts this certificate) logs no warning.
+        await #expect(throws: HTTPError.self) { try await logging.perform(HTTPRequest(url: server.url("/echo"))) }
+        #expect(lines.entries.count == 1)
+    }
+}
+
+/// A swift-log handler that keeps what it is given, to check what a component logs.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    struct Entry: Equatable { var level: Logger.Level; var message: String }
+    private let lock = NSLock()
+    private var kept: [Entry] = []
+    var entries: [Entry] { lock.withLock { kept } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { kept.append(Entry(level: event.level, message: event.message.description)) }
     }
 }
