@@ -18,7 +18,8 @@ public final class MotoServer: @unchecked Sendable {
     /// One server for the whole test process, started by the first test that asks (moto
     /// takes seconds to start). Tests sharing it use names of their own. It stops when the
     /// test process ends (see `LoopbackServer`).
-    public static func shared() async throws -> MotoServer { try await SharedMoto.instance.get() }
+    public static func shared() async throws -> MotoServer { try await sharedServer.get() }
+    private static let sharedServer = StartedOnce { try await MotoServer.start() }
 
     public static func start() async throws -> MotoServer {
         var environment = ProcessInfo.processInfo.environment
@@ -60,13 +61,17 @@ public final class MotoServer: @unchecked Sendable {
     public func stop() { server.stop() }
 }
 
-private actor SharedMoto {
-    static let instance = SharedMoto()
-    private var starting: Task<MotoServer, any Error>?
+/// A value started by the first caller that asks for it and shared by every later one (a
+/// server the whole test process uses); concurrent first callers wait for the same start.
+public actor StartedOnce<Value: Sendable> {
+    private let start: @Sendable () async throws -> Value
+    private var starting: Task<Value, any Error>?
 
-    func get() async throws -> MotoServer {
+    public init(_ start: @escaping @Sendable () async throws -> Value) { self.start = start }
+
+    public func get() async throws -> Value {
         if let starting { return try await starting.value }
-        let task = Task { try await MotoServer.start() }
+        let task = Task { try await start() }
         starting = task
         return try await task.value
     }

@@ -51,7 +51,8 @@ final class HTTPTestServer: Sendable {
 
     /// One plain HTTP server for every test of the process that needs nothing of its own (they
     /// count under keys of their own: `uniqueKey()`); it stops when the test process ends.
-    static func shared() async throws -> HTTPTestServer { try await SharedHTTPServer.instance.get() }
+    static func shared() async throws -> HTTPTestServer { try await sharedServer.get() }
+    private static let sharedServer = StartedOnce { try await HTTPTestServer.start() }
 
     var port: Int { server.port }
     /// `http(s)://127.0.0.1:<port>`.
@@ -85,18 +86,6 @@ final class HTTPTestServer: Sendable {
     func stop() {
         server.stop()
         directory.remove()
-    }
-}
-
-private actor SharedHTTPServer {
-    static let instance = SharedHTTPServer()
-    private var starting: Task<HTTPTestServer, any Error>?
-
-    func get() async throws -> HTTPTestServer {
-        if let starting { return try await starting.value }
-        let task = Task { try await HTTPTestServer.start() }
-        starting = task
-        return try await task.value
     }
 }
 
