@@ -35,7 +35,7 @@ struct HTTPGetsCommand: AsyncParsableCommand {
             let response = try await transport.perform(request).requireSuccess()
             bytes += response.bytesReceived
         }
-        let seconds = HTTPBenchmark.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).inSeconds
         HTTPBenchmark.report([
             ("count", "\(count)"), ("bytes", "\(bytes)"), ("seconds", String(format: "%.6f", seconds)),
             ("requests_per_second", String(format: "%.1f", Double(count) / seconds)),
@@ -59,7 +59,7 @@ struct HTTPDownloadCommand: AsyncParsableCommand {
         let request = HTTPRequest(url: url, destination: .file(to), timeout: nil)
         let start = ContinuousClock.now
         let response = try await transport.perform(request).requireSuccess()
-        let seconds = HTTPBenchmark.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).inSeconds
         guard response.bodyFile == to else { throw HarnessError("the download did not end up in \(to)") }
         HTTPBenchmark.report([
             ("bytes", "\(response.bytesReceived)"), ("seconds", String(format: "%.6f", seconds)),
@@ -70,20 +70,12 @@ struct HTTPDownloadCommand: AsyncParsableCommand {
 }
 
 enum HTTPBenchmark {
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
     /// One JSON object on one line; the values are numbers already formatted.
     static func report(_ fields: [(String, String)]) {
         print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
     }
 
-    /// `VmHWM` of /proc/self/status: this program's peak RSS since its `exec` (unlike
-    /// `ru_maxrss`, without the forking parent's pages); 0 where /proc is missing.
-    static func peakResidentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-    }
+    /// `VmHWM`: this program's peak RSS since its `exec` (unlike `ru_maxrss`, without the
+    /// forking parent's pages); 0 where /proc is missing.
+    static func peakResidentKiB() -> Int { processStatusKiB("VmHWM") }
 }

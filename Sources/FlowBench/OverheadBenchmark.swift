@@ -135,7 +135,7 @@ struct OverheadBenchmark {
         guard status == .succeeded, succeeded == plan.steps.count else {
             throw HarnessError("run \(coordinator.runID) ended \(status.rawValue) with \(succeeded) of \(plan.steps.count) steps succeeded")
         }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 
     static func pipeline(_ shape: Shape, steps: Int, maxParallel: Int, kind: StepKind) -> String {
@@ -173,7 +173,7 @@ struct OverheadBenchmark {
             fsync(fd)
             close(fd)
             let elapsed = clock.now - start
-            samples.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+            samples.append(elapsed.inSeconds * 1e6)
         }
         return (samples.sorted()[samples.count / 2], samples.reduce(0, +) / Double(samples.count))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlowEngine
+import FlowTestSupport
 
 /// `flow-bench spawn`: what running one short process costs through flow's process runners
 /// (session, pipe, exit event, teardown, stray sweep) against a bare `posix_spawn` + `waitpid`
@@ -26,11 +27,11 @@ struct SpawnCommand: AsyncParsableCommand {
             for (index, (_, runner)) in runners.enumerated() {
                 let start = ContinuousClock.now
                 for _ in 0..<count { _ = try await runner.run(spec) { _ in } }
-                runnerTimes[index].append(Self.microseconds(ContinuousClock.now - start) / Double(count))
+                runnerTimes[index].append((ContinuousClock.now - start).inSeconds * 1e6 / Double(count))
             }
             let bareStart = ContinuousClock.now
             for _ in 0..<count { Self.bareSpawn() }
-            bareTimes.append(Self.microseconds(ContinuousClock.now - bareStart) / Double(count))
+            bareTimes.append((ContinuousClock.now - bareStart).inSeconds * 1e6 / Double(count))
         }
         // The first round warms up.
         let bare = Self.median(Array(bareTimes.dropFirst()))
@@ -48,10 +49,6 @@ struct SpawnCommand: AsyncParsableCommand {
         guard posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0 else { return }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-    }
-
-    static func microseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
     }
 
     static func median(_ values: [Double]) -> Double {

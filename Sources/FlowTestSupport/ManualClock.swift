@@ -22,7 +22,7 @@ public final class ManualClock: EngineClock, @unchecked Sendable {
 
     public func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         if autoAdvance {
             lock.withLock {
                 sleeps.append(duration)

@@ -1,4 +1,5 @@
 import Foundation
+import FlowTestSupport
 import Synchronization
 
 /// This process's resident memory while something runs: `VmRSS` from /proc/self/status before
@@ -51,10 +52,5 @@ final class ResidentMemory: Sendable {
     }
 
     /// A `kB` field of /proc/self/status, in bytes.
-    static func read(_ field: String) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
-        return kilobytes << 10
-    }
+    static func read(_ field: String) -> Int { processStatusKiB(field) << 10 }
 }
