@@ -17,10 +17,9 @@ import Testing
         let transfer = Task { [transport] in try await transport.perform(request) }
         try await server.waitFor(key)
 
-        let started = ContinuousClock.now
         transfer.cancel()
         let result = await transfer.result
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // A CancellationError, not the 120 s timeout's HTTPError, so the cancel ended it.
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
     }

@@ -34,13 +34,13 @@ import Testing
     @Test func aConnectionNeverAnsweredHitsTheConnectTimeout() async throws {
         let unanswered = try UnansweredPort()
         defer { unanswered.close() }
-        let started = ContinuousClock.now
         let error = await #expect(throws: HTTPError.self) {
             try await transport.perform(HTTPRequest(url: "http://127.0.0.1:\(unanswered.port)/", connectTimeout: .milliseconds(300),
                                                     timeout: .seconds(60)))
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
-        // The stage is the connection; the words say it timed out.
+        // The stage is the connection, so the 300 ms connect timeout ended it: the 60 s total
+        // timeout would have been classed `.timeout`. No wall-clock bound: under a loaded test run
+        // the cooperative pool can resume this task many seconds after libcurl gave up.
         #expect(error?.kind == .connect)
         // libcurl words it "Failed to connect … Timeout was reached", "Connection timeout after
         // … ms" or "Connection timed out after … milliseconds", by which of its timers noticed.
@@ -75,12 +75,11 @@ import Testing
         let server = try await HTTPTestServer.shared()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let started = ContinuousClock.now
         let error = await #expect(throws: HTTPError.self) {
             try await transport.perform(HTTPRequest(url: server.url("/stall?bytes=1000"), destination: .file(directory.file("big").path),
                                                     timeout: .seconds(1)))
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // The server then sends nothing for a minute, so only the 1 s total timeout ends this request early.
         #expect(error?.kind == .timeout)
         #expect(error?.message.contains("timed out after") == true, "\(String(describing: error))")
         #expect(error?.description.contains(": timeout: ") == true)
