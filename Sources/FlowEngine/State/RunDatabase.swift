@@ -17,32 +17,41 @@ public final class RunDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let pool = try Self.openPool(path: path, configuration: config)
-        // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it does,
-        // so the writing connection gets FULL again here.
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        try self.init(writer: pool)
-    }
-
-    /// Opens the pool, trying again when a new file's switch to WAL meets another process
-    /// doing the same: SQLite then answers SQLITE_BUSY at once rather than wait (a lock
-    /// upgrade that could deadlock never calls the busy handler). Once the file is in WAL
-    /// mode, opening takes no such lock.
-    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
-        var tries = 0
-        while true {
-            do {
-                return try DatabasePool(path: path, configuration: configuration)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && tries < 50 {
-                tries += 1
-                usleep(UInt32(1_000 * min(tries, 20)))
-            }
+        let pool = try Self.takingTurns(at: path) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
+            // does, so the writing connection gets FULL again here.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrate(pool)
+            return pool
         }
+        self.init(migrated: pool)
     }
 
-    public init(writer: any DatabaseWriter) throws {
-        self.writer = writer
+    /// Runs `open` holding an exclusive `flock(2)` on the database's directory, so processes
+    /// (and pools) opening one file take turns. A new file's switch to WAL needs an exclusive
+    /// lock that SQLite does not wait for (a lock upgrade that could deadlock never calls the
+    /// busy handler), so two openers racing would see SQLITE_BUSY at once; the kernel queues
+    /// them instead, with no polling, and releases the turn however the holder ends. Locking
+    /// the directory adds no file to the state directory. A directory that cannot be opened
+    /// is left for SQLite to report.
+    static func takingTurns<T>(at path: String, _ open: () throws -> T) throws -> T {
+        let parent = (path as NSString).deletingLastPathComponent
+        let descriptor = Glibc.open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return try open() }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        return try open()
+    }
+
+    /// Wraps `writer`, migrating its schema first.
+    public convenience init(writer: any DatabaseWriter) throws {
         try Self.migrate(writer)
+        self.init(migrated: writer)
+    }
+
+    private init(migrated writer: any DatabaseWriter) {
+        self.writer = writer
     }
 
     /// Applies the migrations, safely when several processes open a new database at once.
