@@ -8,7 +8,8 @@ import FlowTestSupport
 /// `bench/crash.py` is the long version of the first test.
 @Suite(.serialized) struct CrashResumeTests {
     /// 20 or more cycles of: start `flow run` (or `flow resume --last` once the run exists),
-    /// wait a random 50–400 ms, then kill it as a dying machine would: SIGKILL to flow, then
+    /// wait a random 50–400 ms (every other cycle: until it has started a step, then 0–60 ms
+    /// more, so kills land mid-step on a slow machine too), then kill it as a dying machine would: SIGKILL to flow, then
     /// SIGKILL to every process carrying this test's environment marker (the step processes,
     /// which flow starts in sessions of their own, so the kill of flow alone would leave them
     /// running). After each kill the database is read (read-only) and checked; a final
@@ -44,7 +45,15 @@ import FlowTestSupport
                                                   : ["run", "crash.yml", "--state-dir", round.state]
             let flow = try BackgroundFlow(arguments, in: round.directory, environment: environment,
                                           log: round.directory.appendingPathComponent("cycle-\(cycle).log"))
-            usleep(UInt32(Int.random(in: 50...400, using: &generator)) * 1000)
+            if cycle.isMultiple(of: 2) {
+                // Every other kill lands once this cycle has started a step, whatever the
+                // machine's speed: on a loaded one, flow's start alone can outlast 400 ms.
+                let executed = round.ledgerBytes()
+                Self.wait(until: { !flow.process.isRunning || round.ledgerBytes() > executed })
+                usleep(UInt32(Int.random(in: 0...60, using: &generator)) * 1000)
+            } else {
+                usleep(UInt32(Int.random(in: 50...400, using: &generator)) * 1000)
+            }
             if !flow.process.isRunning {
                 // It ended before the kill: only a run that finished may do that.
                 let status = flow.wait()
@@ -69,6 +78,13 @@ import FlowTestSupport
         // What the test exercised, for the log; and kills must have landed mid-step for it to mean anything.
         print("crash test: seed \(seed), \(cycle + 1) cycles, \(finished.count) run(s): " + finished.map(\.summary).joined(separator: "; "))
         #expect(finished.map(\.midStepKills).reduce(0, +) > 0, "seed \(seed): no kill landed while a step was running")
+    }
+
+    /// Polls `condition` every 2 ms until it holds or `limit` seconds pass (then the kill
+    /// lands anyway, as it would at any other moment).
+    static func wait(until condition: () -> Bool, limit: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(limit)
+        while !condition() && Date() < deadline { usleep(2_000) }
     }
 
     /// Ends a round: a `flow resume --last` that is not killed must succeed, after which every
@@ -152,6 +168,12 @@ struct CrashRound {
     var state: String { directory.appendingPathComponent("state").path }
 
     func snapshot() throws -> StateSnapshot? { try StateSnapshot.read(databaseAt: state + "/flow.db") }
+
+    /// The ledger's size so far (a cheap way to see a step start, never a half-read line).
+    func ledgerBytes() -> Int {
+        var info = stat()
+        return stat(directory.appendingPathComponent("ledger").path, &info) == 0 ? Int(info.st_size) : 0
+    }
 
     /// The ledger's lines. Every line is written whole by one `echo`, so a line without its
     /// newline would be a torn write.
