@@ -37,8 +37,13 @@ int flow_terminal_size(int fd, int *columns, int *rows) {
     return 0;
 }
 
-int flow_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-               const char *directory, int output) {
+static int redirect(posix_spawn_file_actions_t *actions, int fd, int target) {
+    if (fd < 0) return posix_spawn_file_actions_addopen(actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+    return posix_spawn_file_actions_adddup2(actions, fd, target);
+}
+
+int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                     const char *directory, int input, int output, int error_output, int new_session) {
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_t actions;
     int error = posix_spawnattr_init(&attributes);
@@ -51,13 +56,14 @@ int flow_spawn(pid_t *pid, const char *path, char *const argv[], char *const env
     sigset_t none, all;
     sigemptyset(&none);
     sigfillset(&all);
-    short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    short flags = (new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     if (error == 0) error = posix_spawnattr_setflags(&attributes, flags);
+    if (error == 0 && !new_session) error = posix_spawnattr_setpgroup(&attributes, 0);
     if (error == 0) error = posix_spawnattr_setsigmask(&attributes, &none);
     if (error == 0) error = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (error == 0) error = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, output, 1);
-    if (error == 0) error = posix_spawn_file_actions_adddup2(&actions, output, 2);
+    if (error == 0) error = redirect(&actions, input, 0);
+    if (error == 0) error = redirect(&actions, output, 1);
+    if (error == 0) error = redirect(&actions, error_output, 2);
     if (error == 0 && directory != NULL) error = posix_spawn_file_actions_addchdir_np(&actions, directory);
     if (error == 0) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (error == 0) error = posix_spawn(pid, path, &actions, &attributes, argv, envp);
@@ -111,15 +117,32 @@ static int above_standard(int fd) {
     return moved;
 }
 
-int flow_output_pipe(int ends[2]) {
+int flow_pipe(int ends[2]) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
     int read_end = above_standard(fds[0]);
     int write_end = above_standard(fds[1]);
-    if (read_end < 0 || write_end < 0 || fcntl(read_end, F_SETFL, O_NONBLOCK) != 0) {
+    if (read_end < 0 || write_end < 0) {
         int saved = errno;
         if (read_end >= 0) close(read_end);
         if (write_end >= 0) close(write_end);
+        errno = saved;
+        return -1;
+    }
+    ends[0] = read_end;
+    ends[1] = write_end;
+    return 0;
+}
+
+int flow_output_pipe(int ends[2]) {
+    int fds[2];
+    if (flow_pipe(fds) != 0) return -1;
+    int read_end = fds[0];
+    int write_end = fds[1];
+    if (fcntl(read_end, F_SETFL, O_NONBLOCK) != 0) {
+        int saved = errno;
+        close(read_end);
+        close(write_end);
         errno = saved;
         return -1;
     }

@@ -8,11 +8,11 @@ import Glibc
 /// ends, even by a crash or SIGKILL, so no server outlives the suite.
 public final class LoopbackServer: @unchecked Sendable {
     public let port: Int
-    public let process: Process
+    public let process: ChildProcess
     /// Everything the server printed to standard error, for failure messages.
     private let errorLog: URL
     /// The write end of the watcher's standard input, held open while the server should live.
-    private let lifeline: Pipe
+    private let lifeline: ChildPipe
 
     /// `http://127.0.0.1:<port>` (or https when the caller says so).
     public func baseURL(scheme: String = "http") -> String { "\(scheme)://127.0.0.1:\(port)" }
@@ -27,16 +27,8 @@ public final class LoopbackServer: @unchecked Sendable {
     /// Runs `executable arguments…`, which must print `READY <port>` once it listens.
     public static func announcing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                                   within seconds: Double = 30) async throws -> LoopbackServer {
+        // Waiting for a server blocks, so it happens on a thread of its own.
         try await onOwnThread { try announcingBlocking(executable, arguments, environment: environment, within: seconds) }
-    }
-
-    /// Waiting for a server blocks; it happens on a thread of its own, because the test
-    /// runner's cooperative pool has as many threads as cores (two here), and a test blocking
-    /// one would stall every other test's timers and tasks until the server is up.
-    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
     }
 
     private static func announcingBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
@@ -109,28 +101,25 @@ public final class LoopbackServer: @unchecked Sendable {
     deinit { if process.isRunning { stop() } }
 
     private struct Launched {
-        var process: Process
-        var output: Pipe?
+        var process: ChildProcess
+        var output: ChildPipe?
         var errorLog: URL
-        var lifeline: Pipe
+        var lifeline: ChildPipe
     }
 
     private static func launch(_ executable: String, _ arguments: [String], environment: [String: String]?,
                                stdoutPipe: Bool) throws -> Launched {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try which("python3"))
         let program = executable.hasPrefix("/") ? executable : try which(executable)
-        process.arguments = [Repository.root.appendingPathComponent("Tests/Servers/parent_watch.py").path, program] + arguments
-        process.environment = environment ?? ProcessInfo.processInfo.environment
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("flow-server-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        let lifeline = Pipe()
-        process.standardInput = lifeline
-        let pipe = stdoutPipe ? Pipe() : nil
-        process.standardOutput = pipe ?? FileHandle.nullDevice
-        try process.run()
-        try? lifeline.fileHandleForReading.close()
+        let errorHandle = try FileHandle(forWritingTo: errorLog)
+        defer { try? errorHandle.close() }
+        let lifeline = try ChildPipe()
+        let pipe = stdoutPipe ? try ChildPipe() : nil
+        let process = try ChildProcess(URL(fileURLWithPath: try which("python3")),
+                                       [Repository.root.appendingPathComponent("Tests/Servers/parent_watch.py").path, program] + arguments,
+                                       environment: environment, standardInput: .pipe(lifeline),
+                                       standardOutput: pipe.map { .pipe($0) } ?? .null, standardError: .handle(errorHandle))
         return Launched(process: process, output: pipe, errorLog: errorLog, lifeline: lifeline)
     }
 

@@ -48,23 +48,20 @@ public struct TemporaryDirectory: Sendable {
 /// What a finished child process left behind.
 public struct ProcessResult: Sendable {
     public var status: Int32
-    public var stdout: String
+    /// Standard output's bytes as written.
+    public var output: Data
     public var stderr: String
+
+    /// Standard output as text.
+    public var stdout: String { String(decoding: output, as: UTF8.self) }
 }
 
 /// Runs a real child process to completion, capturing both output streams.
 public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
                        currentDirectory: URL? = nil) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
+    let out = try ChildPipe(), err = try ChildPipe()
+    let process = try ChildProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory,
+                                   standardOutput: .pipe(out), standardError: .pipe(err))
     // Read both pipes concurrently so neither fills up and blocks the child.
     nonisolated(unsafe) var errData = Data()
     let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
@@ -72,9 +69,16 @@ public func runProcess(_ executable: URL, _ arguments: [String], environment: [S
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     while !reader.isFinished { usleep(1000) }
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(status: process.terminationStatus, output: outData, stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs blocking work (waiting for a process or a server) on a thread of its own and awaits
+/// it. The test runner's cooperative pool has as many threads as cores (two here); a test
+/// blocking one would stall every other test's timers and tasks meanwhile.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }
 
 /// Runs the built `flow` binary.
@@ -105,24 +109,21 @@ public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], cur
 /// `includingStandardError` reads standard error too, for lines flow prints there (waiting
 /// for a concurrency group).
 public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
-                      includingStandardError: Bool = false) throws -> Process {
-    let process = Process()
-    process.executableURL = Repository.flowBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = currentDirectory
+                      includingStandardError: Bool = false) throws -> ChildProcess {
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
-    process.environment = environment
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = includingStandardError ? out : FileHandle.nullDevice
-    try process.run()
+    let out = try ChildPipe()
+    let process = try ChildProcess(Repository.flowBinary, arguments, environment: environment, currentDirectory: currentDirectory,
+                                   standardOutput: .pipe(out), standardError: includingStandardError ? .pipe(out) : .null)
     var seen = Data()
     while !String(decoding: seen, as: UTF8.self).contains(line) {
         let chunk = out.fileHandleForReading.availableData
         if chunk.isEmpty { break }  // flow ended first: the caller's expectations will say so
         seen.append(chunk)
     }
+    // The rest is read and dropped until flow closes its end, so flow never blocks on a full
+    // pipe nor dies of SIGPIPE (children start with every signal at its default).
+    Thread { _ = out.fileHandleForReading.readDataToEndOfFile() }.start()
     return process
 }
 

@@ -117,23 +117,16 @@ enum EnvironmentMarker {
 
 /// A `flow` process started in the background with its output going to a file.
 struct BackgroundFlow {
-    let process: Process
+    let process: ChildProcess
     let log: URL
 
     init(_ arguments: [String], in directory: URL, environment: [String: String], log: URL) throws {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
-        process = Process()
-        process.executableURL = Repository.flowBinary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        self.log = log
         defer { try? handle.close() }
-        try process.run()
+        process = try ChildProcess(Repository.flowBinary, arguments, environment: environment, currentDirectory: directory,
+                                   standardOutput: .handle(handle), standardError: .handle(handle))
+        self.log = log
     }
 
     /// Everything it printed so far (standard output and standard error interleaved).

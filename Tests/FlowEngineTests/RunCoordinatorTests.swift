@@ -134,7 +134,7 @@ import FlowTestSupport
         let out = try await h.run("""
             name: t
             steps:
-              slow: { timeout: 300ms, run: sleep 30 }
+              slow: { timeout: 300ms, run: sleep 999 }
             """)
         #expect(out.status == .failed)
         #expect(out.steps["slow"]?.error == "timed out after 300ms")
@@ -146,7 +146,7 @@ import FlowTestSupport
         let plan = try h.plan("""
             name: t
             steps:
-              slow: { run: sleep 30 }
+              slow: { run: sleep 999 }
               after: { needs: [slow], run: echo never }
             """)
         let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.statePath, environment: ProcessInfo.processInfo.environment,

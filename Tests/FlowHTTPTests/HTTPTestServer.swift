@@ -99,16 +99,8 @@ struct Digest: Decodable, Equatable, CustomStringConvertible {
     /// The file's, from coreutils' `sha256sum` (waited for without holding a thread).
     static func of(file path: String) async throws -> Digest {
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64 ?? -1
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let output = Pipe()
-        process.standardOutput = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let result = try await onOwnThread { try runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"), [path]) }
+        let (status, text) = (result.status, result.stdout)
         guard status == 0, let hash = text.split(separator: " ").first else {
             throw HarnessError("sha256sum \(path) failed (\(status)): \(text)")
         }

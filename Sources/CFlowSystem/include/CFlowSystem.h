@@ -17,14 +17,16 @@ int flow_is_tmpfs(const char *path);
 /// Returns 0 and sets `columns` and `rows`, or -1 when `fd` is not a terminal.
 int flow_terminal_size(int fd, int *columns, int *rows);
 
-/// posix_spawn(3) of `path` as the leader of a new session (so of a new process group),
-/// with every signal at its default disposition and none blocked, stdin from /dev/null,
-/// stdout and stderr both `output` (which must be 3 or above), the working directory
-/// `directory` (NULL: ours) and every other descriptor closed. `argv` and `envp` end with
-/// NULL. Returns 0, or the error number (exec failures included: glibc waits for the exec).
-/// The attribute and file-action calls are macros and flag constants Swift cannot import well.
-int flow_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-               const char *directory, int output);
+/// posix_spawn(3) of `path` as the leader of a new session (`new_session` 1, so of a new
+/// process group too) or of a new process group only (0), with every signal at its default
+/// disposition and none blocked, stdin, stdout and stderr from `input`, `output` and
+/// `error_output` (each 3 or above, or -1 for /dev/null), the working directory `directory`
+/// (NULL: ours) and every other descriptor closed, so nothing another thread opened meanwhile
+/// leaks into the child. `argv` and `envp` end with NULL. Returns 0, or the error number
+/// (exec failures included: glibc waits for the exec). The attribute and file-action calls
+/// are macros and flag constants Swift cannot import well.
+int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                     const char *directory, int input, int output, int error_output, int new_session);
 
 /// A non-blocking, close-on-exec CLOCK_MONOTONIC timerfd(2), or -1 with errno set.
 int flow_timer_create(void);
@@ -41,9 +43,12 @@ int flow_epoll_add(int epoll, int fd, uint64_t token);
 int flow_epoll_remove(int epoll, int fd);
 int flow_epoll_wait(int epoll, uint64_t *tokens, int capacity);
 
-/// A close-on-exec pipe for a child's output: `ends[0]` to read (non-blocking), `ends[1]` to
-/// hand to flow_spawn, both 3 or above (pipe2(2) is a GNU extension Swift cannot see).
-/// Returns 0, or -1 with errno set.
+/// A close-on-exec pipe, `ends[0]` to read and `ends[1]` to write, both 3 or above (pipe2(2)
+/// is a GNU extension Swift cannot see). Returns 0, or -1 with errno set.
+int flow_pipe(int ends[2]);
+
+/// flow_pipe for a child's output: the read end non-blocking, the write end for
+/// flow_spawn_child.
 int flow_output_pipe(int ends[2]);
 
 #endif

@@ -108,18 +108,8 @@ private final class SpawnedChild: Sendable {
     }
 
     private static func spawn(_ plan: LaunchPlan, pid: inout pid_t, output: Int32) -> Int32 {
-        let argv = CStrings([plan.executablePath] + plan.arguments)
-        let envp = CStrings(plan.environment.map { "\($0.key)=\($0.value)" })
-        defer {
-            argv.release()
-            envp.release()
-        }
-        return plan.executablePath.withCString { path in
-            if let directory = plan.workingDirectory {
-                return directory.withCString { flow_spawn(&pid, path, argv.pointers, envp.pointers, $0, output) }
-            }
-            return flow_spawn(&pid, path, argv.pointers, envp.pointers, nil, output)
-        }
+        ChildSpawn.spawn(plan.executablePath, plan.arguments, environment: plan.environment, directory: plan.workingDirectory,
+                         input: -1, output: output, error: output, newSession: true, pid: &pid)
     }
 
     /// The error for a spawn that failed despite ``LaunchPlan``'s checks (a race with the file
@@ -348,24 +338,5 @@ private struct Supervision {
             cancelled: report.cancelled,
             strayProcessesKilled: report.strayProcessesKilled
         )
-    }
-}
-
-/// NUL-terminated copies of strings in a NULL-terminated array, for `argv` and `envp`.
-private struct CStrings {
-    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-
-    init(_ strings: [String]) {
-        pointers = .allocate(capacity: strings.count + 1)
-        for (index, string) in strings.enumerated() { pointers[index] = strdup(string) }
-        pointers[strings.count] = nil
-        self.count = strings.count
-    }
-
-    private let count: Int
-
-    func release() {
-        for index in 0..<count { free(pointers[index]) }
-        pointers.deallocate()
     }
 }

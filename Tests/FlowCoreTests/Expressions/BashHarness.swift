@@ -1,3 +1,4 @@
+import FlowTestSupport
 import Foundation
 import Testing
 
@@ -32,21 +33,7 @@ enum BashHarness {
     }
 
     static func run(_ script: String, environment: [String: String], in directory: URL) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Outputs are small; read stdout to its end, then stderr, then reap the process.
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(stdout: out, stderr: String(decoding: err, as: UTF8.self), status: process.terminationStatus)
+        let result = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: environment, currentDirectory: directory)
+        return Output(stdout: result.output, stderr: result.stderr, status: result.status)
     }
 }

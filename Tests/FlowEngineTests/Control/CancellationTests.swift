@@ -113,10 +113,7 @@ import FlowTestSupport
     }
 
     @Test func aChildProcessIsReadAndIsNotAFlowOwner() throws {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        child.arguments = ["30"]
-        try child.run()
+        let child = try ChildProcess(URL(fileURLWithPath: "/bin/sleep"), ["30"])
         defer { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
         let info = try #require(OwnerProcess.read(child.processIdentifier))
         #expect(info.command == "sleep")
@@ -161,12 +158,9 @@ import FlowTestSupport
         let lock = try GroupLock(stateDirectory: dir.url.path, group: "g")
         // A shell takes the lock on its own descriptor 9 (util-linux flock(1) locks it and exits),
         // then waits for input, closing our end of which lets it end.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
-        holder.arguments = ["-c", "exec 9>>\"$0\" && flock 9 && read x", lock.path]
-        let input = Pipe()
-        holder.standardInput = input
-        try holder.run()
+        let input = try ChildPipe()
+        let holder = try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec 9>>\"$0\" && flock 9 && read x", lock.path],
+                                      standardInput: .pipe(input))
         defer { try? input.fileHandleForWriting.close() }
         while try !GroupLock(stateDirectory: dir.url.path, group: "g").isHeldElsewhere() {
             usleep(10_000)

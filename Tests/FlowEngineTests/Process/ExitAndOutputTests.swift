@@ -109,7 +109,7 @@ struct OutputClosedEarlyTests {
     func closesOutputThenTimesOut(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("eof-timeout")
         let outcome = try await ProcessTests.run(on: runner,
-            ProcessTests.shell("exec >&- 2>&-; exec sleep 30", marker: marker, timeout: .milliseconds(300))
+            ProcessTests.shell("exec >&- 2>&-; exec sleep 999", marker: marker, timeout: .milliseconds(300))
         )
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signaled(SIGTERM))

@@ -91,7 +91,7 @@ struct HostileTreeTests {
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
         let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
         let long = Task {
-            try await ProcessTests.run(on: runner, ProcessTests.shell("echo $$; exec sleep 30", marker: neighbour, timeout: .seconds(20)), recorder: recorder)
+            try await ProcessTests.run(on: runner, ProcessTests.shell("echo $$; exec sleep 999", marker: neighbour, timeout: .seconds(600)), recorder: recorder)
         }
         for await _ in started { break }
         let neighbourPid = try #require(pid_t(recorder.text.split(separator: "\n").first.map(String.init) ?? ""))

@@ -10,7 +10,7 @@ struct TimeoutAndCancellationTests {
     @Test("a timeout stops the child long before it would end", arguments: RunnerKind.allCases)
     func timeoutKills(_ runner: RunnerKind) async throws {
         let marker = ProcessTests.marker("timeout")
-        let outcome = try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 30", marker: marker, timeout: .milliseconds(300)))
+        let outcome = try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 999", marker: marker, timeout: .milliseconds(300)))
         #expect(outcome.timedOut)
         #expect(!outcome.cancelled)
         #expect(outcome.termination == .signaled(SIGTERM))
@@ -56,7 +56,7 @@ struct TimeoutAndCancellationTests {
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
         let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
         // Prints its pid (= its pgid) once running, so the test can cancel and then check the group.
-        let spec = ProcessTests.shell("sleep 30 & echo $$; wait", marker: marker, grace: .milliseconds(300))
+        let spec = ProcessTests.shell("sleep 999 & echo $$; wait", marker: marker, grace: .milliseconds(300))
         let task = Task { try await ProcessTests.run(on: runner, spec, recorder: recorder) }
         for await _ in started { break }
         task.cancel()
@@ -76,7 +76,7 @@ struct TimeoutAndCancellationTests {
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
         let recorder = OutputRecorder(onChunk: { startedSignal.yield() })
         // The escapee is running (it printed) before the test cancels.
-        let spec = ProcessTests.shell("setsid sh -c 'echo escaped; exec sleep 30' & wait", marker: marker, grace: .milliseconds(300))
+        let spec = ProcessTests.shell("setsid sh -c 'echo escaped; exec sleep 999' & wait", marker: marker, grace: .milliseconds(300))
         let task = Task { try await ProcessTests.run(on: runner, spec, recorder: recorder) }
         for await _ in started { break }
         task.cancel()
@@ -91,7 +91,7 @@ struct TimeoutAndCancellationTests {
         let marker = ProcessTests.marker("precancel")
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 30", marker: marker, grace: .milliseconds(300)))
+            return try await ProcessTests.run(on: runner, ProcessTests.shell("exec sleep 999", marker: marker, grace: .milliseconds(300)))
         }
         let outcome = try await task.value
         #expect(outcome.cancelled)
