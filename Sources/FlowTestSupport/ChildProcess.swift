@@ -80,6 +80,12 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits until it ends (and reaps it) on a thread of its own, so an async test's
+    /// cooperative thread stays free meanwhile.
+    public func exited() async {
+        _ = try? await onOwnThread { [self] in waitUntilExit() }
+    }
+
     /// Its exit status, or the signal that ended it (as `Process` reports them); waits for it.
     public var terminationStatus: Int32 {
         waitUntilExit()

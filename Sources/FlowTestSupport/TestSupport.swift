@@ -82,10 +82,13 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
 }
 
 /// Runs the built `flow` binary.
-public func runFlow(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
+/// Waited for on a thread of its own (see ``onOwnThread(_:)``), so the tests' cooperative
+/// threads stay free while `flow` runs.
+public func runFlow(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) async throws -> ProcessResult {
     var env = environment ?? ProcessInfo.processInfo.environment
     env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
-    return try runProcess(Repository.flowBinary, arguments, environment: env, currentDirectory: currentDirectory ?? Repository.root)
+    let directory = currentDirectory ?? Repository.root
+    return try await onOwnThread { [env] in try runProcess(Repository.flowBinary, arguments, environment: env, currentDirectory: directory) }
 }
 
 /// Runs a child with output discarded and returns its exit status and peak resident set size,
@@ -109,7 +112,14 @@ public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], cur
 /// `includingStandardError` reads standard error too, for lines flow prints there (waiting
 /// for a concurrency group).
 public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
-                      includingStandardError: Bool = false) throws -> ChildProcess {
+                      includingStandardError: Bool = false) async throws -> ChildProcess {
+    try await onOwnThread {
+        try startFlowBlocking(arguments, currentDirectory: currentDirectory, waitingFor: line, includingStandardError: includingStandardError)
+    }
+}
+
+private func startFlowBlocking(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
+                               includingStandardError: Bool) throws -> ChildProcess {
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
     let out = try ChildPipe()

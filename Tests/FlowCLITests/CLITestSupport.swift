@@ -5,25 +5,25 @@ import FlowTestSupport
 /// Reading recorded runs through `flow runs --json` and `flow status --json`.
 enum Runs {
     /// Every run in `dir`'s state directory, newest first, as `flow runs --json` prints them.
-    static func list(in dir: TemporaryDirectory) throws -> [[String: Any]] {
-        let r = try runFlow(["runs", "--json"], currentDirectory: dir.url)
+    static func list(in dir: TemporaryDirectory) async throws -> [[String: Any]] {
+        let r = try await runFlow(["runs", "--json"], currentDirectory: dir.url)
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
     }
 
     /// The id of the newest run.
-    static func newestID(in dir: TemporaryDirectory) throws -> String {
-        try #require(try list(in: dir).first?["id"] as? String)
+    static func newestID(in dir: TemporaryDirectory) async throws -> String {
+        try await #require(try await list(in: dir).first?["id"] as? String)
     }
 
     /// `flow status RUN --json`.
-    static func status(_ id: String, in dir: TemporaryDirectory) throws -> [String: Any] {
-        let r = try runFlow(["status", id, "--json"], currentDirectory: dir.url)
+    static func status(_ id: String, in dir: TemporaryDirectory) async throws -> [String: Any] {
+        let r = try await runFlow(["status", id, "--json"], currentDirectory: dir.url)
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     }
 
     /// Step id → its status object, from `flow status RUN --json`.
-    static func steps(_ id: String, in dir: TemporaryDirectory) throws -> [String: [String: Any]] {
-        let steps = try #require(try status(id, in: dir)["steps"] as? [[String: Any]])
+    static func steps(_ id: String, in dir: TemporaryDirectory) async throws -> [String: [String: Any]] {
+        let steps = try #require(try await status(id, in: dir)["steps"] as? [[String: Any]])
         return Dictionary(uniqueKeysWithValues: steps.map { ($0["id"] as? String ?? "", $0) })
     }
 }
@@ -44,10 +44,10 @@ extension TemporaryDirectory {
 /// Waits until a process of `runID`'s steps exists (a step's start is printed just before its
 /// process is spawned), for at most ten seconds; returns whether one did.
 @discardableResult
-func waitForStepProcesses(ofRun runID: String) -> Bool {
+func waitForStepProcesses(ofRun runID: String) async throws -> Bool {
     for _ in 0..<1000 {
         if !stepProcesses(ofRun: runID).isEmpty { return true }
-        usleep(10_000)
+        try await Task.sleep(for: .milliseconds(10))
     }
     return false
 }

@@ -133,8 +133,8 @@ struct BackgroundFlow {
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Waits for it to end and returns its exit status.
-    func wait() -> Int32 {
-        process.waitUntilExit()
+    func wait() async -> Int32 {
+        await process.exited()
         return process.terminationStatus
     }
 }

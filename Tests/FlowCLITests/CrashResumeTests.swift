@@ -22,7 +22,7 @@ import FlowTestSupport
     ///
     /// `FLOW_CRASH_SEED=<n>` replays a seed (the DAG and the delays; the moments the kills land
     /// at still depend on the machine).
-    @Test func aDAGKilledAtRandomMomentsNeverRerunsASucceededStepAndFinishes() throws {
+    @Test func aDAGKilledAtRandomMomentsNeverRerunsASucceededStepAndFinishes() async throws {
         let seed = ProcessInfo.processInfo.environment["FLOW_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
         var generator = SeededGenerator(seed: seed)
         let dir = try TemporaryDirectory()
@@ -49,30 +49,30 @@ import FlowTestSupport
                 // Every other kill lands once this cycle has started a step, whatever the
                 // machine's speed: on a loaded one, flow's start alone can outlast 400 ms.
                 let executed = round.ledgerBytes()
-                Self.wait(until: { !flow.process.isRunning || round.ledgerBytes() > executed })
-                usleep(UInt32(Int.random(in: 0...60, using: &generator)) * 1000)
+                try await Self.wait(until: { !flow.process.isRunning || round.ledgerBytes() > executed })
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...60, using: &generator)))
             } else {
-                usleep(UInt32(Int.random(in: 50...400, using: &generator)) * 1000)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...400, using: &generator)))
             }
             if !flow.process.isRunning {
                 // It ended before the kill: only a run that finished may do that.
-                let status = flow.wait()
+                let status = await flow.wait()
                 #expect(status == 0, "seed \(seed), cycle \(cycle): `flow \(arguments[0])` exited \(status) on its own:\n\(flow.output)")
                 try round.audit.observe(cycle: cycle, killed: false, snapshot: try #require(try round.snapshot()), ledger: try round.ledger())
-                finished.append(try Self.finish(&round, cycle: cycle, environment: environment))
+                finished.append(try await Self.finish(&round, cycle: cycle, environment: environment))
                 round = try CrashRound(number: round.number + 1, pipeline: pipeline, seed: seed, in: dir)
                 continue
             }
             kill(flow.process.processIdentifier, SIGKILL)
             let sweep = EnvironmentMarker.killAll(carrying: marker)
             #expect(sweep.survivors.isEmpty, "seed \(seed), cycle \(cycle): processes outlived the kill: \(sweep.survivors)")
-            _ = flow.wait()
+            _ = await flow.wait()
             #expect(flow.process.terminationReason == .uncaughtSignal, "seed \(seed), cycle \(cycle): flow was not killed")
             try round.audit.observe(cycle: cycle, killed: true, snapshot: try round.snapshot() ?? .empty, ledger: try round.ledger())
             kills += 1
         }
         #expect(kills >= minimumKills, "seed \(seed): only \(kills) kills in \(cycle) cycles")
-        finished.append(try Self.finish(&round, cycle: cycle + 1, environment: environment))
+        finished.append(try await Self.finish(&round, cycle: cycle + 1, environment: environment))
 
         #expect(EnvironmentMarker.carriers(of: marker).isEmpty, "seed \(seed): processes left behind")
         // What the test exercised, for the log; and kills must have landed mid-step for it to mean anything.
@@ -82,23 +82,23 @@ import FlowTestSupport
 
     /// Polls `condition` every 2 ms until it holds or `limit` seconds pass (then the kill
     /// lands anyway, as it would at any other moment).
-    static func wait(until condition: () -> Bool, limit: TimeInterval = 30) {
+    static func wait(until condition: () -> Bool, limit: TimeInterval = 30) async throws {
         let deadline = Date().addingTimeInterval(limit)
-        while !condition() && Date() < deadline { usleep(2_000) }
+        while !condition() && Date() < deadline { try await Task.sleep(for: .milliseconds(2)) }
     }
 
     /// Ends a round: a `flow resume --last` that is not killed must succeed, after which every
     /// check of ``CrashAudit/checkFinal(_:)`` holds and `flow status --json` agrees.
-    static func finish(_ round: inout CrashRound, cycle: Int, environment: [String: String]) throws -> CrashAudit {
+    static func finish(_ round: inout CrashRound, cycle: Int, environment: [String: String]) async throws -> CrashAudit {
         let seed = round.audit.seed
         let arguments = round.audit.runExists ? ["resume", "--last"] : ["run", "crash.yml"]
-        let final = try runFlow(arguments + ["--state-dir", round.state], environment: environment, currentDirectory: round.directory)
+        let final = try await runFlow(arguments + ["--state-dir", round.state], environment: environment, currentDirectory: round.directory)
         #expect(final.status == 0, "seed \(seed): final `flow \(arguments[0])` exited \(final.status):\n\(final.stdout.suffix(2000))\(final.stderr)")
         let snapshot = try #require(try round.snapshot())
         try round.audit.observe(cycle: cycle, killed: false, snapshot: snapshot, ledger: try round.ledger())
         round.audit.checkFinal(snapshot)
 
-        let status = try runFlow(["status", "--json", "--state-dir", round.state], environment: environment, currentDirectory: round.directory)
+        let status = try await runFlow(["status", "--json", "--state-dir", round.state], environment: environment, currentDirectory: round.directory)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "seed \(seed): \(status.stderr)")
         #expect(json["status"] as? String == "succeeded", "seed \(seed)")
         let steps = try #require(json["steps"] as? [[String: Any]])
@@ -109,7 +109,7 @@ import FlowTestSupport
 
     /// Three `flow run` processes started together on one fresh state directory, each running
     /// 100 quick steps four at a time: all succeed, none reports a locked or busy database.
-    @Test func threeProcessesShareOneDatabaseWithoutLockErrors() throws {
+    @Test func threeProcessesShareOneDatabaseWithoutLockErrors() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         var yaml = "name: many\nmax-parallel: 4\nsteps:\n"
@@ -126,13 +126,13 @@ import FlowTestSupport
             try BackgroundFlow(["run", "many.yml", "--state-dir", state], in: dir.url, environment: environment, log: dir.file("flow-\(i).log"))
         }
         for (i, flow) in flows.enumerated() {
-            let status = flow.wait()
+            let status = await flow.wait()
             let output = flow.output
             #expect(status == 0, "flow \(i) exited \(status):\n\(output.suffix(2000))")
             #expect(!output.lowercased().contains("locked") && !output.lowercased().contains("busy"), "flow \(i):\n\(output.suffix(2000))")
         }
 
-        let runs = try runFlow(["runs", "--json", "--state-dir", state], environment: environment, currentDirectory: dir.url)
+        let runs = try await runFlow(["runs", "--json", "--state-dir", state], environment: environment, currentDirectory: dir.url)
         #expect(runs.status == 0, "\(runs.stderr)")
         let items = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]], "\(runs.stderr)")
         #expect(items.count == 3)

@@ -21,7 +21,7 @@ import Testing
         let env = environment(home: home, ["AWS_ENDPOINT_URL": moto.endpoint, "AWS_REGION": "us-east-1",
                                            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
                                            "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey])
-        let result = try runFlow(["doctor", "--json", "--state-dir", home.file("state").path], environment: env,
+        let result = try await runFlow(["doctor", "--json", "--state-dir", home.file("state").path], environment: env,
                                  currentDirectory: home.url)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
         let aws = try #require(report["aws"] as? [String: Any])
@@ -48,10 +48,10 @@ import Testing
         #expect(checks.first { $0["name"] as? String == "aws" }?["verdict"] as? String == "ok")
     }
 
-    @Test func saysWhatEachLinkFoundWhenNoCredentialsResolve() throws {
+    @Test func saysWhatEachLinkFoundWhenNoCredentialsResolve() async throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
-        let result = try runFlow(["doctor", "--state-dir", home.file("state").path], environment: environment(home: home, [:]),
+        let result = try await runFlow(["doctor", "--state-dir", home.file("state").path], environment: environment(home: home, [:]),
                                  currentDirectory: home.url)
         #expect(result.status == 1)
         let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("PROBLEM aws") }, "\(result.stdout)")
@@ -59,11 +59,11 @@ import Testing
         #expect(result.stdout.contains("→ set AWS_ACCESS_KEY_ID"))
     }
 
-    @Test func insideCodeBuildIsReported() throws {
+    @Test func insideCodeBuildIsReported() async throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
         let env = environment(home: home, ["CODEBUILD_BUILD_ID": "fsdp-nightly:0b5c-42", "AWS_REGION": "eu-west-1"])
-        let result = try runFlow(["doctor", "--json", "--state-dir", home.file("state").path], environment: env, currentDirectory: home.url)
+        let result = try await runFlow(["doctor", "--json", "--state-dir", home.file("state").path], environment: env, currentDirectory: home.url)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let codebuild = try #require(report["codebuild"] as? [String: Any])
         #expect(codebuild["inside"] as? Bool == true)

@@ -4,15 +4,15 @@ import FlowTestSupport
 
 /// End-to-end: the built `flow` binary, as a user runs it.
 @Suite struct FlowBinaryTests {
-    @Test func validateOfTheExamplePipelinesSucceeds() throws {
-        let r = try runFlow(["validate", "pipelines/example.yml", "pipelines/nightly.yml"])
+    @Test func validateOfTheExamplePipelinesSucceeds() async throws {
+        let r = try await runFlow(["validate", "pipelines/example.yml", "pipelines/nightly.yml"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "pipelines/example.yml: valid, 5 steps\npipelines/nightly.yml: valid, 3 steps\n")
         #expect(r.stderr.isEmpty)
     }
 
-    @Test func invalidFileExitsTwoWithEveryProblemOnStandardError() throws {
-        let r = try runFlow(["validate", "Tests/FlowCoreTests/Fixtures/invalid/unknown-need.yml"])
+    @Test func invalidFileExitsTwoWithEveryProblemOnStandardError() async throws {
+        let r = try await runFlow(["validate", "Tests/FlowCoreTests/Fixtures/invalid/unknown-need.yml"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         let lines = r.stderr.split(separator: "\n")
@@ -21,15 +21,15 @@ import FlowTestSupport
         #expect(lines[1].hasSuffix("note: did you mean `build`?"))
     }
 
-    @Test func validFilesAreReportedEvenWhenAnotherFails() throws {
-        let r = try runFlow(["validate", "pipelines/example.yml", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
+    @Test func validFilesAreReportedEvenWhenAnotherFails() async throws {
+        let r = try await runFlow(["validate", "pipelines/example.yml", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
         #expect(r.status == 2)
         #expect(r.stdout == "pipelines/example.yml: valid, 5 steps\n")
         #expect(r.stderr.contains("self-need.yml:5:12: error: step `a` needs itself"))
     }
 
-    @Test func jsonListsDiagnosticsWithPositions() throws {
-        let r = try runFlow(["validate", "--json", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
+    @Test func jsonListsDiagnosticsWithPositions() async throws {
+        let r = try await runFlow(["validate", "--json", "Tests/FlowCoreTests/Fixtures/invalid/self-need.yml"])
         #expect(r.status == 2)
         let items = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 1)
@@ -41,27 +41,27 @@ import FlowTestSupport
         #expect(items[0]["notes"] is [Any])
     }
 
-    @Test func jsonOfAValidFileIsAnEmptyArray() throws {
-        let r = try runFlow(["validate", "--json", "pipelines/example.yml"])
+    @Test func jsonOfAValidFileIsAnEmptyArray() async throws {
+        let r = try await runFlow(["validate", "--json", "pipelines/example.yml"])
         #expect(r.status == 0)
         #expect(r.stdout == "[]\n")
     }
 
-    @Test func missingFileAndDirectoryAreClearErrors() throws {
-        let r = try runFlow(["validate", "no/such.yml", "pipelines"])
+    @Test func missingFileAndDirectoryAreClearErrors() async throws {
+        let r = try await runFlow(["validate", "no/such.yml", "pipelines"])
         #expect(r.status == 2)
         #expect(r.stderr == "no/such.yml: error: cannot read no/such.yml: No such file or directory\npipelines: error: cannot read pipelines: it is a directory\n")
     }
 
-    @Test func paramValuesAreCheckedAgainstTheirTypes() throws {
-        let r = try runFlow(["validate", "pipelines/example.yml", "--param", "publish=maybe", "--param", "colour=red", "--param", "oops"])
+    @Test func paramValuesAreCheckedAgainstTheirTypes() async throws {
+        let r = try await runFlow(["validate", "pipelines/example.yml", "--param", "publish=maybe", "--param", "colour=red", "--param", "oops"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("command line: error: `--param oops` must be written as `--param NAME=VALUE`"))
         #expect(r.stderr.contains("command line: error: `publish` is a bool parameter; `maybe` is not a bool"))
         #expect(r.stderr.contains("command line: error: no parameter `colour` is declared under `params`"))
     }
 
-    @Test func hundredMegabyteFileIsRejectedWithoutReadingIt() throws {
+    @Test func hundredMegabyteFileIsRejectedWithoutReadingIt() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let big = dir.file("big.yml")
@@ -69,54 +69,54 @@ import FlowTestSupport
         let handle = try FileHandle(forWritingTo: big)
         try handle.truncate(atOffset: 100 << 20)
         try handle.close()
-        let r = try runFlow(["validate", big.path])
+        let r = try await runFlow(["validate", big.path])
         #expect(r.status == 2)
         #expect(r.stderr == "\(big.path):1:1: error: file is 100 MB; pipeline files are limited to 10 MB\n")
     }
 
-    @Test func graphPrintsMermaidAndDot() throws {
-        let mermaid = try runFlow(["graph", "pipelines/example.yml"])
+    @Test func graphPrintsMermaidAndDot() async throws {
+        let mermaid = try await runFlow(["graph", "pipelines/example.yml"])
         #expect(mermaid.status == 0, "\(mermaid.stderr)")
         #expect(mermaid.stdout.hasPrefix("flowchart TD\n"))
         #expect(mermaid.stdout.contains("test[python=3.10]"))
-        let dot = try runFlow(["graph", "--format", "dot", "pipelines/example.yml"])
+        let dot = try await runFlow(["graph", "--format", "dot", "pipelines/example.yml"])
         #expect(dot.status == 0)
         #expect(dot.stdout.hasPrefix("digraph \"example\" {"))
         #expect(dot.stdout.contains("\"build\" -> \"test[python=3.11]\";"))
     }
 
-    @Test func graphOfAnInvalidFileExitsTwo() throws {
-        let r = try runFlow(["graph", "Tests/FlowCoreTests/Fixtures/invalid/cycle-three.yml"])
+    @Test func graphOfAnInvalidFileExitsTwo() async throws {
+        let r = try await runFlow(["graph", "Tests/FlowCoreTests/Fixtures/invalid/cycle-three.yml"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr.contains("error: steps form a cycle: a → c → b → a"))
     }
 
-    @Test func versionHelpAndCompletions() throws {
-        let version = try runFlow(["--version"])
+    @Test func versionHelpAndCompletions() async throws {
+        let version = try await runFlow(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout == "0.1.0\n")
-        let help = try runFlow(["--help"])
+        let help = try await runFlow(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("validate") && help.stdout.contains("graph"))
         for shell in ["bash", "zsh", "fish"] {
-            let completion = try runFlow(["--generate-completion-script", shell])
+            let completion = try await runFlow(["--generate-completion-script", shell])
             #expect(completion.status == 0)
             #expect(completion.stdout.contains("validate"))
         }
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let unknown = try runFlow(["frobnicate"])
+    @Test func usageErrorsExitTwo() async throws {
+        let unknown = try await runFlow(["frobnicate"])
         #expect(unknown.status == 2)
-        let noFiles = try runFlow(["validate"])
+        let noFiles = try await runFlow(["validate"])
         #expect(noFiles.status == 2)
         #expect(noFiles.stderr.contains("Missing expected argument '<files> ...'"))
-        let badFormat = try runFlow(["graph", "--format", "png", "pipelines/example.yml"])
+        let badFormat = try await runFlow(["graph", "--format", "png", "pipelines/example.yml"])
         #expect(badFormat.status == 2)
     }
 
-    @Test func userStepTypesAreValidatedFromTheStepsFolder() throws {
+    @Test func userStepTypesAreValidatedFromTheStepsFolder() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         _ = try dir.write("steps/greet/step.yml", "name: greet\ninputs:\n  who: { required: true }\noutputs: [greeting]\nrun: greet.sh\n")
@@ -134,7 +134,7 @@ import FlowTestSupport
                 with: { whom: x }
                 env: { G: "${{ steps.a.outputs.greeting }}", H: "${{ steps.a.outputs.nope }}" }
             """)
-        let r = try runFlow(["validate", "p.yml"], currentDirectory: dir.url)
+        let r = try await runFlow(["validate", "p.yml"], currentDirectory: dir.url)
         #expect(r.status == 2)
         #expect(r.stderr == """
             steps/broken/step.yml:1:7: error: step type name `brokn` does not match its folder `steps/broken`; rename one so they agree

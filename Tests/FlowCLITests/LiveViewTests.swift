@@ -11,19 +11,22 @@ import FlowTestSupport
           b: { needs: [a], run: "echo about to fail; exit 3" }
         """
 
-    func onTerminal(term: String, noColor: Bool, in dir: TemporaryDirectory) throws -> ProcessResult {
+    func onTerminal(term: String, noColor: Bool, in dir: TemporaryDirectory) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = term
         env["NO_COLOR"] = noColor ? "1" : nil
         let command = "\(Repository.flowBinary.path) run p.yml"
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], environment: env, currentDirectory: dir.url)
+        let directory = dir.url
+        return try await onOwnThread { [env] in
+            try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], environment: env, currentDirectory: directory)
+        }
     }
 
-    @Test func aTerminalGetsRunningStepsRedrawnInPlaceAndThePlainRecordAbove() throws {
+    @Test func aTerminalGetsRunningStepsRedrawnInPlaceAndThePlainRecordAbove() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         _ = try dir.write("p.yml", Self.pipeline)
-        let r = try onTerminal(term: "xterm", noColor: true, in: dir)
+        let r = try await onTerminal(term: "xterm", noColor: true, in: dir)
         #expect(r.status == 1, "\(r.stdout)")
         let out = r.stdout.replacingOccurrences(of: "\r\n", with: "\n")
         // The live area: erased (cursor up N lines, clear to the end) and redrawn.
@@ -42,15 +45,15 @@ import FlowTestSupport
         #expect(!out.contains("\u{1B}[3"))
     }
 
-    @Test func aDumbTerminalOrAPipeGetsPlainLines() throws {
+    @Test func aDumbTerminalOrAPipeGetsPlainLines() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         _ = try dir.write("p.yml", Self.pipeline)
-        let dumb = try onTerminal(term: "dumb", noColor: false, in: dir)
+        let dumb = try await onTerminal(term: "dumb", noColor: false, in: dir)
         #expect(dumb.status == 1)
         #expect(!dumb.stdout.contains("\u{1B}["))
         #expect(dumb.stdout.contains("▸ a"))
-        let piped = try runFlow(["run", "p.yml"], currentDirectory: dir.url)
+        let piped = try await runFlow(["run", "p.yml"], currentDirectory: dir.url)
         #expect(piped.status == 1)
         #expect(!piped.stdout.contains("\u{1B}["))
         #expect(piped.stdout.contains("▸ a\n"))

@@ -10,10 +10,10 @@ import FlowTestSupport
         return dir
     }
 
-    @Test func theExamplePipelineRunsToSuccess() throws {
+    @Test func theExamplePipelineRunsToSuccess() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let r = try runFlow(["run", "pipelines/example.yml", "--state-dir", dir.url.path])
+        let r = try await runFlow(["run", "pipelines/example.yml", "--state-dir", dir.url.path])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("✓ build"))
         #expect(r.stdout.contains("- publish skipped: condition is false: params.publish && params.channel == 'stable'"))
@@ -21,7 +21,7 @@ import FlowTestSupport
         #expect(r.stdout.split(separator: "\n").last?.contains("succeeded") == true)
     }
 
-    @Test func aFailingRunExitsOneAndShowsTheLogTail() throws {
+    @Test func aFailingRunExitsOneAndShowsTheLogTail() async throws {
         let dir = try workspace("""
             name: p
             steps:
@@ -29,7 +29,7 @@ import FlowTestSupport
               test: { needs: [build], run: echo never }
             """)
         defer { dir.remove() }
-        let r = try runFlow(["run", "p.yml", "--junit", "report.xml"], currentDirectory: dir.url)
+        let r = try await runFlow(["run", "p.yml", "--junit", "report.xml"], currentDirectory: dir.url)
         #expect(r.status == 1)
         #expect(r.stdout.contains("✗ build failed after"))
         #expect(r.stdout.contains(": exited with code 4\n    compiling\n    error: missing header\n    flow: exited with code 4\n    log: "))
@@ -39,7 +39,7 @@ import FlowTestSupport
         #expect(junit.contains("tests=\"2\" failures=\"1\" skipped=\"1\""))
         #expect(junit.contains("<failure message=\"exited with code 4\">"))
 
-        let status = try runFlow(["status", "--json"], currentDirectory: dir.url)
+        let status = try await runFlow(["status", "--json"], currentDirectory: dir.url)
         #expect(status.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["pipeline"] as? String == "p")
@@ -51,19 +51,19 @@ import FlowTestSupport
         #expect(steps[0]["attempts"] as? Int == 1)
         #expect(steps[1]["reason"] as? String == "an upstream step failed")
 
-        let runs = try runFlow(["runs", "--json"], currentDirectory: dir.url)
+        let runs = try await runFlow(["runs", "--json"], currentDirectory: dir.url)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
         #expect(list.count == 1 && list[0]["status"] as? String == "failed")
 
         let id = try #require(list[0]["id"] as? String)
-        let logs = try runFlow(["logs", id, "build"], currentDirectory: dir.url)
+        let logs = try await runFlow(["logs", id, "build"], currentDirectory: dir.url)
         #expect(logs.stdout == "compiling\nerror: missing header\nflow: exited with code 4\n")
     }
 
-    @Test func jsonPrintsOneEventPerLine() throws {
+    @Test func jsonPrintsOneEventPerLine() async throws {
         let dir = try workspace("name: p\nsteps:\n  a: { run: echo hi }\n")
         defer { dir.remove() }
-        let r = try runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
+        let r = try await runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
         #expect(r.status == 0)
         let events = try r.stdout.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -72,26 +72,26 @@ import FlowTestSupport
         #expect(events[2]["status"] as? String == "succeeded")
     }
 
-    @Test func dryRunPrintsThePlanAndRunsNothing() throws {
+    @Test func dryRunPrintsThePlanAndRunsNothing() async throws {
         let dir = try workspace("name: p\nsteps:\n  a: { run: touch ran }\n  b: { needs: [a], run: echo, retry: 2 }\n")
         defer { dir.remove() }
-        let r = try runFlow(["run", "p.yml", "--dry-run"], currentDirectory: dir.url)
+        let r = try await runFlow(["run", "p.yml", "--dry-run"], currentDirectory: dir.url)
         #expect(r.status == 0)
         #expect(r.stdout == "plan: p (p.yml), 2 steps, max-parallel 4\n1. a: shell\n2. b: shell; needs a; 2 attempts\n")
         #expect(!FileManager.default.fileExists(atPath: dir.file("ran").path))
         #expect(!FileManager.default.fileExists(atPath: dir.file("runs").path))
     }
 
-    @Test func invalidPipelineExitsTwoWithoutCreatingState() throws {
+    @Test func invalidPipelineExitsTwoWithoutCreatingState() async throws {
         let dir = try workspace("name: p\nsteps:\n  a: { run: echo, needs: [zz] }\n")
         defer { dir.remove() }
-        let r = try runFlow(["run", "p.yml"], currentDirectory: dir.url)
+        let r = try await runFlow(["run", "p.yml"], currentDirectory: dir.url)
         #expect(r.status == 2)
         #expect(r.stderr.contains("p.yml:3:27: error: step `a` needs `zz`"))
         #expect(!FileManager.default.fileExists(atPath: dir.file("runs").path))
     }
 
-    @Test func logLimitKeepsTheHeadAndTailOfALongLog() throws {
+    @Test func logLimitKeepsTheHeadAndTailOfALongLog() async throws {
         let dir = try workspace("""
             name: p
             steps:
@@ -100,7 +100,7 @@ import FlowTestSupport
                 run: for i in $(seq 1 2000); do echo "line $i"; done
             """)
         defer { dir.remove() }
-        let r = try runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
+        let r = try await runFlow(["run", "p.yml", "--json"], currentDirectory: dir.url)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let path = try #require(r.stdout.split(separator: "\n").compactMap { line -> String? in
             guard line.contains("\"step-started\""), let range = line.range(of: "\"log\":\"") else { return nil }
@@ -114,35 +114,35 @@ import FlowTestSupport
         #expect(log.utf8.count < 2048 + 64)
     }
 
-    @Test func sigintCancelsTheRunAndExits130() throws {
+    @Test func sigintCancelsTheRunAndExits130() async throws {
         let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
         defer { dir.remove() }
         // Wait for the step to start (its line is printed), then interrupt.
-        let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
+        let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 130)
-        let status = try runFlow(["status"], currentDirectory: dir.url)
+        let status = try await runFlow(["status"], currentDirectory: dir.url)
         #expect(status.stdout.contains("cancelled"))
     }
 
     /// A signal right as the first step starts used to be lost (the handler was installed
     /// asynchronously); every one of these must cancel the run.
-    @Test func aSignalTheMomentAStepStartsIsNeverLost() throws {
+    @Test func aSignalTheMomentAStepStartsIsNeverLost() async throws {
         let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
         defer { dir.remove() }
         for round in 0..<8 {
-            let process = try startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
+            let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
             kill(process.processIdentifier, round % 2 == 0 ? SIGINT : SIGTERM)
-            process.waitUntilExit()
+            await process.exited()
             #expect(process.terminationStatus == 130, "round \(round)")
         }
     }
 
-    @Test func stateDirectoryAndFilesAreOwnerOnly() throws {
+    @Test func stateDirectoryAndFilesAreOwnerOnly() async throws {
         let dir = try workspace("name: p\nsteps:\n  a: { run: echo hi }\n")
         defer { dir.remove() }
-        #expect(try runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
+        #expect(try await runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
         var info = stat()
         #expect(stat(dir.file("runs").path, &info) == 0 && info.st_mode & 0o777 == 0o700)
         for file in FileManager.default.enumerator(atPath: dir.file("runs").path)!.compactMap({ $0 as? String }) {
@@ -152,8 +152,8 @@ import FlowTestSupport
         }
     }
 
-    @Test func stepsListsBuiltinAndUserTypes() throws {
-        let r = try runFlow(["steps"])
+    @Test func stepsListsBuiltinAndUserTypes() async throws {
+        let r = try await runFlow(["steps"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("shell: Runs a script"))
         #expect(r.stdout.contains("notify (steps/notify): Post a message"))
@@ -162,7 +162,7 @@ import FlowTestSupport
 
     /// The engine's memory stays flat while a step prints: 256 MB at full speed and one 32 MB
     /// line without a newline, through the masker into the log. Measured on the flow process alone.
-    @Test func floodingOutputKeepsTheEnginesPeakMemoryUnder64MiB() throws {
+    @Test func floodingOutputKeepsTheEnginesPeakMemoryUnder64MiB() async throws {
         let dir = try workspace("""
             name: p
             secrets: [HOME]
@@ -171,7 +171,8 @@ import FlowTestSupport
               one-line: { run: head -c 33554432 /dev/zero | tr '\\0' 'b' }
             """)
         defer { dir.remove() }
-        let (status, peak) = try runMeasuringPeakMemory(Repository.flowBinary, ["run", "p.yml"], currentDirectory: dir.url)
+        let directory = dir.url
+        let (status, peak) = try await onOwnThread { try runMeasuringPeakMemory(Repository.flowBinary, ["run", "p.yml"], currentDirectory: directory) }
         #expect(status == 0)
         #expect(peak < 64 << 20, "peak RSS \(peak >> 20) MiB")
         let logs = try FileManager.default.subpathsOfDirectory(atPath: dir.file("runs").path).filter { $0.hasSuffix(".log") }

@@ -23,7 +23,7 @@ struct ShellCompositionTests {
         "echo $(( @E@ ))", "[[ @E@ -eq 1 ]] || true", "eval \"echo @E@\"", "let x=@E@",
     ]
 
-    @Test func composedScriptsNeverRunTheValue() throws {
+    @Test func composedScriptsNeverRunTheValue() async throws {
         var generator = SeededGenerator(seed: 2024)
         let directory = try BashHarness.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -50,7 +50,7 @@ struct ShellCompositionTests {
             for payload in payloads {
                 var environment = ["PATH": "/usr/bin:/bin"]
                 for variable in substitution.variables { environment[variable.name] = payload }
-                _ = try BashHarness.run(substitution.script, environment: environment, in: directory)
+                _ = try await BashHarness.run(substitution.script, environment: environment, in: directory)
                 #expect(!FileManager.default.fileExists(atPath: canary), "the value ran a command in:\n\(script)")
                 try? FileManager.default.removeItem(atPath: canary)
             }

@@ -30,7 +30,7 @@ struct ShellHazardTests {
         ("trap \"echo ${{ params.v }}\" EXIT", codePayload),
         ("bash -c \"echo ${{ params.v }}\"", codePayload),
     ])
-    func rejectedBecauseBashWouldRunTheValue(script: String, payload: String) throws {
+    func rejectedBecauseBashWouldRunTheValue(script: String, payload: String) async throws {
         #expect(ShellSubstitution.problems(in: script).count == 1)
 
         // Substitute regardless of the problem (the scanner still writes the references) and run it.
@@ -41,7 +41,7 @@ struct ShellHazardTests {
         let environment = [
             "PATH": "/usr/bin:/bin", "FLOW_EXPR_1": payload.replacingOccurrences(of: "CANARY", with: canary),
         ]
-        _ = try BashHarness.run(scan.script, environment: environment, in: directory)
+        _ = try await BashHarness.run(scan.script, environment: environment, in: directory)
         #expect(
             FileManager.default.fileExists(atPath: canary), "bash did not run the payload; is the rejection needed?")
     }

@@ -118,13 +118,13 @@ struct ShellInjectionTests {
     ]
 
     @Test(arguments: contexts, values)
-    func valueArrivesVerbatimAndRunsNothing(context: QuotingCase, value: HostileValue) throws {
+    func valueArrivesVerbatimAndRunsNothing(context: QuotingCase, value: HostileValue) async throws {
         let directory = try BashHarness.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let canary = directory.appendingPathComponent("CANARY").path
         let text = value.template.replacingOccurrences(of: "CANARY", with: canary)
         let script = context.script.replacingOccurrences(of: "CANARY", with: canary)
-        let output = try BashHarness.run(
+        let output = try await BashHarness.run(
             script, context: EvaluationContext(values: ["params": ["v": .string(text)]]), in: directory)
         #expect(output.stderr == "")
         #expect(output.status == 0)
