@@ -120,3 +120,15 @@ public final class ChildPipe: @unchecked Sendable {
     func closeWriteEnd() { try? fileHandleForWriting.close() }
     func closeReadEnd() { try? fileHandleForReading.close() }
 }
+
+/// Writes an executable file (mode 0755) that a test is about to run. The bytes are copied into
+/// place by a child (`install`), so this process never holds a writable descriptor of the file
+/// a test then executes: a child another thread forks meanwhile would inherit that descriptor
+/// until its exec, and running the file then fails with ETXTBSY ("Text file busy").
+public func writeExecutable(_ text: String, to path: String) throws {
+    let source = path + ".source"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: source))
+    defer { try? FileManager.default.removeItem(atPath: source) }
+    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/install"), ["-m", "0755", source, path])
+    guard result.status == 0 else { throw HarnessError("install \(path): \(result.stderr)") }
+}

@@ -12,7 +12,7 @@ enum Runs {
 
     /// The id of the newest run.
     static func newestID(in dir: TemporaryDirectory) async throws -> String {
-        try await #require(try await list(in: dir).first?["id"] as? String)
+        try #require(try await list(in: dir).first?["id"] as? String)
     }
 
     /// `flow status RUN --json`.

@@ -31,9 +31,10 @@ struct AWSHome {
     /// An executable `/bin/sh` script at `bin/<name>`.
     @discardableResult
     func script(_ name: String, _ body: String) throws -> String {
-        let url = try directory.write("bin/\(name)", "#!/bin/sh\n" + body + "\n")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
-        return url.path
+        let path = directory.file("bin/\(name)").path
+        try FileManager.default.createDirectory(atPath: directory.file("bin").path, withIntermediateDirectories: true)
+        try writeExecutable("#!/bin/sh\n" + body + "\n", to: path)
+        return path
     }
 
     func environment(_ extra: [String: String] = [:]) -> [String: String] {

@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowTestSupport
 import Foundation
 import Testing
 
@@ -23,8 +24,7 @@ struct LaunchTests {
     func pathOfChildEnvironment(_ runner: RunnerKind) async throws {
         let dir = try ProcessScratchDirectory()
         let tool = dir.path + "/flow-test-tool"
-        try "#!/bin/sh\necho tool ran\n".write(toFile: tool, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool)
+        try writeExecutable("#!/bin/sh\necho tool ran\n", to: tool)
         let recorder = OutputRecorder()
         let spec = ProcessSpec(
             executable: "flow-test-tool",
