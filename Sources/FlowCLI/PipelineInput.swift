@@ -61,26 +61,24 @@ struct PipelineInput {
         return .success(Loaded(pipeline: pipeline, plan: plan, registry: registry, source: String(decoding: bytes, as: UTF8.self)))
     }
 
-    /// The file's bytes, or a diagnostic when it cannot be read or is over the size bound
-    /// (checked before reading, so a 100 MB file costs nothing).
+    /// The file's bytes, or a diagnostic when it cannot be read, is not a regular file (a FIFO
+    /// or a device would block or never end) or is over the size bound (checked before reading,
+    /// so a 100 MB file costs nothing). A symbolic link is followed to what it names.
     func read(_ path: String) -> ([UInt8]?, [Diagnostic]) {
-        let at = SourceLocation(file: path, line: 0, column: 0)
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            return (nil, [.error(at, Messages.cannotRead(path, String(cString: strerror(errno))))])
+        let failure: UntrustedFile.Failure
+        do {
+            return (try UntrustedFile.read(path, limit: limits.maxBytes, links: .follow), [])
+        } catch {
+            failure = error
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            return (nil, [.error(at, Messages.cannotRead(path, "it is a directory"))])
+        switch failure {
+        case .tooLarge(_, let size, _):
+            return (nil, [.error(SourceLocation(file: path, line: 1, column: 1), Messages.fileTooLarge(bytes: size, limit: limits.maxBytes))])
+        case .notRegular(_, let kind):
+            return (nil, [.error(SourceLocation(file: path, line: 0, column: 0), Messages.cannotRead(path, "it is \(kind), not a regular file"))])
+        case .unreadable(_, let reason):
+            return (nil, [.error(SourceLocation(file: path, line: 0, column: 0), Messages.cannotRead(path, reason))])
         }
-        if Int(info.st_size) > limits.maxBytes {
-            return (nil, [.error(SourceLocation(file: path, line: 1, column: 1), Messages.fileTooLarge(bytes: Int(info.st_size), limit: limits.maxBytes))])
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return (nil, [.error(at, Messages.cannotRead(path, "permission denied or not a regular file"))])
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: limits.maxBytes + 1)) ?? Data()
-        return ([UInt8](data), [])
     }
 
     /// Prints diagnostics to standard error, coloured on a terminal.

@@ -51,3 +51,14 @@ func waitForStepProcesses(ofRun runID: String) async throws -> Bool {
     }
     return false
 }
+
+/// Runs the built `flow` in `dir` under `timeout -s KILL`, so a hang fails the test (status
+/// 137) instead of stalling the suite.
+func runFlowOrKill(_ arguments: [String], in dir: TemporaryDirectory, seconds: Int = 30) async throws -> ProcessResult {
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    return try await onOwnThread { [environment] in
+        try runProcess(URL(fileURLWithPath: "/usr/bin/timeout"), ["-s", "KILL", "\(seconds)", Repository.flowBinary.path] + arguments,
+                       environment: environment, currentDirectory: dir.url)
+    }
+}

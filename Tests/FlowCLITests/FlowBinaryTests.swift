@@ -50,7 +50,7 @@ import FlowTestSupport
     @Test func missingFileAndDirectoryAreClearErrors() async throws {
         let r = try await runFlow(["validate", "no/such.yml", "pipelines"])
         #expect(r.status == 2)
-        #expect(r.stderr == "no/such.yml: error: cannot read no/such.yml: No such file or directory\npipelines: error: cannot read pipelines: it is a directory\n")
+        #expect(r.stderr == "no/such.yml: error: cannot read no/such.yml: No such file or directory\npipelines: error: cannot read pipelines: it is a directory, not a regular file\n")
     }
 
     @Test func paramValuesAreCheckedAgainstTheirTypes() async throws {

@@ -13,15 +13,21 @@ public enum OutputFile {
         close(fd)
     }
 
-    /// Reads and parses the file a step wrote.
+    /// Reads and parses the file a step wrote. A step may have removed it (no outputs), or
+    /// replaced it with a FIFO, a symlink or something huge: that is an error of the step, never
+    /// a hang or a read of another file (see ``UntrustedFile``).
     public static func read(at path: String) throws -> [String: String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumSize + 1)) ?? Data()
-        guard data.count <= maximumSize else {
-            throw StepError("$FLOW_OUTPUT is larger than \(maximumSize / 1024) KiB; write large results to a file and output its path", kind: .terminal)
+        guard UntrustedFile.exists(path, links: .refuse) else { return [:] }
+        let bytes: [UInt8]
+        do {
+            bytes = try UntrustedFile.read(path, limit: maximumSize, links: .refuse)
+        } catch let failure {
+            if case .tooLarge = failure {
+                throw StepError("$FLOW_OUTPUT is larger than \(maximumSize / 1024) KiB; write large results to a file and output its path", kind: .terminal)
+            }
+            throw StepError("$FLOW_OUTPUT: \(failure); a step must leave it a regular file (or remove it)", kind: .terminal)
         }
-        return try parse(String(decoding: data, as: UTF8.self))
+        return try parse(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Parses the text; a later value for the same name wins.
