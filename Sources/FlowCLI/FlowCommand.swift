@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import FlowCore
 
 /// `flow`: the root command.
@@ -22,6 +25,10 @@ public struct FlowCommand: AsyncParsableCommand {
     /// Parses `arguments`, runs the command, and returns the exit code. Usage errors exit 2
     /// (not argument-parser's 64) so every kind of bad input shares one code.
     public static func main(_ arguments: [String]) async -> Int32 {
+        // A reader that goes away (`flow run … | head -2`) ends flow's output, not flow: writes
+        // then fail with EPIPE and are dropped, and the run goes on to its end. Children start
+        // with every signal at its default, so steps still get SIGPIPE as usual.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

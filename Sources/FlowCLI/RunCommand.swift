@@ -158,7 +158,7 @@ final class CancellationBox: @unchecked Sendable {
     var isCancelled: Bool { lock.withLock { cancelled } }
 }
 
-/// SIGINT and SIGTERM caught for a whole command, from before it waits for a concurrency group
+/// SIGINT, SIGTERM and SIGHUP caught for a whole command, from before it waits for a concurrency group
 /// until its run has ended: an early Ctrl-C still cancels cleanly.
 final class CommandSignals: Sendable {
     let cancellation = CancellationBox()
@@ -174,7 +174,7 @@ final class CommandSignals: Sendable {
     func stop() { signals.stop() }
 }
 
-/// SIGINT and SIGTERM cancel the run (its steps are stopped and recorded `cancelled`).
+/// SIGINT, SIGTERM and SIGHUP cancel the run (its steps are stopped and recorded `cancelled`).
 ///
 /// A C signal handler, installed synchronously, writes the signal's number to a pipe; a
 /// dispatch source reading the pipe calls `cancel`. (A dispatch signal source alone needs the
@@ -182,6 +182,11 @@ final class CommandSignals: Sendable {
 /// arriving in between, as one can right after a short pipeline's first step starts, was lost.)
 final class SignalCancellation: @unchecked Sendable {
     private let source: any DispatchSourceRead
+
+    /// SIGHUP (the terminal closed, the ssh connection dropped) is a request to stop like
+    /// SIGTERM: the steps are stopped and recorded `cancelled`, and flow exits 130, the one
+    /// code for a cancelled run whatever signal asked for it.
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
 
     init(_ cancel: @escaping @Sendable () -> Void) {
         var fds: [Int32] = [-1, -1]
@@ -204,11 +209,11 @@ final class SignalCancellation: @unchecked Sendable {
             close(writeEnd)
         }
         source.resume()
-        for signalNumber in [SIGINT, SIGTERM] { signal(signalNumber, forwardSignalToPipe) }
+        for signalNumber in Self.signals { signal(signalNumber, forwardSignalToPipe) }
     }
 
     func stop() {
-        for signalNumber in [SIGINT, SIGTERM] { signal(signalNumber, SIG_DFL) }
+        for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
         source.cancel()
     }
 }

@@ -105,27 +105,33 @@ struct LogsCommand: ParsableCommand {
         var attempts = try database.attempts(of: run.id, step: step)
         if let attempt { attempts = attempts.filter { $0.number == attempt } }
         for a in attempts {
-            if step == nil || attempts.count > 1 { print("==> \(a.stepId) attempt \(a.number) (\(a.status.rawValue)) <==") }
-            try copy(a, database: database)
+            if step == nil || attempts.count > 1 {
+                guard Terminal.standardOutput.write("==> \(a.stepId) attempt \(a.number) (\(a.status.rawValue)) <==\n") else { return }
+            }
+            guard try copy(a, database: database) else { return }
         }
     }
 
     /// Copies one attempt's log. An attempt that printed nothing has no file (the log is
-    /// created with the first byte); with `-f` the file may also appear later.
-    private func copy(_ attempt: AttemptRecord, database: RunDatabase) throws {
+    /// created with the first byte); with `-f` the file may also appear later. Returns false
+    /// when standard output was closed (`flow logs R | head`): the output stops there.
+    private func copy(_ attempt: AttemptRecord, database: RunDatabase) throws -> Bool {
         var handle = FileHandle(forReadingAtPath: attempt.logPath)
         defer { try? handle?.close() }
         while true {
             if let handle {
                 let data = handle.readData(ofLength: 64 * 1024)
-                if !data.isEmpty { FileHandle.standardOutput.write(data); continue }
+                if !data.isEmpty {
+                    guard Terminal.standardOutput.write(bytes: [UInt8](data)) else { return false }
+                    continue
+                }
             }
-            guard follow else { return }
+            guard follow else { return true }
             let current = try database.attempts(of: attempt.runId, step: attempt.stepId).first { $0.number == attempt.number }
             if current?.status.isFinished ?? true {
                 if handle == nil { handle = FileHandle(forReadingAtPath: attempt.logPath) }
-                if let rest = handle?.readDataToEndOfFile() { FileHandle.standardOutput.write(rest) }
-                return
+                if let rest = handle?.readDataToEndOfFile() { return Terminal.standardOutput.write(bytes: [UInt8](rest)) }
+                return true
             }
             Thread.sleep(forTimeInterval: 0.2)
             if handle == nil { handle = FileHandle(forReadingAtPath: attempt.logPath) }

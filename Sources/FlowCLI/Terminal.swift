@@ -26,13 +26,21 @@ struct Terminal: Sendable {
         return !isDumb
     }
 
-    func write(_ text: String) {
-        var bytes = Array(text.utf8)
+    /// Writes all of `text`; false when the descriptor refused it (a closed pipe: flow ignores
+    /// SIGPIPE, so a reader that went away ends the output, never the process).
+    @discardableResult
+    func write(_ text: String) -> Bool {
+        write(bytes: Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { if n < 0 && errno == EINTR { continue }; return false }
             offset += n
         }
+        return true
     }
 }
