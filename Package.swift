@@ -33,7 +33,7 @@ let package = Package(
         // HTTP over libcurl (one multi handle on one thread), retries, AWS SigV4, credentials and typed AWS callers.
         .target(
             name: "FlowHTTP",
-            dependencies: ["CCurl", "FlowCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCurl", "CFlowSystem", "FlowCore", .product(name: "Logging", package: "swift-log")]
         ),
         // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
         .target(

@@ -13,6 +13,13 @@
 #include <sys/timerfd.h>
 #include <sys/epoll.h>
 #include <time.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sys/mman.h>
+#include <sched.h>
 
 int flow_pidfd_open(pid_t pid) {
 #ifdef SYS_pidfd_open
@@ -42,8 +49,47 @@ static int redirect(posix_spawn_file_actions_t *actions, int fd, int target) {
     return posix_spawn_file_actions_adddup2(actions, fd, target);
 }
 
-int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                     const char *directory, int input, int output, int error_output, int new_session) {
+// The children flow_spawn_child started and nobody reaped yet (see flow_child_is_ours).
+static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t *children = NULL;
+static size_t children_count = 0, children_capacity = 0;
+
+static void children_add_locked(pid_t pid) {
+    if (children_count == children_capacity) {
+        size_t capacity = children_capacity ? children_capacity * 2 : 64;
+        pid_t *grown = realloc(children, capacity * sizeof(pid_t));
+        if (grown == NULL) return; // not recorded: a sweep would take it for an orphan; memory is gone anyway
+        children = grown;
+        children_capacity = capacity;
+    }
+    children[children_count++] = pid;
+}
+
+int flow_child_is_ours(pid_t pid) {
+    pthread_mutex_lock(&children_lock);
+    int found = 0;
+    for (size_t i = 0; i < children_count && !found; i++) found = children[i] == pid;
+    pthread_mutex_unlock(&children_lock);
+    return found;
+}
+
+void flow_child_reaped(pid_t pid) {
+    pthread_mutex_lock(&children_lock);
+    for (size_t i = 0; i < children_count; i++) {
+        if (children[i] == pid) {
+            children[i] = children[--children_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&children_lock);
+}
+
+int flow_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+static int spawn_with_posix_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                                  const char *directory, int input, int output, int error_output, int new_session) {
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_t actions;
     int error = posix_spawnattr_init(&attributes);
@@ -69,6 +115,98 @@ int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *con
     if (error == 0) error = posix_spawn(pid, path, &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
+    return error;
+}
+
+// In the child of spawn_as_subreaper: `fd` (or /dev/null when -1) as `target`. Only system calls.
+static int child_redirect(int fd, int target) {
+    if (fd < 0) {
+        int null = open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
+        if (null < 0) return -1;
+        if (null == target) return 0;
+        int moved = dup2(null, target);
+        close(null);
+        return moved < 0 ? -1 : 0;
+    }
+    return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+// What the child of spawn_as_subreaper needs; it shares our memory until it execs.
+struct subreaper_child {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;
+    int input, output, error_output, new_session;
+    volatile int failure; // set by the child when it cannot exec
+};
+
+// The child: only system calls, on a stack of its own.
+static int subreaper_child_main(void *argument) {
+    struct subreaper_child *child = argument;
+    struct sigaction defaults;
+    memset(&defaults, 0, sizeof defaults);
+    defaults.sa_handler = SIG_DFL;
+    sigemptyset(&defaults.sa_mask);
+    for (int number = 1; number < NSIG; number++) sigaction(number, &defaults, NULL); // SIGKILL, SIGSTOP and glibc's own refuse: fine
+    if ((child->new_session ? setsid() : setpgid(0, 0)) < 0) goto fail;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) goto fail;
+    if (child_redirect(child->input, 0) != 0 || child_redirect(child->output, 1) != 0 ||
+        child_redirect(child->error_output, 2) != 0) goto fail;
+    if (child->directory != NULL && chdir(child->directory) != 0) goto fail;
+    if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 65536; fd++) close(fd);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(child->path, child->argv, child->envp);
+fail:
+    child->failure = errno ? errno : EINVAL;
+    _exit(127);
+}
+
+// What posix_spawn does for the other path, done by hand because posix_spawn has no way to
+// call prctl(2) in the child, and done as glibc's posix_spawn does it: clone with CLONE_VM |
+// CLONE_VFORK (no copy of our memory; we wait until the child has exec'd or failed) onto a
+// stack of the child's own (so it cannot scribble over our frames, as a bare vfork could),
+// with every signal blocked in this thread meanwhile so no handler of ours runs in the child.
+// In the child: every signal to its default, the new session or group, the subreaper bit
+// (which execve keeps), the descriptors, the directory, closing everything from 3 up, the
+// empty mask, execve.
+static int spawn_as_subreaper(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                              const char *directory, int input, int output, int error_output, int new_session) {
+    const size_t stack_size = 64 * 1024;
+    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return errno;
+    struct subreaper_child child = {path, argv, envp, directory, input, output, error_output, new_session, 0};
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t started = clone(subreaper_child_main, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &child);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    munmap(stack, stack_size);
+    if (started < 0) return saved;
+    if (child.failure != 0) {
+        int status;
+        while (waitpid(started, &status, 0) < 0 && errno == EINTR) {}
+        return child.failure;
+    }
+    *pid = started;
+    return 0;
+}
+
+int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                     const char *directory, int input, int output, int error_output, int new_session, int subreaper) {
+    // Recorded before anyone can look: a sweep that sees the child listed as ours under this
+    // lock (flow_child_is_ours) never takes it for an orphan.
+    pthread_mutex_lock(&children_lock);
+    int error = subreaper
+        ? spawn_as_subreaper(pid, path, argv, envp, directory, input, output, error_output, new_session)
+        : spawn_with_posix_spawn(pid, path, argv, envp, directory, input, output, error_output, new_session);
+    if (error == 0) children_add_locked(*pid);
+    pthread_mutex_unlock(&children_lock);
     return error;
 }
 

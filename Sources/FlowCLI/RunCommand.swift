@@ -112,6 +112,9 @@ extension RunCommand {
     /// JUnit report when asked. Shared by `run`, `resume` and `retry`.
     static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
                         signals: CommandSignals) async throws -> RunStatus {
+        // From here on, what a step orphans comes to this process, not to init, and is
+        // stopped with its step (see AdoptedOrphans in FlowEngine).
+        AdoptedOrphans.adopt()
         let task = Task { await coordinator.execute() }
         signals.cancellation.set(task)
         let status = await task.value

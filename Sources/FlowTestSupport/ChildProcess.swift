@@ -56,7 +56,7 @@ public final class ChildProcess: @unchecked Sendable {
         // Reap it if it already ended, so finished tests leave no zombies; never block here.
         if ended == nil {
             var status: Int32 = 0
-            _ = waitpid(processIdentifier, &status, WNOHANG)
+            if waitpid(processIdentifier, &status, WNOHANG) == processIdentifier { ChildSpawn.reaped(processIdentifier) }
         }
     }
 
@@ -75,6 +75,7 @@ public final class ChildProcess: @unchecked Sendable {
             guard ended == nil else { return }
             var status: Int32 = 0
             while waitpid(processIdentifier, &status, 0) < 0 && errno == EINTR {}
+            ChildSpawn.reaped(processIdentifier)
             let signal = status & 0x7f
             ended = signal == 0 ? ((status >> 8) & 0xff, .exit) : (signal, .uncaughtSignal)
         }

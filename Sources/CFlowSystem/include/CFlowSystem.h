@@ -25,8 +25,26 @@ int flow_terminal_size(int fd, int *columns, int *rows);
 /// leaks into the child. `argv` and `envp` end with NULL. Returns 0, or the error number
 /// (exec failures included: glibc waits for the exec). The attribute and file-action calls
 /// are macros and flag constants Swift cannot import well.
+///
+/// `subreaper` 1 also makes the child a child subreaper (prctl PR_SET_CHILD_SUBREAPER, which
+/// execve keeps): whatever it starts and orphans is re-parented to it, not to init, so a
+/// step's processes stay in its tree however they detach (setsid, double fork, a cleared
+/// environment). posix_spawn cannot do that, so that path is a clone of our own doing the same.
+///
+/// The child is recorded as ours until flow_child_reaped (see flow_child_is_ours).
 int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                     const char *directory, int input, int output, int error_output, int new_session);
+                     const char *directory, int input, int output, int error_output, int new_session, int subreaper);
+
+/// 1 when `pid` was started by flow_spawn_child and not yet reported reaped, else 0. A child
+/// of ours that is not is an orphan some step left, re-parented to us (flow_become_subreaper).
+int flow_child_is_ours(pid_t pid);
+
+/// Forgets `pid` (call right after reaping it with waitpid).
+void flow_child_reaped(pid_t pid);
+
+/// Makes this process a child subreaper: orphans of its descendants come to it, not to init.
+/// Returns 0, or -1 with errno set.
+int flow_become_subreaper(void);
 
 /// A non-blocking, close-on-exec CLOCK_MONOTONIC timerfd(2), or -1 with errno set.
 int flow_timer_create(void);

@@ -11,9 +11,13 @@ public enum ChildSpawn {
     /// Starts `path` with `arguments` (argv[0] is `path`) and exactly `environment`, in
     /// `directory` (nil: ours). `input`, `output` and `error` are descriptors of 3 or above, or
     /// -1 for /dev/null. `newSession`: the child leads a new session; otherwise a new process
-    /// group. Returns 0 with `pid` set, or the error number (exec and chdir failures included).
+    /// group. `subreaper`: the child also becomes a child subreaper, so what it starts and
+    /// orphans stays in its tree (a step's leader; see ``AdoptedOrphans``). Returns 0 with
+    /// `pid` set, or the error number (exec and chdir failures included). The child counts as
+    /// flow's own (never swept as an orphan) until ``reaped(_:)``.
     public static func spawn(_ path: String, _ arguments: [String], environment: [String: String], directory: String?,
-                             input: Int32, output: Int32, error: Int32, newSession: Bool, pid: inout pid_t) -> Int32 {
+                             input: Int32, output: Int32, error: Int32, newSession: Bool, subreaper: Bool = false,
+                             pid: inout pid_t) -> Int32 {
         let argv = CStrings([path] + arguments)
         let envp = CStrings(environment.map { "\($0.key)=\($0.value)" })
         defer {
@@ -22,12 +26,17 @@ public enum ChildSpawn {
         }
         return path.withCString { path in
             guard let directory else {
-                return flow_spawn_child(&pid, path, argv.pointers, envp.pointers, nil, input, output, error, newSession ? 1 : 0)
+                return flow_spawn_child(&pid, path, argv.pointers, envp.pointers, nil, input, output, error, newSession ? 1 : 0, subreaper ? 1 : 0)
             }
             return directory.withCString {
-                flow_spawn_child(&pid, path, argv.pointers, envp.pointers, $0, input, output, error, newSession ? 1 : 0)
+                flow_spawn_child(&pid, path, argv.pointers, envp.pointers, $0, input, output, error, newSession ? 1 : 0, subreaper ? 1 : 0)
             }
         }
+    }
+
+    /// Tells the spawn record that `pid`, a child ``spawn`` started, has been reaped.
+    public static func reaped(_ pid: pid_t) {
+        flow_child_reaped(pid)
     }
 
     /// A close-on-exec pipe with blocking ends of 3 or above, or nil with errno set.

@@ -15,6 +15,7 @@ enum ProcFS {
     struct Status: Sendable, Hashable {
         /// The state letter (`R`, `S`, `D`, `Z`, `X`, `T`, ...).
         var state: UInt8
+        var parent: pid_t
         var processGroup: pid_t
 
         /// Dead or a zombie: it runs no more code and holds no more files.
@@ -53,8 +54,8 @@ enum ProcFS {
         guard complete, let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // After "pid (comm)": " S ppid pgrp ..."
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 4, omittingEmptySubsequences: true)
-        guard fields.count >= 3, let state = fields[0].first, let group = parseInt(fields[2]) else { return nil }
-        return Status(state: state, processGroup: group)
+        guard fields.count >= 3, let state = fields[0].first, let parent = parseInt(fields[1]), let group = parseInt(fields[2]) else { return nil }
+        return Status(state: state, parent: parent, processGroup: group)
     }
 
     /// Whether `/proc/<pid>/environ` holds exactly `entry` (e.g. `FLOW_STEP_ID=x`) as one of its
@@ -122,6 +123,26 @@ enum ProcFS {
             guard let status = status(of: pid) else { return false }
             return status.processGroup == group && !status.isGone
         }
+    }
+
+    /// The children of this process, from `/proc/self/task/<tid>/children` of each of its
+    /// threads (a child is listed under the thread that forked it, an adopted orphan under the
+    /// thread the kernel picked): cheap, unlike a walk of every process.
+    static func childrenOfThisProcess() -> [pid_t] {
+        guard let directory = opendir("/proc/self/task") else { return [] }
+        defer { closedir(directory) }
+        var threads: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.first?.isNumber == true { threads.append(name) }
+        }
+        var children: [pid_t] = []
+        for thread in threads {
+            var bytes: [UInt8] = []
+            readFile("/proc/self/task/\(thread)/children", chunkSize: 4096) { bytes.append(contentsOf: $0); return true }
+            children += bytes.split(separator: UInt8(ascii: " ")).compactMap { parseInt($0.prefix { $0 >= UInt8(ascii: "0") }) }
+        }
+        return children
     }
 
     // MARK: - Plumbing

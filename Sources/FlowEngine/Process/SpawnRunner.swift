@@ -100,6 +100,7 @@ private final class SpawnedChild: Sendable {
             _ = kill(pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ChildSpawn.reaped(pid)
             throw .spawnFailed(executable: plan.executablePath, reason: "pidfd_open: \(reason)")
         }
         self.pid = pid
@@ -109,7 +110,7 @@ private final class SpawnedChild: Sendable {
 
     private static func spawn(_ plan: LaunchPlan, pid: inout pid_t, output: Int32) -> Int32 {
         ChildSpawn.spawn(plan.executablePath, plan.arguments, environment: plan.environment, directory: plan.workingDirectory,
-                         input: -1, output: output, error: output, newSession: true, pid: &pid)
+                         input: -1, output: output, error: output, newSession: true, subreaper: true, pid: &pid)
     }
 
     /// The error for a spawn that failed despite ``LaunchPlan``'s checks (a race with the file
@@ -131,6 +132,7 @@ private final class SpawnedChild: Sendable {
     /// Reaps the child (it has exited: the caller saw its pidfd fire, or killed it).
     func reap() -> ProcessTermination {
         var status: Int32 = 0
+        defer { ChildSpawn.reaped(pid) }
         while waitpid(pid, &status, 0) < 0 {
             if errno == EINTR { continue }
             // ECHILD cannot happen (we are the only ones reaping this pid); report a kill.

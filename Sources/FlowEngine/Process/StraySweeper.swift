@@ -22,7 +22,8 @@ struct StraySweeper: Sendable {
     /// The end of every attempt, in both runners, while `child` is an unreaped zombie (so its
     /// pid, the group's id, cannot have been reused): kills whatever still carries `marker`
     /// (escaped the group, or left behind), then whatever is left in the group without it (a
-    /// member that scrubbed its environment). Returns the number of carriers killed.
+    /// member that scrubbed its environment), then, when `flow` adopts orphans, whatever of the
+    /// step's tree shed all three. Returns the number of processes killed.
     ///
     /// For a step that lived less than ``briefLife`` only the pids allocated since its process
     /// are read: the pid space (at least 32,768) cannot be cycled in that time.
@@ -30,7 +31,9 @@ struct StraySweeper: Sendable {
         let brief = ContinuousClock.now - started < briefLife
         let killed = await StraySweeper(marker: marker, child: brief ? child : nil).sweep()
         ProcessGroup(id: child).signal(SIGKILL)
-        return killed
+        // What is left of the step's tree without the marker, group or session came to flow
+        // when the step's leader ended (both are subreapers; see ``AdoptedOrphans``).
+        return killed + (await AdoptedOrphans.sweep())
     }
 
     /// `child`: pass the step's process only if it lived briefly (see ``sweepAfter(_:marker:started:)``).

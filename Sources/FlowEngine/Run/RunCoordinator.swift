@@ -164,6 +164,8 @@ public actor RunCoordinator {
                 launch()
             }
         }
+        // Every attempt swept its own; this reaps what died since and kills anything late.
+        await AdoptedOrphans.sweep()
         return await conclude()
     }
 

@@ -1,3 +1,4 @@
+import CFlowSystem
 import FlowCore
 import Foundation
 import Glibc
@@ -102,34 +103,17 @@ enum ChildProcess {
             throw Failure.spawn(path, reason: "socketpair: \(reason)")
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // flow's one spawn: own process group, every signal at its default, stdin /dev/null,
+        // every other descriptor closed, and recorded as flow's own child (so a sweep for
+        // orphans during a run never takes it for one).
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let status = flow_spawn_child(&pid, path, argv, envp, nil, -1, out[1], err[1], 0, 0)
         close(out[1])
         close(err[1])
         guard status == 0 else {
@@ -175,6 +159,7 @@ enum ChildProcess {
         for fd in fds where fd.fd >= 0 { close(fd.fd) }
         var status: Int32 = 0
         while waitpid(spawned.child, &status, 0) < 0 && errno == EINTR {}
+        flow_child_reaped(spawned.child)
         let exited = status & 0x7f == 0
         return Result(status: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                       stdout: stdout, stderr: stderr, truncated: truncated)
