@@ -42,7 +42,8 @@ struct ResumeCommand: AsyncParsableCommand {
         // The definition: stored with the run, or the file as it is now.
         let current = takeover.currentSource(record)
         if reload && current == nil { throw CLIError("--reload: cannot read \(record.file)") }
-        let source = reload ? (current ?? "") : record.source
+        let source = try reload ? (current ?? "")
+            : takeover.definition(record, hint: "`flow resume \(record.id) --reload` runs the file as it is now")
         let loaded = try takeover.plan(record, source: source)
 
         let steps = try database.steps(of: record.id)

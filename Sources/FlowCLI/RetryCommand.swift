@@ -37,7 +37,8 @@ struct RetryCommand: AsyncParsableCommand {
         guard [.succeeded, .failed, .cancelled, .interrupted].contains(record.status) else {
             throw CLIError("run \(record.id) is \(record.status.rawValue) and cannot be retried")
         }
-        let loaded = try takeover.plan(record, source: record.source)
+        let source = try takeover.definition(record, hint: "put \(record.file) back as it was to retry the run")
+        let loaded = try takeover.plan(record, source: source)
         let (chosen, problems) = loaded.plan.withDownstream(of: steps, option: "--step")
         guard let chosen else {
             PipelineInput.report(problems)
@@ -57,6 +58,6 @@ struct RetryCommand: AsyncParsableCommand {
         var note = "retry \(record.id): \(chosen.count) step\(chosen.count == 1 ? "" : "s") again (\(chosen.joined(separator: ", ")))"
         if !alsoRerun.isEmpty { note += ", and \(alsoRerun.count) that did not succeed (\(alsoRerun.joined(separator: ", ")))" }
         Terminal.standardError.write(note + "\n")
-        try await takeover.execute(record, loaded, source: record.source, rerunning: chosen, json: json, junit: junit)
+        try await takeover.execute(record, loaded, source: source, rerunning: chosen, json: json, junit: junit)
     }
 }

@@ -25,8 +25,18 @@ struct RunTakeover {
         }
     }
 
-    /// The run's plan from `source` (its stored definition, or the file when reloading), with
-    /// the run's params and narrowed to its `--only` selection. Problems are reported; exit 2.
+    /// The text to plan the run from: its stored definition, or, when that was stored with
+    /// secret values masked, the file, if it is still the very file the run started from (same
+    /// digest). Otherwise exit 2, with `hint` saying what to do.
+    func definition(_ record: RunRecord, hint: String) throws -> String {
+        guard Digest.of(record.source) != record.sourceDigest else { return record.source }
+        if let current = currentSource(record), Digest.of(current) == record.sourceDigest { return current }
+        PipelineInput.report([.error(RunPlanner.commandLine, Messages.maskedDefinitionUnavailable(run: record.id, file: record.file, hint: hint))])
+        throw CommandExit(status: .invalidInput)
+    }
+
+    /// The run's plan from `source` (its definition, or the file when reloading), with the run's
+    /// params and narrowed to its `--only` selection. Problems are reported; exit 2.
     func plan(_ record: RunRecord, source: String) throws -> PipelineInput.Loaded {
         let arguments = try Self.storedParams(record.params)
         var loaded = try Self.plan(source, file: record.file, arguments: arguments, input: input)

@@ -190,4 +190,9 @@ public enum Messages {
         let rounded = (mb * 10).rounded() / 10
         return rounded == rounded.rounded() ? "\(Int(rounded)) MB" : "\(rounded) MB"
     }
+
+    // MARK: Secrets
+    public static func maskedDefinitionUnavailable(run: String, file: String, hint: String) -> String {
+        "run \(run)'s definition was stored with its secret values masked, and \(file) is no longer the file it started from (changed or unreadable), so the definition cannot be restored; \(hint)"
+    }
 }

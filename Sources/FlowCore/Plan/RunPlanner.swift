@@ -64,6 +64,7 @@ public struct RunPlanner {
                 params: params, profile: profile,
                 env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
                 secrets: pipeline.secrets.map(\.value),
+                fileSecrets: fileSecrets(of: pipeline),
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
                 concurrency: concurrency, steps: steps), diagnostics)
         } catch {

@@ -20,8 +20,11 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var id: String
     public var pipeline: String
     public var file: String
-    /// The pipeline file's text when the run started; resume uses it unless told to reload.
+    /// The pipeline file's text when the run started, with the secret values known then masked;
+    /// resume uses it unless told to reload (or, when masking changed it, the file itself while
+    /// its digest is still `sourceDigest`).
     public var source: String
+    /// The digest of the file's text as read, before masking.
     public var sourceDigest: String
     /// Parameter values as a JSON object.
     public var params: String
