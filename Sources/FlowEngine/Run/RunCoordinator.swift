@@ -99,21 +99,27 @@ public actor RunCoordinator {
     }
 
     /// The secret values known before the run starts: flow's environment values of secret
-    /// names and the secret values written in the file. (The pipeline's `env:` values are
-    /// rendered once the run has an id; steps' as they start.)
+    /// names, the secret values written in the file, and the values of secret params. (The
+    /// pipeline's `env:` values are rendered once the run has an id; steps' as they start.)
     static func knownSecrets(_ plan: RunPlan, _ options: RunOptions) -> [String] {
-        plan.secrets.compactMap { options.environment[$0] } + plan.fileSecrets
+        let secretParams = Set(plan.secretParams)
+        return plan.secrets.compactMap { options.environment[$0] } + plan.fileSecrets
+            + plan.params.filter { secretParams.contains($0.name) }.map(\.value.stringValue)
     }
 
     /// Records a new run and its steps; returns its id (a fresh one if the first collides).
-    /// The pipeline's text is stored masked, its digest taken before masking.
+    /// Secret params are stored by name only (in `secretNames`, as `params.NAME`), never with
+    /// their values; the pipeline's text is stored masked, its digest taken before masking.
     static func createRun(_ plan: RunPlan, database: RunDatabase, options: RunOptions, secrets: RunSecrets,
                           at startedAt: Date) throws -> String {
-        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })).toJSON(pretty: false)
+        let secretParams = Set(plan.secretParams)
+        let stored = plan.params.filter { !secretParams.contains($0.name) }
+        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: stored.map { ($0.name, $0.value) })).toJSON(pretty: false)
         var record = RunRecord(
             id: "", pipeline: plan.pipelineName, file: plan.file, source: secrets.mask(options.source),
             sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
-            trigger: options.trigger, gitSha: options.gitSHA, secretNames: jsonArray(plan.secrets),
+            trigger: options.trigger, gitSha: options.gitSHA,
+            secretNames: jsonArray(plan.secrets + plan.secretParams.map { "params." + $0 }),
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
             heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) })
         var attempt = 1
