@@ -4,7 +4,7 @@ import FlowEngine
 import FlowTestSupport
 
 /// Secret values never reach a log, the database, a report, an event or the terminal, wherever
-/// they were set: flow's environment, the pipeline's or a step's `env:`, a param.
+/// they were set: flow's environment, the pipeline's or a step's `env:`, a param, an output's name.
 @Suite struct SecretLeakTests {
     @Test func aSecretSetInThePipelinesOrAStepsEnvIsMaskedInEverySink() async throws {
         let dir = try TemporaryDirectory()
@@ -194,5 +194,33 @@ import FlowTestSupport
         #expect(try String(contentsOf: dir.file("got"), encoding: .utf8) == literal)
         try await sinks.collect()
         sinks.expectNone(of: [literal])
+    }
+
+    @Test func anOutputWhoseNameHoldsASecretIsStoredUnderAMaskedName() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let token = "Tok3n-Name-58f1"
+        _ = try dir.write("p.yml", """
+            name: p
+            secrets: [TOKEN]
+            steps:
+              a:
+                run: |
+                  echo "plain=yes" >> "$FLOW_OUTPUT"
+                  echo "key_${TOKEN}=v" >> "$FLOW_OUTPUT"
+                outputs: [plain]
+              b:
+                needs: [a]
+                run: echo '${{ toJSON(steps.a.outputs) }}'
+            """)
+        var sinks = try SecretSinks(dir)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TOKEN"] = token
+        let run = try await sinks.flow(["run", "p.yml", "--json", "--junit", "report.xml"], environment: environment)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        try await sinks.collect(reports: ["report.xml"])
+        sinks.expectNone(of: [token])
+        let id = try await Runs.newestID(in: dir)
+        #expect(try await Runs.steps(id, in: dir)["a"]?["outputs"] as? [String: String] == ["plain": "yes", "key_***": "v"])
     }
 }

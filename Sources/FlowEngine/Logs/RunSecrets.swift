@@ -54,4 +54,17 @@ public final class RunSecrets: @unchecked Sendable {
 
     /// Masks `text` with every value learnt so far.
     public func mask(_ text: String) -> String { current.mask(text) }
+
+    /// A step's outputs with their names masked as well as their values. Should two names mask
+    /// to the same one, the first name (in byte order) keeps it and the others are dropped.
+    public func mask(outputs: [String: String]) -> [String: String] {
+        let masker = current
+        guard !masker.isEmpty else { return outputs }
+        var masked: [String: String] = [:]
+        for name in outputs.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let key = masker.mask(name)
+            if masked[key] == nil { masked[key] = masker.mask(outputs[name]!) }
+        }
+        return masked
+    }
 }

@@ -159,7 +159,7 @@ extension RunCoordinator {
             case .success(let outcome):
                 record.status = .succeeded
                 record.exitCode = outcome.exitCode
-                let outputs = outcome.outputs.mapValues { work.secrets.mask($0) }
+                let outputs = work.secrets.mask(outputs: outcome.outputs)
                 return Completion(index: work.index, status: .succeeded, attempts: attempt, outputs: outputs,
                                   exitCode: outcome.exitCode, error: nil, seconds: seconds, lastAttempt: record)
             case .failure(let failure):

@@ -21,4 +21,12 @@ import FlowEngine
         #expect(String(decoding: try LogsTestSupport.contents(of: path), as: UTF8.self)
                 == "a *** b late-Secret-2\nc *** d ***\n")
     }
+
+    @Test func outputNamesAreMaskedLikeValues() {
+        let secrets = RunSecrets(["Name-Secret-3"])
+        #expect(secrets.mask(outputs: ["key_Name-Secret-3": "v", "plain": "Name-Secret-3", "other": "x"])
+                == ["key_***": "v", "plain": "***", "other": "x"])
+        // Two names that mask alike: the first in byte order keeps the name.
+        #expect(secrets.mask(outputs: ["b_Name-Secret-3": "2", "a_Name-Secret-3": "1", "a_***": "0"]) == ["a_***": "0", "b_***": "2"])
+    }
 }
