@@ -10,7 +10,8 @@ struct ResumeCommand: AsyncParsableCommand {
         abstract: "Continue a failed, cancelled or interrupted run under the same id.",
         discussion: """
             Steps that succeeded keep their status and outputs; every other step runs again with a fresh \
-            retry budget. The pipeline definition stored with the run is used unless --reload is given.
+            retry budget. The pipeline definition stored with the run is used unless --reload is given. \
+            The run's secret params are not stored: give them again with --param (its other params are).
             Exit codes: 0 succeeded, 1 failed, 2 invalid input or nothing resumable, 130 cancelled.
             """)
 
@@ -20,6 +21,9 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(help: "Use the pipeline file as it is now instead of the definition stored with the run.") var reload = false
     @Flag(help: "Print one JSON event per line instead of text.") var json = false
     @Option(help: ArgumentHelp("Write a JUnit XML report of the steps to this file.", valueName: "path")) var junit: String?
+    @Option(name: .customLong("param"), help: ArgumentHelp("Give a secret param of the run again (repeatable); its other params are stored.",
+                                                           valueName: "name=value"))
+    var params: [String] = []
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
     @OptionGroup var state: StateOptions
 
@@ -29,7 +33,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try state.database()
-        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory))
+        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory),
+                                   secretParams: try RunTakeover.paramArguments(params), verb: "resume")
         let record = try takeover.claim(try state.run(runID, in: database), verb: "resumed")
         guard record.status != .succeeded else {
             print("run \(record.id) succeeded; nothing to resume")
@@ -42,8 +47,9 @@ struct ResumeCommand: AsyncParsableCommand {
         // The definition: stored with the run, or the file as it is now.
         let current = takeover.currentSource(record)
         if reload && current == nil { throw CLIError("--reload: cannot read \(record.file)") }
-        let source = reload ? (current ?? "") : record.source
-        let loaded = try takeover.plan(record, source: source)
+        let source = try reload ? (current ?? "")
+            : takeover.definition(record, hint: "`flow resume \(record.id) --reload` runs the file as it is now")
+        let loaded = try takeover.plan(record, source: source, again: plan ? nil : "flow resume \(record.id)")
 
         let steps = try database.steps(of: record.id)
         if reload {

@@ -13,7 +13,8 @@ struct RetryCommand: AsyncParsableCommand {
             succeeded. Every other step is treated as `flow resume` treats it: steps that succeeded keep their \
             status and outputs (which reach the retried steps byte for byte); steps that did not succeed run \
             again too, so the run can end succeeded. Works on succeeded, failed, cancelled and interrupted runs, \
-            with the pipeline definition stored with the run. A matrix step's id names all its instances.
+            with the pipeline definition stored with the run. A matrix step's id names all its instances. \
+            The run's secret params are not stored: give them again with --param (its other params are).
             Exit codes: 0 succeeded, 1 failed, 2 invalid input (unknown run or step, a live run), 130 cancelled.
             """)
 
@@ -23,6 +24,9 @@ struct RetryCommand: AsyncParsableCommand {
     @Flag(help: "Print, for each step, whether it would be reused or rerun, and run nothing.") var plan = false
     @Flag(help: "Print one JSON event per line instead of text.") var json = false
     @Option(help: ArgumentHelp("Write a JUnit XML report of the steps to this file.", valueName: "path")) var junit: String?
+    @Option(name: .customLong("param"), help: ArgumentHelp("Give a secret param of the run again (repeatable); its other params are stored.",
+                                                           valueName: "name=value"))
+    var params: [String] = []
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
     @OptionGroup var state: StateOptions
 
@@ -32,12 +36,15 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try state.database()
-        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory))
+        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory),
+                                   secretParams: try RunTakeover.paramArguments(params), verb: "retry")
         let record = try takeover.claim(try state.run(runID, in: database), verb: "retried")
         guard [.succeeded, .failed, .cancelled, .interrupted].contains(record.status) else {
             throw CLIError("run \(record.id) is \(record.status.rawValue) and cannot be retried")
         }
-        let loaded = try takeover.plan(record, source: record.source)
+        let source = try takeover.definition(record, hint: "put \(record.file) back as it was to retry the run")
+        let again = "flow retry \(record.id) " + steps.map { "--step \($0)" }.joined(separator: " ")
+        let loaded = try takeover.plan(record, source: source, again: plan ? nil : again)
         let (chosen, problems) = loaded.plan.withDownstream(of: steps, option: "--step")
         guard let chosen else {
             PipelineInput.report(problems)
@@ -57,6 +64,6 @@ struct RetryCommand: AsyncParsableCommand {
         var note = "retry \(record.id): \(chosen.count) step\(chosen.count == 1 ? "" : "s") again (\(chosen.joined(separator: ", ")))"
         if !alsoRerun.isEmpty { note += ", and \(alsoRerun.count) that did not succeed (\(alsoRerun.joined(separator: ", ")))" }
         Terminal.standardError.write(note + "\n")
-        try await takeover.execute(record, loaded, source: record.source, rerunning: chosen, json: json, junit: junit)
+        try await takeover.execute(record, loaded, source: source, rerunning: chosen, json: json, junit: junit)
     }
 }

@@ -262,7 +262,8 @@ enum PlanText {
             out += "concurrency: group \(group.name), policy \(group.policy.rawValue)\n"
         }
         if !plan.params.isEmpty {
-            out += "params: " + plan.params.map { "\($0.name)=\($0.value.stringValue)" }.joined(separator: " ") + "\n"
+            let secret = Set(plan.secretParams)
+            out += "params: " + plan.params.map { "\($0.name)=\(secret.contains($0.name) ? "***" : $0.value.stringValue)" }.joined(separator: " ") + "\n"
         }
         for (i, step) in plan.steps.enumerated() {
             var details = [step.uses]

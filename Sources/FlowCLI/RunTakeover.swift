@@ -3,12 +3,33 @@ import FlowCore
 import FlowEngine
 
 /// What `resume` and `retry` share: taking a recorded run over, planning its definition again
-/// (stored params, stored `--only` selection), the reuse/rerun preview, and running it under
-/// the same id with the same renderers, concurrency group and exit codes as `run`.
+/// (stored params plus the secret ones given again, stored `--only` selection), the reuse/rerun
+/// preview, and running it under the same id with the same renderers, concurrency group and
+/// exit codes as `run`.
 struct RunTakeover {
     var database: RunDatabase
     var state: StateOptions
     var input: PipelineInput
+    /// `--param` values given to `resume` or `retry`: only the run's secret params, which are never stored.
+    var secretParams: [RunPlanner.ParamArgument] = []
+    /// `resume` or `retry`, for messages.
+    var verb: String
+
+    /// Parses `--param NAME=VALUE` arguments; malformed ones are reported (exit 2).
+    static func paramArguments(_ texts: [String]) throws -> [RunPlanner.ParamArgument] {
+        var arguments: [RunPlanner.ParamArgument] = []
+        var problems: [Diagnostic] = []
+        for text in texts {
+            if let argument = RunPlanner.ParamArgument.parse(text) { arguments.append(argument) } else {
+                problems.append(.error(RunPlanner.commandLine, Messages.paramArgumentSyntax(text)))
+            }
+        }
+        guard problems.isEmpty else {
+            PipelineInput.report(problems)
+            throw CommandExit(status: .invalidInput)
+        }
+        return arguments
+    }
 
     /// The run as it stands once it is ours to take: refused (exit 2) when a live process owns
     /// it; recorded `interrupted` when its owner is gone.
@@ -25,11 +46,25 @@ struct RunTakeover {
         }
     }
 
-    /// The run's plan from `source` (its stored definition, or the file when reloading), with
-    /// the run's params and narrowed to its `--only` selection. Problems are reported; exit 2.
-    func plan(_ record: RunRecord, source: String) throws -> PipelineInput.Loaded {
-        let arguments = try Self.storedParams(record.params)
-        var loaded = try Self.plan(source, file: record.file, arguments: arguments, input: input)
+    /// The text to plan the run from: its stored definition, or, when that was stored with
+    /// secret values masked, the file, if it is still the very file the run started from (same
+    /// digest). Otherwise exit 2, with `hint` saying what to do.
+    func definition(_ record: RunRecord, hint: String) throws -> String {
+        guard Digest.of(record.source) != record.sourceDigest else { return record.source }
+        if let current = currentSource(record), Digest.of(current) == record.sourceDigest { return current }
+        PipelineInput.report([.error(RunPlanner.commandLine, Messages.maskedDefinitionUnavailable(run: record.id, file: record.file, hint: hint))])
+        throw CommandExit(status: .invalidInput)
+    }
+
+    /// The run's plan from `source` (its definition, or the file when reloading), with the run's
+    /// stored params and the secret ones given again, narrowed to its `--only` selection.
+    /// `again` (the command to repeat, e.g. `flow resume R`) requires every secret param the run
+    /// has no stored value for; nil plans without them (`--plan` runs nothing). Problems are
+    /// reported; exit 2.
+    func plan(_ record: RunRecord, source: String, again: String?) throws -> PipelineInput.Loaded {
+        var loaded = try Self.plan(source, file: record.file, input: input) { pipeline in
+            try arguments(for: record, pipeline, again: again)
+        }
         if let names = record.selectedSteps {
             let (narrowed, problems) = loaded.plan.only(names)
             guard let narrowed else {
@@ -50,7 +85,7 @@ struct RunTakeover {
     func noteChanges(_ record: RunRecord, planned: RunPlan, current: String?) {
         guard let current, Digest.of(current) != record.sourceDigest else { return }
         var note = "note: \(record.file) changed since run \(record.id) started"
-        if case .success(let now) = (Result { try plan(record, source: current) }) {
+        if case .success(let now) = (Result { try plan(record, source: current, again: nil) }) {
             let changed = PlanDifference.changedSteps(planned, now.plan)
             if !changed.isEmpty { note += " (steps changed: \(changed.joined(separator: ", ")))" }
         }
@@ -123,7 +158,34 @@ struct RunTakeover {
         return values.sorted { $0.key < $1.key }.map { RunPlanner.ParamArgument(name: $0.key, value: $0.value.stringValue) }
     }
 
-    static func plan(_ source: String, file: String, arguments: [RunPlanner.ParamArgument], input: PipelineInput) throws -> PipelineInput.Loaded {
+    /// The params to plan `pipeline` with: the stored ones, and the secret ones given again.
+    /// A given param that is declared but not secret is refused (its value is stored); with
+    /// `again`, so is a secret param with neither a stored nor a given value.
+    func arguments(for record: RunRecord, _ pipeline: Pipeline, again: String?) throws -> (arguments: [RunPlanner.ParamArgument], requireAll: Bool) {
+        let secret = RunPlanner.secretParams(of: pipeline)
+        let stored = try Self.storedParams(record.params)
+        var problems: [Diagnostic] = []
+        for argument in secretParams where !secret.contains(argument.name) && pipeline.params.contains(where: { $0.name.value == argument.name }) {
+            problems.append(.error(RunPlanner.commandLine, Messages.onlySecretParams(argument.name, verb: verb, run: record.id),
+                                   notes: secret.isEmpty ? [] : [.init(Messages.secretParamsOfRun(secret))]))
+        }
+        if let again {
+            for name in secret where !secretParams.contains(where: { $0.name == name }) && !stored.contains(where: { $0.name == name }) {
+                problems.append(.error(RunPlanner.commandLine, Messages.secretParamNeeded(run: record.id, param: name, again: again)))
+            }
+        }
+        guard problems.isEmpty else {
+            PipelineInput.report(problems)
+            throw CommandExit(status: .invalidInput)
+        }
+        let given = Set(secretParams.map(\.name))
+        return (stored.filter { !given.contains($0.name) } + secretParams, again != nil)
+    }
+
+    /// Checks `source` and plans it with the params `arguments` picks for the pipeline (and
+    /// whether every param needs a value).
+    static func plan(_ source: String, file: String, input: PipelineInput,
+                     arguments: (Pipeline) throws -> (arguments: [RunPlanner.ParamArgument], requireAll: Bool)) throws -> PipelineInput.Loaded {
         let (registry, problems) = input.registry()
         let (pipeline, diagnostics) = PipelineCheck.check(Array(source.utf8), file: file, options: PipelineInput.options(catalog: registry.catalog))
         var all = problems + diagnostics
@@ -131,7 +193,8 @@ struct RunTakeover {
             PipelineInput.report(all)
             throw CommandExit(status: .invalidInput)
         }
-        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments)
+        let (params, requireAll) = try arguments(pipeline)
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: params, requireAllParams: requireAll)
         all += planProblems
         guard let plan, !all.hasErrors else {
             PipelineInput.report(all)

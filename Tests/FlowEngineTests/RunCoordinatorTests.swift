@@ -228,6 +228,49 @@ import FlowTestSupport
         }
         #expect(checked >= 3)  // the database, its WAL, and the logs
     }
+
+    /// A step's `env:` value for a secret name is computed when the step starts; from then on it
+    /// is masked everywhere, in the log of a step that was already running too.
+    @Test func aSecretValueLearntWhenAStepStartsIsMaskedInStepsAlreadyRunning() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let seed = "Seed-0c41f7"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEED"] = seed
+        let out = try await h.run("""
+            name: t
+            secrets: [LATE_TOKEN]
+            steps:
+              running:
+                run: |
+                  touch running-started
+                  until test -e go; do sleep 0.02; done
+                  echo "running sees $SEED-late"
+                  echo "seen=$SEED-late" >> "$FLOW_OUTPUT"
+                outputs: [seen]
+              first:
+                run: until test -e running-started; do sleep 0.02; done
+              learner:
+                needs: [first]
+                env:
+                  LATE_TOKEN: ${{ format('{0}-late', env.SEED) }}
+                run: touch go && echo "learner has $LATE_TOKEN"
+            """, environment: environment)
+        #expect(out.status == .succeeded)
+        #expect(out.steps["running"]?.outputValues == ["seen": "***"])
+        for (step, line) in [("running", "running sees ***\n"), ("learner", "learner has ***\n")] {
+            let log = try String(contentsOfFile: try #require(try h.database.attempts(of: out.runID, step: step).first).logPath, encoding: .utf8)
+            #expect(log == line)
+        }
+        var files = 0
+        for file in FileManager.default.enumerator(atPath: h.statePath)!.compactMap({ $0 as? String }) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: h.directory.file(file).path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            files += 1
+            #expect(try Data(contentsOf: h.directory.file(file)).range(of: Data("\(seed)-late".utf8)) == nil, "\(file)")
+        }
+        #expect(files >= 4)  // the database, its WAL, two logs
+    }
 }
 
 /// Resume: the same run id, succeeded steps reused with their stored outputs, the rest rerun.

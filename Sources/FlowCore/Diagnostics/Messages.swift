@@ -190,4 +190,22 @@ public enum Messages {
         let rounded = (mb * 10).rounded() / 10
         return rounded == rounded.rounded() ? "\(Int(rounded)) MB" : "\(rounded) MB"
     }
+
+    // MARK: Secrets
+    public static func maskedDefinitionUnavailable(run: String, file: String, hint: String) -> String {
+        "run \(run)'s definition was stored with its secret values masked, and \(file) is no longer the file it started from (changed or unreadable), so the definition cannot be restored; \(hint)"
+    }
+    public static func concurrencyGroupReadsSecret(_ param: String) -> String {
+        "`concurrency.group` reads secret param `\(param)`; a group's name shows in lock files and messages, so it cannot hold a secret"
+    }
+    /// `again` is the command to give again, e.g. `flow resume R`.
+    public static func secretParamNeeded(run: String, param: String, again: String) -> String {
+        "run \(run) was started with secret param `\(param)`; give it again: \(again) --param \(param)=…"
+    }
+    public static func onlySecretParams(_ param: String, verb: String, run: String) -> String {
+        "`--param \(param)`: only secret params can be given to \(verb); run \(run)'s other params are stored"
+    }
+    public static func secretParamsOfRun(_ names: [String]) -> String {
+        "its secret params: " + names.map { "`\($0)`" }.joined(separator: ", ")
+    }
 }

@@ -6,7 +6,7 @@ public struct PipelineLoader {
                            "concurrency", "schedule", "defaults", "steps"]
     static let stepKeys = ["uses", "run", "shell", "needs", "if", "with", "env", "timeout", "retry",
                            "continue-on-error", "matrix", "outputs", "working-directory", "log-limit"]
-    static let paramKeys = ["type", "default", "description", "options"]
+    static let paramKeys = ["type", "default", "description", "options", "secret"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
     /// Type names people bring from other tools, and the flow type they mean.
     static let paramTypeAliases = ["int": "number", "integer": "number", "float": "number", "double": "number",
@@ -99,6 +99,7 @@ public struct PipelineLoader {
             // `default:` with nothing after it means no default, as in GitHub Actions inputs.
             def.defaultValue = pair.value["default"].flatMap { $0.scalar?.resolved == .null && $0.scalar?.style == .plain ? nil : $0 }
             def.description = pair.value["description"].flatMap { reader.string($0, "`description`")?.value }
+            def.secret = pair.value["secret"].flatMap { reader.bool($0, "`secret` of \(what)") } ?? false
             if let options = pair.value["options"] {
                 if kind.value != .choice {
                     reader.error(options.location, Messages.optionsOnlyForChoice(name.value))

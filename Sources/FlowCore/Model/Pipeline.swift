@@ -36,6 +36,9 @@ public struct ParamDefinition: Sendable {
     public var description: String?
     /// The allowed values of a `choice` parameter.
     public var options: [Located<String>] = []
+    /// `secret: true`: the value is masked wherever it shows and never stored with the run.
+    /// A param that feeds the `env:` value of a secret name is secret too (``RunPlanner/secretParams(of:)``).
+    public var secret = false
 
     public init(name: Located<String>, kind: Located<Kind>) {
         self.name = name

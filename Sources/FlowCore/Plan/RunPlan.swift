@@ -11,6 +11,12 @@ public struct RunPlan: Sendable {
     public var env: [(name: String, value: Template)]
     /// Names of environment variables whose values are masked everywhere.
     public var secrets: [String]
+    /// Params whose values are masked everywhere and never stored, in declaration order:
+    /// declared `secret: true`, or feeding the `env:` value of a secret name.
+    public var secretParams: [String] = []
+    /// Secret values written in the file itself (defaults and profile values of secret params,
+    /// literal `env:` values of secret names): masked from the run's first byte.
+    public var fileSecrets: [String] = []
     public var maxParallel: Int
     /// The run's concurrency group, its name rendered with this run's params.
     public var concurrency: ConcurrencyGroup?

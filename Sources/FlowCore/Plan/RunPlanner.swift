@@ -27,7 +27,8 @@ public struct RunPlanner {
     public static func plan(_ pipeline: Pipeline, params arguments: [ParamArgument] = [], profile: String? = nil,
                             maxParallel: Int? = nil, requireAllParams: Bool = true) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        let params = resolveParams(pipeline, arguments, profile, requireAll: requireAllParams, &diagnostics)
+        let secretParams = secretParams(of: pipeline)
+        let params = resolveParams(pipeline, arguments, profile, requireAll: requireAllParams, secret: Set(secretParams), &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         var steps: [PlannedStep] = []
@@ -53,6 +54,9 @@ public struct RunPlanner {
             }
             var concurrency: ConcurrencyGroup?
             if let c = pipeline.concurrency {
+                if let read = secretParamRead(in: c.group, secretParams: secretParams) {
+                    return (nil, diagnostics + [.error(c.group.location, Messages.concurrencyGroupReadsSecret(read))])
+                }
                 let name = try concurrencyGroup(c.group, pipeline, params)
                 guard !name.isEmpty else {
                     return (nil, diagnostics + [.error(c.group.location, Messages.concurrencyGroupEmpty)])
@@ -64,6 +68,7 @@ public struct RunPlanner {
                 params: params, profile: profile,
                 env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
                 secrets: pipeline.secrets.map(\.value),
+                secretParams: secretParams, fileSecrets: fileSecrets(of: pipeline, secretParams: secretParams),
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
                 concurrency: concurrency, steps: steps), diagnostics)
         } catch {
@@ -88,12 +93,14 @@ public struct RunPlanner {
     /// fit), for `flow validate`, where a parameter without a value is not yet a problem.
     public static func checkParams(_ pipeline: Pipeline, _ arguments: [ParamArgument], profile: String?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        _ = resolveParams(pipeline, arguments, profile, requireAll: false, &diagnostics)
+        _ = resolveParams(pipeline, arguments, profile, requireAll: false, secret: Set(secretParams(of: pipeline)), &diagnostics)
         return diagnostics
     }
 
+    /// The params' values; a value given for a secret param (`secret`) that does not fit is
+    /// reported without it.
     static func resolveParams(_ pipeline: Pipeline, _ arguments: [ParamArgument], _ profile: String?, requireAll: Bool,
-                              _ diagnostics: inout [Diagnostic]) -> [(name: String, value: ExpressionValue)] {
+                              secret: Set<String>, _ diagnostics: inout [Diagnostic]) -> [(name: String, value: ExpressionValue)] {
         var values: [String: ExpressionValue] = [:]
         for def in pipeline.params {
             if let node = def.defaultValue, case .success(let v) = def.value(from: node) { values[def.name.value] = v }
@@ -119,13 +126,23 @@ public struct RunPlanner {
             switch def.value(fromArgument: argument.value) {
             case .success(let v): values[argument.name] = v
             case .failure(let problem):
-                diagnostics.append(.error(commandLine, problem.message, notes: [.init(Messages.declaredHere, at: def.name.location)]))
+                let message = secret.contains(def.name.value) ? maskedProblem(def) : problem.message
+                diagnostics.append(.error(commandLine, message, notes: [.init(Messages.declaredHere, at: def.name.location)]))
             }
         }
         for def in pipeline.params where requireAll && values[def.name.value] == nil {
             diagnostics.append(.error(commandLine, Messages.missingParamValue(def.name.value), notes: [.init(Messages.declaredHere, at: def.name.location)]))
         }
         return pipeline.params.compactMap { def in values[def.name.value].map { (def.name.value, $0) } }
+    }
+
+    /// Why a value does not fit `def`, with `***` for the value: a secret param's value is
+    /// never printed, not even a wrong one.
+    static func maskedProblem(_ def: ParamDefinition) -> String {
+        switch def.kind.value {
+        case .choice: Messages.paramNotAnOption(def.name.value, "***", def.options.map(\.value))
+        case let kind: Messages.paramWrongType(def.name.value, kind.rawValue, "***")
+        }
     }
 
     static func planned(_ step: Step, _ combination: MatrixCombination?, _ needs: [String], _ defaults: StepDefaults) throws -> PlannedStep {

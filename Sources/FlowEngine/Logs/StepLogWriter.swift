@@ -48,6 +48,10 @@ public final class StepLogWriter: @unchecked Sendable {
     /// The first error writing the file.
     private var failure: (any Error)?
     private var masker: StreamingMasker
+    /// The run's secrets when the writer follows them; nil for a fixed masker.
+    private let secrets: RunSecrets?
+    /// The generation of `secrets` that `masker` was made from.
+    private var generation = 0
     private var buffer: [UInt8] = []
     private var view = LogLineView()
     /// Bytes of masked output produced so far.
@@ -63,11 +67,24 @@ public final class StepLogWriter: @unchecked Sendable {
     /// with mode 0600, truncating, when the first byte of output comes. `cap`: nil = unlimited; else the file keeps the first cap/2 bytes and the last cap/2
     /// bytes, with one line `\n… N bytes omitted …\n` between them. Throws
     /// ``StepLogError/capOutOfRange(_:)`` when `cap` is outside ``capRange``.
-    public init(path: String, masker: SecretMasker, cap: Int? = nil) throws {
+    public convenience init(path: String, masker: SecretMasker, cap: Int? = nil) throws {
+        try self.init(path: path, masker: masker, following: nil, cap: cap)
+    }
+
+    /// A log masked with `secrets` as they grow: a value learnt while the step runs is masked
+    /// in what the step writes from then on (bytes written before stay as they were).
+    public convenience init(path: String, secrets: RunSecrets, cap: Int? = nil) throws {
+        let (masker, generation) = secrets.masker(after: -1)!
+        try self.init(path: path, masker: masker, following: secrets, cap: cap)
+        self.generation = generation
+    }
+
+    private init(path: String, masker: SecretMasker, following secrets: RunSecrets?, cap: Int?) throws {
         if let cap, !Self.capRange.contains(cap) { throw StepLogError.capOutOfRange(cap) }
         self.path = path
         self.cap = cap
         self.masker = StreamingMasker(masker)
+        self.secrets = secrets
         if let cap {
             headLimit = cap / 2
             tailRing = ByteRing(capacity: cap / 2)
@@ -87,6 +104,13 @@ public final class StepLogWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw StepLogError.closed(path: path) }
+        if let secrets, let newer = secrets.masker(after: generation) {
+            // New secrets: end the stream masked as it was (its held-back bytes decided by what
+            // was known), and mask everything after with all of them.
+            try append(masker.finish())
+            masker = StreamingMasker(newer.masker)
+            generation = newer.generation
+        }
         try append(masker.feed(bytes))
         try flush()
     }

@@ -22,7 +22,7 @@ struct StepWork: Sendable {
     var runner: any ProcessRunner
     var clock: any EngineClock
     var database: RunDatabase
-    var masker: SecretMasker
+    var secrets: RunSecrets
     var jitter: @Sendable (Double) -> Double
     var onEvent: RunEventHandler
 }
@@ -69,7 +69,10 @@ extension RunCoordinator {
         var env = baseEnvironment
         var context = context
         for (name, template) in step.env {
-            env[name] = try template.render(in: context)
+            let value = try template.render(in: context)
+            // Learnt before the step's process starts, so everything from then on masks it.
+            if plan.secrets.contains(name) { secrets.learn([value]) }
+            env[name] = value
             context.values["env"] = .object(env.mapValues { .string($0) })
         }
         var inputs: [String: ExpressionValue] = [:]
@@ -93,7 +96,7 @@ extension RunCoordinator {
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
-            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, runner: runner, clock: clock, database: database, masker: masker,
+            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -156,11 +159,11 @@ extension RunCoordinator {
             case .success(let outcome):
                 record.status = .succeeded
                 record.exitCode = outcome.exitCode
-                let outputs = outcome.outputs.mapValues { work.masker.mask($0) }
+                let outputs = work.secrets.mask(outputs: outcome.outputs)
                 return Completion(index: work.index, status: .succeeded, attempts: attempt, outputs: outputs,
                                   exitCode: outcome.exitCode, error: nil, seconds: seconds, lastAttempt: record)
             case .failure(let failure):
-                let message = work.masker.mask(failure.message)
+                let message = work.secrets.mask(failure.message)
                 record.status = failure.cancelled ? .cancelled : .failed
                 record.exitCode = failure.exitCode
                 record.error = message
@@ -203,7 +206,7 @@ extension RunCoordinator {
     static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<StepOutcome, AttemptFailure> {
         let writer: StepLogWriter
         do {
-            writer = try StepLogWriter(path: logPath, masker: work.masker, cap: work.logLimit)
+            writer = try StepLogWriter(path: logPath, secrets: work.secrets, cap: work.logLimit)
         } catch {
             return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
         }

@@ -13,7 +13,8 @@ public actor RunCoordinator {
     let clock: any EngineClock
     let options: RunOptions
     let onEvent: RunEventHandler
-    let masker: SecretMasker
+    /// Every secret value of the run, growing as steps start (see ``RunSecrets``).
+    let secrets: RunSecrets
     public nonisolated let runID: String
 
     var status: [StepStatus]
@@ -38,9 +39,10 @@ public actor RunCoordinator {
     public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
                 clock: any EngineClock, options: RunOptions, onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
-        let runID = try Self.createRun(plan, database: database, options: options, at: startedAt)
+        let secrets = RunSecrets(Self.knownSecrets(plan, options))
+        let runID = try Self.createRun(plan, database: database, options: options, secrets: secrets, at: startedAt)
         self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
-                  onEvent: onEvent, runID: runID, startedAt: startedAt, steps: [:], priorAttempts: [:])
+                  onEvent: onEvent, runID: runID, startedAt: startedAt, secrets: secrets, steps: [:], priorAttempts: [:])
     }
 
     /// Takes up an existing run that did not succeed: steps that succeeded keep their status
@@ -53,21 +55,22 @@ public actor RunCoordinator {
                 clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false, rerunning: [String] = [],
                 onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
+        let secrets = RunSecrets(Self.knownSecrets(plan, options))
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
-                            source: reloadedSource ? options.source : nil,
+                            source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
                             rerunning: rerunning, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }
         self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
-                  onEvent: onEvent, runID: run.id, startedAt: startedAt, steps: records, priorAttempts: prior)
+                  onEvent: onEvent, runID: run.id, startedAt: startedAt, secrets: secrets, steps: records, priorAttempts: prior)
     }
 
     /// The state both start from: `steps` holds the recorded rows (a resumed run's succeeded
     /// steps count as finished, their outputs readable), `priorAttempts` the attempts on record.
     private init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner, clock: any EngineClock,
-                 options: RunOptions, onEvent: @escaping RunEventHandler, runID: String, startedAt: Date,
+                 options: RunOptions, onEvent: @escaping RunEventHandler, runID: String, startedAt: Date, secrets: RunSecrets,
                  steps records: [String: StepRecord], priorAttempts prior: [String: Int]) {
         self.plan = plan
         self.graph = plan.graph
@@ -79,12 +82,15 @@ public actor RunCoordinator {
         self.onEvent = onEvent
         self.runID = runID
         self.startedAt = startedAt
-        masker = SecretMasker(secrets: plan.secrets.compactMap { options.environment[$0] })
+        self.secrets = secrets
         status = plan.steps.map { records[$0.id]?.status == .succeeded ? .succeeded : .pending }
         priorAttempts = plan.steps.map { prior[$0.id] ?? 0 }
         failedUpstream = Array(repeating: false, count: plan.steps.count)
         waitingOn = graph.needs.map(\.count)
-        baseEnvironment = Self.pipelineEnvironment(plan, options, runID: runID)
+        let environment = Self.pipelineEnvironment(plan, options, runID: runID)
+        baseEnvironment = environment
+        // The pipeline's `env:` values of secret names, rendered now, before anything runs.
+        secrets.learn(plan.secrets.compactMap { environment[$0] })
         for (index, step) in plan.steps.enumerated() where status[index] == .succeeded {
             let outputs = records[step.id]?.outputValues ?? [:]
             stepsValue[step.id] = .object(["outputs": .object(outputs.mapValues { .string($0) }), "status": .string("succeeded")])
@@ -92,13 +98,28 @@ public actor RunCoordinator {
         }
     }
 
+    /// The secret values known before the run starts: flow's environment values of secret
+    /// names, the secret values written in the file, and the values of secret params. (The
+    /// pipeline's `env:` values are rendered once the run has an id; steps' as they start.)
+    static func knownSecrets(_ plan: RunPlan, _ options: RunOptions) -> [String] {
+        let secretParams = Set(plan.secretParams)
+        return plan.secrets.compactMap { options.environment[$0] } + plan.fileSecrets
+            + plan.params.filter { secretParams.contains($0.name) }.map(\.value.stringValue)
+    }
+
     /// Records a new run and its steps; returns its id (a fresh one if the first collides).
-    static func createRun(_ plan: RunPlan, database: RunDatabase, options: RunOptions, at startedAt: Date) throws -> String {
-        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: plan.params.map { ($0.name, $0.value) })).toJSON(pretty: false)
+    /// Secret params are stored by name only (in `secretNames`, as `params.NAME`), never with
+    /// their values; the pipeline's text is stored masked, its digest taken before masking.
+    static func createRun(_ plan: RunPlan, database: RunDatabase, options: RunOptions, secrets: RunSecrets,
+                          at startedAt: Date) throws -> String {
+        let secretParams = Set(plan.secretParams)
+        let stored = plan.params.filter { !secretParams.contains($0.name) }
+        let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: stored.map { ($0.name, $0.value) })).toJSON(pretty: false)
         var record = RunRecord(
-            id: "", pipeline: plan.pipelineName, file: plan.file, source: options.source,
+            id: "", pipeline: plan.pipelineName, file: plan.file, source: secrets.mask(options.source),
             sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
-            trigger: options.trigger, gitSha: options.gitSHA, secretNames: jsonArray(plan.secrets),
+            trigger: options.trigger, gitSha: options.gitSHA,
+            secretNames: jsonArray(plan.secrets + plan.secretParams.map { "params." + $0 }),
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
             heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) })
         var attempt = 1
@@ -189,14 +210,14 @@ public actor RunCoordinator {
                 shouldRun = !statusContext.anyUpstreamFailed && !statusContext.cancelled && !statusContext.anyUpstreamSkipped
             }
         } catch {
-            settle(index, .failed, reason: masker.mask("`if` could not be evaluated: \(error.message)"))
+            settle(index, .failed, reason: secrets.mask("`if` could not be evaluated: \(error.message)"))
             return nil
         }
         guard shouldRun else {
             if cancelling && step.condition?.callsStatusFunction != true {
                 settle(index, .cancelled, reason: "run cancelled")
             } else {
-                settle(index, .skipped, reason: skipReason(index, statusContext))
+                settle(index, .skipped, reason: secrets.mask(skipReason(index, statusContext)))
             }
             return nil
         }
@@ -211,7 +232,7 @@ public actor RunCoordinator {
             return work
         } catch {
             let message = (error as? ExpressionError).map { "expression failed: \($0.message)" } ?? "\(error)"
-            settle(index, .failed, reason: masker.mask(message))
+            settle(index, .failed, reason: secrets.mask(message))
             return nil
         }
     }

@@ -7,8 +7,8 @@ public struct RunOptions: Sendable {
     public var stateDirectory: String
     /// The directory steps run in unless they say `working-directory`.
     public var workingDirectory: String
-    /// The environment flow was started with: the base of every step's environment and the
-    /// source of secret values.
+    /// The environment flow was started with: the base of every step's environment, and where
+    /// secret names get their first values (the pipeline's and steps' `env:` may set others).
     public var environment: [String: String]
     public var trigger: String
     public var gitSHA: String?

@@ -20,15 +20,19 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var id: String
     public var pipeline: String
     public var file: String
-    /// The pipeline file's text when the run started; resume uses it unless told to reload.
+    /// The pipeline file's text when the run started, with the secret values known then masked;
+    /// resume uses it unless told to reload (or, when masking changed it, the file itself while
+    /// its digest is still `sourceDigest`).
     public var source: String
+    /// The digest of the file's text as read, before masking.
     public var sourceDigest: String
-    /// Parameter values as a JSON object.
+    /// Parameter values as a JSON object; secret params are left out (`secretNames` names them).
     public var params: String
     public var profile: String?
     public var trigger: String
     public var gitSha: String?
-    /// Names (never values) of the secrets masked in this run, as a JSON array.
+    /// Names (never values) of the secrets masked in this run, as a JSON array: the `secrets:`
+    /// names, then `params.NAME` for each secret param.
     public var secretNames: String
     public var status: RunStatus
     public var createdAt: Date
