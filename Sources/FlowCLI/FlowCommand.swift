@@ -3,6 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 import FlowCore
+import FlowEngine
 
 /// `flow`: the root command.
 public struct FlowCommand: AsyncParsableCommand {
@@ -40,6 +41,11 @@ public struct FlowCommand: AsyncParsableCommand {
         } catch let status as CommandExit {
             return status.status.rawValue
         } catch let error as CLIError {
+            Terminal.standardError.write("flow: \(error.description)\n")
+            return ExitStatus.invalidInput.rawValue
+        } catch let error as StateError {
+            // A state flow cannot use is bad input (exit 2); a run that could not record its
+            // end reports that as its own failure and never gets here.
             Terminal.standardError.write("flow: \(error.description)\n")
             return ExitStatus.invalidInput.rawValue
         } catch {

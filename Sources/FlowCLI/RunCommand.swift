@@ -62,8 +62,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let state = StateDirectory(option: stateDirectory)
-        let database: RunDatabase
-        do { database = try state.open(create: true) } catch { throw CLIError("cannot open \(state.databasePath): \(error)") }
+        let database = try state.open(create: true)
 
         // Signals are caught from here on, so Ctrl-C while waiting for the concurrency group exits 130 too.
         let signals = CommandSignals()
@@ -80,12 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             plan: loaded.plan, database: database, registry: loaded.registry, runner: ProcessRunners.standard,
             clock: SystemClock(), options: runOptions, onEvent: onEvent)
         lock?.record(runID: coordinator.runID)
-        let status = try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
-        switch status {
-        case .succeeded: return
-        case .cancelled: throw CommandExit(status: .cancelled)
-        default: throw CommandExit(status: .failure)
-        }
+        try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
     }
 }
 
@@ -108,10 +102,13 @@ extension RunCommand {
         })
     }
 
-    /// Runs the coordinator with Ctrl-C and SIGTERM turned into cancellation, then writes the
-    /// JUnit report when asked. Shared by `run`, `resume` and `retry`.
+    /// Runs the coordinator with Ctrl-C, SIGTERM and SIGHUP turned into cancellation, then
+    /// writes the JUnit report when asked, and ends the command by the run's status: returns
+    /// for a success, throws the exit status otherwise. A report that cannot be written fails
+    /// the command (exit 1) even when the run succeeded: CI would otherwise read no results as
+    /// all well. Shared by `run`, `resume` and `retry`.
     static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
-                        signals: CommandSignals) async throws -> RunStatus {
+                        signals: CommandSignals) async throws {
         // From here on, what a step orphans comes to this process, not to init, and is
         // stopped with its step (see AdoptedOrphans in FlowEngine).
         AdoptedOrphans.adopt()
@@ -119,15 +116,20 @@ extension RunCommand {
         signals.cancellation.set(task)
         let status = await task.value
         signals.stop()
+        var reportFailed = false
         if let junit {
             do {
-                try JUnitReport.xml(pipeline: pipeline, runID: coordinator.runID, steps: collector.summaries)
-                    .write(toFile: junit, atomically: true, encoding: .utf8)
+                try ReportFile.write(JUnitReport.xml(pipeline: pipeline, runID: coordinator.runID, steps: collector.summaries), to: junit)
             } catch {
-                Terminal.standardError.write("flow: cannot write the JUnit report \(junit): \(error)\n")
+                Terminal.standardError.write("flow: \(error)\n")
+                reportFailed = true
             }
         }
-        return status
+        switch status {
+        case .succeeded where !reportFailed: return
+        case .cancelled: throw CommandExit(status: .cancelled)
+        default: throw CommandExit(status: .failure)
+        }
     }
 }
 

@@ -144,12 +144,7 @@ struct RunTakeover {
             }
             ScratchDirectory.removeLeftovers(of: record.id)
         }
-        let status = try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
-        switch status {
-        case .succeeded: return
-        case .cancelled: throw CommandExit(status: .cancelled)
-        default: throw CommandExit(status: .failure)
-        }
+        try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
     }
 
     /// The run's parameter values, as `--param` arguments for re-planning.

@@ -10,6 +10,9 @@ struct StateOptions: ParsableArguments {
 
     func database() throws -> RunDatabase { try StateDirectory(option: stateDirectory).open(create: false) }
 
+    /// For commands that only read: read-only when the state directory cannot be written.
+    func databaseForReading() throws -> RunDatabase { try StateDirectory(option: stateDirectory).openForReading() }
+
     /// `RUN`, or the newest run when none is named.
     func run(_ id: String?, in database: RunDatabase) throws -> RunRecord {
         if let id {
@@ -37,7 +40,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let database = try state.database()
+        let database = try state.databaseForReading()
         let run = StateOptions.shown(try state.run(runID, in: database))
         let steps = try database.steps(of: run.id)
         if json {
@@ -73,7 +76,7 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let runs = try state.database().runs(pipeline: pipeline, limit: limit).map(StateOptions.shown)
+        let runs = try state.databaseForReading().runs(pipeline: pipeline, limit: limit).map(StateOptions.shown)
         if json {
             let items = runs.map { r in
                 "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"
@@ -97,7 +100,7 @@ struct LogsCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let database = try state.database()
+        let database = try state.databaseForReading()
         let run = try state.run(runID, in: database)
         if let step, try !database.steps(of: run.id).contains(where: { $0.stepId == step }) {
             throw CLIError("run \(run.id) has no step `\(step)`")

@@ -13,13 +13,42 @@ struct StateDirectory {
 
     var databasePath: String { path + "/flow.db" }
 
+    /// The database, for commands that write: created with its directory (0700) when
+    /// `create`, else an error when there is none. Failures are ``StateError``s.
     func open(create: Bool) throws -> RunDatabase {
         umask(0o077)
         if !FileManager.default.fileExists(atPath: databasePath) {
             guard create else { throw CLIError("no runs yet: \(databasePath) does not exist") }
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try Self.makeDirectory(path)
         }
         chmod(path, 0o700)
+        return try RunDatabase(path: databasePath)
+    }
+
+    /// `mkdir -p` with mode 0700, failing with the errno of the first component that could not
+    /// be made (Foundation's error for a parent that is a file says only "error 512").
+    static func makeDirectory(_ path: String) throws {
+        var made = ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            made += "/" + component
+            if mkdir(made, 0o700) != 0 && errno != EEXIST {
+                throw StateError(path: path, action: "create the state directory", reason: String(cString: strerror(errno)))
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw StateError(path: path, action: "create the state directory", reason: String(cString: strerror(ENOTDIR)))
+        }
+    }
+
+    /// The database, for commands that only read (`status`, `runs`, `logs`): opened as for
+    /// writing when the state directory can be written, else read-only, so a state directory
+    /// on a read-only mount or owned by someone else can still be looked at. Changes nothing
+    /// on disk either way beyond SQLite's own WAL files.
+    func openForReading() throws -> RunDatabase {
+        umask(0o077)
+        guard FileManager.default.fileExists(atPath: databasePath) else { throw CLIError("no runs yet: \(databasePath) does not exist") }
+        guard access(path, W_OK) == 0, access(databasePath, W_OK) == 0 else { return try RunDatabase.readOnly(path: databasePath) }
         return try RunDatabase(path: databasePath)
     }
 }

@@ -9,7 +9,7 @@ extension RunDatabase {
     /// owns: a live owner records its own cancellation. Returns false when the run was no longer `from`.
     @discardableResult
     public func cancelRun(_ runId: String, from: RunStatus, reason: String, at: Date) throws -> Bool {
-        try writer.write { db in
+        try writing("record run \(runId) as cancelled") { db in
             try db.execute(sql: "UPDATE runs SET status = 'cancelled', finishedAt = ? WHERE id = ? AND status = ?",
                            arguments: [at, runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
@@ -30,7 +30,7 @@ extension RunDatabase {
     /// Notes in the run's event log that another process asked its owner `pid` to stop, before
     /// the signal is sent.
     public func noteCancelRequest(_ runId: String, ownerPid: Int32, reason: String, at: Date) throws {
-        try writer.write { db in
+        try writing("record a cancel request for run \(runId)") { db in
             try EventRecord(runId: runId, at: at, kind: "cancel-requested",
                             data: Self.json(["ownerPid": String(ownerPid), "reason": reason])).insert(db)
         }
@@ -38,7 +38,7 @@ extension RunDatabase {
 
     /// When the run's current owner took it: its start, or its latest resume or retry.
     public func takenAt(_ runId: String) throws -> Date? {
-        try writer.read { db in
+        try reading("read run \(runId)") { db in
             try Date.fetchOne(db, sql: """
                 SELECT at FROM events WHERE runId = ? AND kind IN ('run-started', 'run-resumed', 'run-retried')
                 ORDER BY seq DESC LIMIT 1

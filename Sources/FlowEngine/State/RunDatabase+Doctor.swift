@@ -9,6 +9,6 @@ extension RunDatabase {
 
     /// `PRAGMA quick_check`: "ok", or SQLite's first complaint about the file.
     public func quickCheck() throws -> String {
-        try writer.read { try String.fetchOne($0, sql: "PRAGMA quick_check") } ?? "no answer"
+        try reading("check the state database") { try String.fetchOne($0, sql: "PRAGMA quick_check") } ?? "no answer"
     }
 }

@@ -17,13 +17,21 @@ public final class RunDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let pool = try Self.takingTurns(at: path) {
-            let pool = try DatabasePool(path: path, configuration: config)
-            // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
-            // does, so the writing connection gets FULL again here.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrate(pool)
-            return pool
+        let pool: DatabasePool
+        do {
+            try Self.refuseNewerSchema(at: path)
+            pool = try Self.takingTurns(at: path) {
+                let pool = try DatabasePool(path: path, configuration: config)
+                // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
+                // does, so the writing connection gets FULL again here.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                try Self.migrate(pool)
+                return pool
+            }
+        } catch let newer as NewerSchema {
+            throw StateError(path: path, action: "open the state database", reason: newer.description)
+        } catch {
+            throw StateError(path: path, action: "open the state database", error: error)
         }
         self.init(migrated: pool)
     }
@@ -54,6 +62,42 @@ public final class RunDatabase: Sendable {
         self.writer = writer
     }
 
+    /// Opens `path` only to read it, for commands that only read (`status`, `runs`, `logs`)
+    /// when the state directory cannot be written (a read-only mount, a copy owned by someone
+    /// else): no migration, no file created. SQLite cannot read a WAL database read-only
+    /// without creating its `-shm` file unless it is told the file is immutable, so it is;
+    /// what a live writer has in its `-wal` and not yet checkpointed is then not seen.
+    public static func readOnly(path: String) throws -> RunDatabase {
+        var config = Configuration()
+        config.readonly = true
+        do {
+            // Debian's SQLite takes URI file names (SQLITE_USE_URI); the path is percent-encoded.
+            var allowed = CharacterSet.urlPathAllowed
+            allowed.remove(charactersIn: "?#%")
+            let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+            let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+            try refuseNewerSchema(queue)
+            return RunDatabase(migrated: queue)
+        } catch let newer as NewerSchema {
+            throw StateError(path: path, action: "open the state database", reason: newer.description)
+        } catch {
+            throw StateError(path: path, action: "open the state database", error: error)
+        }
+    }
+
+    /// The database file's path, for messages.
+    var path: String { writer.path }
+
+    /// `writer.read`, with a failure reported as a ``StateError`` saying what flow was doing.
+    func reading<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+        do { return try writer.read(body) } catch { throw StateError(path: path, action: action(), error: error) }
+    }
+
+    /// `writer.write`, with a failure reported as a ``StateError`` saying what flow was doing.
+    func writing<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch { throw StateError(path: path, action: action(), error: error) }
+    }
+
     /// Applies the migrations, safely when several processes open a new database at once.
     /// GRDB's migrator reads which migrations are applied before, not inside, the transaction
     /// that applies one, so two processes can both set out to apply `v1`; the second waits for
@@ -62,6 +106,7 @@ public final class RunDatabase: Sendable {
     /// another process applied it meanwhile; if not everything is applied yet, try again.
     static func migrate(_ writer: any DatabaseWriter) throws {
         let migrator = Self.migrator
+        try refuseNewerSchema(writer)
         var tries = 0
         while true {
             do {
@@ -72,6 +117,37 @@ public final class RunDatabase: Sendable {
                 if tries >= 3 { throw error }
             }
         }
+    }
+
+    /// ``refuseNewerSchema(_:)`` on an existing database through a read-only connection,
+    /// before the pool is opened: opening a pool writes (GRDB creates and drops a table to make
+    /// the WAL file exist), and a database a newer flow wrote must be left exactly as it is.
+    /// A database that cannot be opened that way is left for the pool to report.
+    static func refuseNewerSchema(at path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_size > 0 else { return }
+        var config = Configuration()
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
+        defer { try? queue.close() }
+        do {
+            try refuseNewerSchema(queue)
+        } catch let newer as NewerSchema {
+            throw newer
+        } catch {
+            return
+        }
+    }
+
+    /// Throws ``NewerSchema``, before anything is written, when the database holds migrations
+    /// this flow does not know: writing to it could corrupt what a newer flow recorded.
+    static func refuseNewerSchema(_ reader: any DatabaseReader) throws {
+        let migrator = Self.migrator
+        let unknown = try reader.read { db -> [String] in
+            guard try migrator.hasBeenSuperseded(db) else { return [] }
+            return try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        }
+        if !unknown.isEmpty { throw NewerSchema(unknown: unknown) }
     }
 
     static var migrator: DatabaseMigrator {
@@ -144,7 +220,7 @@ public final class RunDatabase: Sendable {
 
     /// Records a new run and all its steps as `pending`, in one transaction.
     public func createRun(_ run: RunRecord, steps: [String]) throws {
-        try writer.write { db in
+        try writing("record run \(run.id)") { db in
             try run.insert(db)
             for (position, id) in steps.enumerated() {
                 try StepRecord(runId: run.id, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
@@ -168,7 +244,7 @@ public final class RunDatabase: Sendable {
     /// `rerunning` (`flow retry`) names steps that return to `pending` even if they succeeded.
     public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
                        rerunning: [String] = [], ownerPid: Int32, ownerHost: String, at: Date) throws {
-        try writer.write { db in
+        try writing("take run \(runId) over") { db in
             var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
             var arguments: [(any DatabaseValueConvertible)?] = [ownerPid, ownerHost, at]
             if let source, let sourceDigest {
@@ -259,7 +335,7 @@ public final class RunDatabase: Sendable {
     /// On every step's path, so the statements are prepared once per connection (GRDB's
     /// statement cache) and bound directly, without the record encoders.
     public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = []) throws {
-        try writer.write { db in
+        try writing("record the steps of run \(runId)") { db in
             for t in transitions {
                 var assignments = "status = ?"
                 var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]
@@ -297,7 +373,7 @@ public final class RunDatabase: Sendable {
     /// Sets the run's status if it is currently `from` (compare-and-set).
     @discardableResult
     public func finishRun(_ runId: String, from: RunStatus = .running, to status: RunStatus, at: Date) throws -> Bool {
-        try writer.write { db in
+        try writing("record the end of run \(runId)") { db in
             try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
                            arguments: [status.rawValue, at, runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
@@ -307,7 +383,7 @@ public final class RunDatabase: Sendable {
     }
 
     public func heartbeat(_ runId: String, at: Date) throws {
-        try writer.write { db in
+        try writing("record the heartbeat of run \(runId)") { db in
             try db.execute(sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [at, runId])
         }
     }
@@ -315,17 +391,17 @@ public final class RunDatabase: Sendable {
     // MARK: Reading
 
     public func run(_ id: String) throws -> RunRecord? {
-        try writer.read { db in try RunRecord.fetchOne(db, key: id) }
+        try reading("read run \(id)") { db in try RunRecord.fetchOne(db, key: id) }
     }
 
     public func steps(of runId: String) throws -> [StepRecord] {
-        try writer.read { db in
+        try reading("read the steps of run \(runId)") { db in
             try StepRecord.filter(Column("runId") == runId).order(Column("position")).fetchAll(db)
         }
     }
 
     public func attempts(of runId: String, step: String? = nil) throws -> [AttemptRecord] {
-        try writer.read { db in
+        try reading("read the attempts of run \(runId)") { db in
             var request = AttemptRecord.filter(Column("runId") == runId)
             if let step { request = request.filter(Column("stepId") == step) }
             return try request.order(Column("stepId"), Column("number")).fetchAll(db)
@@ -333,12 +409,12 @@ public final class RunDatabase: Sendable {
     }
 
     public func events(of runId: String) throws -> [EventRecord] {
-        try writer.read { db in try EventRecord.filter(Column("runId") == runId).order(Column("seq")).fetchAll(db) }
+        try reading("read the events of run \(runId)") { db in try EventRecord.filter(Column("runId") == runId).order(Column("seq")).fetchAll(db) }
     }
 
     /// Runs newest first, optionally of one pipeline.
     public func runs(pipeline: String? = nil, limit: Int = 20) throws -> [RunRecord] {
-        try writer.read { db in
+        try reading("read the runs") { db in
             var request = RunRecord.order(Column("createdAt").desc, Column("id").desc)
             if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
             return try request.limit(limit).fetchAll(db)
