@@ -44,6 +44,8 @@ struct LaunchPlan: Sendable {
             }
         }
 
+        try Self.checkSize(arguments: spec.arguments, environment: environment)
+
         var directory: String? = nil
         if let wd = spec.workingDirectory {
             try Self.checkWorkingDirectory(wd)
@@ -63,6 +65,28 @@ struct LaunchPlan: Sendable {
     }
 
     // MARK: - Checks
+
+    /// Linux's MAX_ARG_STRLEN: the longest one argument or `NAME=value` string may be, its NUL included.
+    static let maximumStringSize = 32 * 4096
+
+    /// What execve would refuse with E2BIG, found first so the error can say which variable:
+    /// one string over ``maximumStringSize``, or all of them (with their pointers) over ARG_MAX.
+    static func checkSize(arguments: [String], environment: [String: String]) throws(ProcessLaunchError) {
+        var total = 0
+        for argument in arguments {
+            let size = argument.utf8.count + 1
+            if size > maximumStringSize { throw .tooLarge(name: "an argument", bytes: size, limit: maximumStringSize) }
+            total += size + MemoryLayout<UnsafePointer<CChar>>.size
+        }
+        for (name, value) in environment {
+            let size = name.utf8.count + value.utf8.count + 2
+            if size > maximumStringSize { throw .tooLarge(name: "environment variable \(name)", bytes: size, limit: maximumStringSize) }
+            total += size + MemoryLayout<UnsafePointer<CChar>>.size
+        }
+        let limit = sysconf(Int32(_SC_ARG_MAX))
+        // The executable's path is passed too; a page of slack for what the kernel adds.
+        if limit > 0, total + 4096 > limit { throw .tooLarge(name: nil, bytes: total, limit: limit) }
+    }
 
     static func checkWorkingDirectory(_ path: String) throws(ProcessLaunchError) {
         guard !path.isEmpty, !path.utf8.contains(0) else {

@@ -11,6 +11,10 @@ public enum ProcessLaunchError: Error, Sendable, Hashable, CustomStringConvertib
     case invalidSpec(reason: String)
     /// The operating system refused to start it (e.g. `posix_spawn` failed).
     case spawnFailed(executable: String, reason: String)
+    /// The arguments and environment are over what the kernel passes to a new program: one
+    /// string over 128 KiB (`name` says which variable or argument), or all of them together
+    /// over ARG_MAX.
+    case tooLarge(name: String?, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +28,12 @@ public enum ProcessLaunchError: Error, Sendable, Hashable, CustomStringConvertib
             return "invalid process spec: \(reason)"
         case .spawnFailed(let executable, let reason):
             return "could not start '\(executable)': \(reason)"
+        case .tooLarge(let name?, let bytes, let limit):
+            return "\(name) is \(bytes / 1024) KiB; Linux passes at most \(limit / 1024) KiB in one environment variable or argument: "
+                + "write large values to a file and pass its path"
+        case .tooLarge(nil, let bytes, let limit):
+            return "the environment and arguments are \(bytes / 1024) KiB together; Linux starts a program with at most \(limit / 1024) KiB of them: "
+                + "write large values to files and pass their paths"
         }
     }
 }

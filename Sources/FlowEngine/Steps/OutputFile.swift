@@ -6,6 +6,13 @@ public enum OutputFile {
     /// Outputs larger than this are refused rather than read into memory.
     public static let maximumSize = 1 << 20
 
+    /// The largest value one output may have: a script step that uses it receives it in one
+    /// environment variable (`FLOW_EXPR_n=value`), and Linux caps one environment string at
+    /// 128 KiB (MAX_ARG_STRLEN); 1 KiB is left for the variable's name. A larger value would
+    /// be accepted here and then fail every step that reads it, so it fails the step that
+    /// writes it instead.
+    public static let maximumValueSize = 127 << 10
+
     /// Creates an empty output file (mode 0600) at `path`.
     public static func create(at path: String) throws {
         let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
@@ -27,7 +34,13 @@ public enum OutputFile {
             }
             throw StepError("$FLOW_OUTPUT: \(failure); a step must leave it a regular file (or remove it)", kind: .terminal)
         }
-        return try parse(String(decoding: bytes, as: UTF8.self))
+        let outputs = try parse(String(decoding: bytes, as: UTF8.self))
+        for (name, value) in outputs where value.utf8.count > maximumValueSize {
+            throw StepError("output `\(name)` is \(value.utf8.count / 1024) KiB; an output value is at most \(maximumValueSize / 1024) KiB, "
+                            + "since the steps that read it receive it in one environment variable (Linux's limit: 128 KiB); "
+                            + "write large results to a file and output its path", kind: .terminal)
+        }
+        return outputs
     }
 
     /// Parses the text; a later value for the same name wins.
