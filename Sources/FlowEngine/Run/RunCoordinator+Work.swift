@@ -77,6 +77,10 @@ extension RunCoordinator {
         }
         var inputs: [String: ExpressionValue] = [:]
         for (name, value) in step.inputs { inputs[name] = try Self.evaluate(value, in: context) }
+        // A value given to an input the step type declares secret is one, however computed.
+        for input in Self.secretInputs(of: step, registry) {
+            if let value = inputs[input.name] { secrets.learn([value.stringValue]) }
+        }
         if let script = step.script {
             inputs["script"] = .string(script.script)
             inputs["shell"] = .string(step.shell ?? "bash")

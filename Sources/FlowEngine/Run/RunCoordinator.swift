@@ -39,7 +39,7 @@ public actor RunCoordinator {
     public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
                 clock: any EngineClock, options: RunOptions, onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
-        let secrets = RunSecrets(Self.knownSecrets(plan, options))
+        let secrets = RunSecrets(Self.knownSecrets(plan, options, registry: registry))
         let runID = try Self.createRun(plan, database: database, options: options, secrets: secrets, at: startedAt)
         self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
                   onEvent: onEvent, runID: runID, startedAt: startedAt, secrets: secrets, steps: [:], priorAttempts: [:])
@@ -55,7 +55,7 @@ public actor RunCoordinator {
                 clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false, rerunning: [String] = [],
                 onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
-        let secrets = RunSecrets(Self.knownSecrets(plan, options))
+        let secrets = RunSecrets(Self.knownSecrets(plan, options, registry: registry))
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
@@ -101,10 +101,47 @@ public actor RunCoordinator {
     /// The secret values known before the run starts: flow's environment values of secret
     /// names, the secret values written in the file, and the values of secret params. (The
     /// pipeline's `env:` values are rendered once the run has an id; steps' as they start.)
-    static func knownSecrets(_ plan: RunPlan, _ options: RunOptions) -> [String] {
+    /// Also the values of inputs a step type declares `secret` that are known now: literal
+    /// ones written in the file and declared defaults (computed ones are learnt as each step
+    /// starts, in `makeWork`).
+    static func knownSecrets(_ plan: RunPlan, _ options: RunOptions, registry: StepRegistry) -> [String] {
         let secretParams = Set(plan.secretParams)
-        return plan.secrets.compactMap { options.environment[$0] } + plan.fileSecrets
+        var known = plan.secrets.compactMap { options.environment[$0] } + plan.fileSecrets
             + plan.params.filter { secretParams.contains($0.name) }.map(\.value.stringValue)
+        for step in plan.steps {
+            for input in secretInputs(of: step, registry) {
+                if let value = step.inputs.first(where: { $0.name == input.name })?.value {
+                    known += literalText(value)
+                } else if let value = input.defaultValue {
+                    known.append(value)
+                }
+            }
+        }
+        return known
+    }
+
+    /// The inputs of `step`'s type declared `secret: true`.
+    static func secretInputs(of step: PlannedStep, _ registry: StepRegistry) -> [StepInput] {
+        registry.catalog[step.uses]?.inputs.filter(\.secret) ?? []
+    }
+
+    /// The scalars of a plan value that hold no expression (what is known before the run).
+    static func literalText(_ value: PlanValue) -> [String] {
+        switch value {
+        case .null: return []
+        case .bool(let b): return [b ? "true" : "false"]
+        case .number(let n): return [ExpressionValue.number(n).stringValue]
+        case .string(let template):
+            // Only a string with no expression is known now (its literal pieces alone are not the value).
+            var text = ""
+            for segment in template.segments {
+                guard case .literal(let piece) = segment else { return [] }
+                text += piece
+            }
+            return [text]
+        case .list(let items): return items.flatMap(literalText)
+        case .mapping(let pairs): return pairs.flatMap { literalText($0.value) }
+        }
     }
 
     /// Records a new run and its steps; returns its id (a fresh one if the first collides).
