@@ -88,14 +88,16 @@ public final class RunDatabase: Sendable {
     /// The database file's path, for messages.
     var path: String { writer.path }
 
-    /// `writer.read`, with a failure reported as a ``StateError`` saying what flow was doing.
+    /// `writer.read`, with SQLite's failures reported as a ``StateError`` saying what flow was
+    /// doing; the body's own errors (a refused compare-and-set) pass through as they are.
     func reading<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
-        do { return try writer.read(body) } catch { throw StateError(path: path, action: action(), error: error) }
+        do { return try writer.read(body) } catch let error as DatabaseError { throw StateError(path: path, action: action(), error: error) }
     }
 
-    /// `writer.write`, with a failure reported as a ``StateError`` saying what flow was doing.
+    /// `writer.write`, with SQLite's failures reported as a ``StateError`` saying what flow was
+    /// doing; the body's own errors pass through as they are.
     func writing<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
-        do { return try writer.write(body) } catch { throw StateError(path: path, action: action(), error: error) }
+        do { return try writer.write(body) } catch let error as DatabaseError { throw StateError(path: path, action: action(), error: error) }
     }
 
     /// Applies the migrations, safely when several processes open a new database at once.
