@@ -31,77 +31,72 @@ import FlowTestSupport
         for pid in sleepers(seconds) { kill(pid, SIGKILL) }
     }
 
+    /// A workspace whose pipeline's steps (`steps` is given the line that starts the daemon,
+    /// which writes `daemon.pid`) run a daemon with a `sleep` duration of its own.
+    struct Workspace {
+        let dir: TemporaryDirectory
+        let seconds = EscapedProcessTests.uniqueSeconds()
+
+        init(steps: (String) -> String) throws {
+            dir = try TemporaryDirectory()
+            _ = try dir.write("p.yml", "name: p\nsteps:\n" + steps(EscapedProcessTests.detach(seconds, pidFile: "daemon.pid")))
+        }
+
+        var daemons: [Int32] { EscapedProcessTests.sleepers(seconds) }
+
+        func remove() {
+            EscapedProcessTests.killAll(seconds)
+            dir.remove()
+        }
+    }
+
     @Test func aDaemonThatClearedItsEnvironmentDiesWhenItsStepEnds() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let seconds = Self.uniqueSeconds()
-        defer { Self.killAll(seconds) }
-        _ = try dir.write("p.yml", """
-            name: p
-            steps:
-              spawn: { run: "\(Self.detach(seconds, pidFile: "daemon.pid")); while [ ! -s daemon.pid ]; do sleep 0.01; done" }
+        let w = try Workspace { detach in """
+              spawn: { run: "\(detach); while [ ! -s daemon.pid ]; do sleep 0.01; done" }
               after: { needs: [spawn], run: "! kill -0 $(cat daemon.pid) 2>/dev/null" }
-            """)
-        let r = try await runFlowOrKill(["run", "p.yml"], in: dir)
+            """ }
+        defer { w.remove() }
+        let r = try await runFlowOrKill(["run", "p.yml"], in: w.dir)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(Self.sleepers(seconds).isEmpty)
+        #expect(w.daemons.isEmpty)
     }
 
     @Test func aDaemonThatClearedItsEnvironmentDiesWhenItsStepTimesOut() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let seconds = Self.uniqueSeconds()
-        defer { Self.killAll(seconds) }
-        _ = try dir.write("p.yml", """
-            name: p
-            steps:
-              spawn: { timeout: 1s, run: "\(Self.detach(seconds, pidFile: "daemon.pid")); sleep 999" }
-            """)
-        let r = try await runFlowOrKill(["run", "p.yml"], in: dir)
+        let w = try Workspace { detach in "  spawn: { timeout: 1s, run: \"\(detach); sleep 999\" }\n" }
+        defer { w.remove() }
+        let r = try await runFlowOrKill(["run", "p.yml"], in: w.dir)
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("timed out"))
-        #expect(dir.lines("daemon.pid").count == 1)
-        #expect(Self.sleepers(seconds).isEmpty)
+        #expect(w.dir.lines("daemon.pid").count == 1)
+        #expect(w.daemons.isEmpty)
     }
 
     @Test func aDaemonThatClearedItsEnvironmentDiesWhenTheRunIsCancelled() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let seconds = Self.uniqueSeconds()
-        defer { Self.killAll(seconds) }
-        _ = try dir.write("p.yml", """
-            name: p
-            steps:
-              spawn: { run: "\(Self.detach(seconds, pidFile: "daemon.pid")); while [ ! -s daemon.pid ]; do sleep 0.01; done; echo ready; sleep 999" }
-            """)
-        let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ spawn")
+        let w = try Workspace { detach in "  spawn: { run: \"\(detach); sleep 999\" }\n" }
+        defer { w.remove() }
+        let process = try await startFlow(["run", "p.yml"], currentDirectory: w.dir.url, waitingFor: "▸ spawn")
         var tries = 0
-        while Self.sleepers(seconds).isEmpty && tries < 1000 {
+        while w.daemons.isEmpty && tries < 1000 {
             tries += 1
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(Self.sleepers(seconds).count == 1)
+        #expect(w.daemons.count == 1)
         kill(process.processIdentifier, SIGTERM)
         await process.exited()
         #expect(process.terminationStatus == 130)
-        #expect(Self.sleepers(seconds).isEmpty)
+        #expect(w.daemons.isEmpty)
     }
 
     /// A step's detached helper lives as long as its step, however other steps end meanwhile:
     /// only the tree of a leader that ended is swept.
     @Test func anotherStepEndingLeavesARunningStepsDaemonAlone() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let seconds = Self.uniqueSeconds()
-        defer { Self.killAll(seconds) }
-        _ = try dir.write("p.yml", """
-            name: p
-            steps:
-              server: { run: "\(Self.detach(seconds, pidFile: "daemon.pid")); while [ ! -e quick-done ]; do sleep 0.01; done; sleep 0.2; kill -0 $(cat daemon.pid)" }
+        let w = try Workspace { detach in """
+              server: { run: "\(detach); while [ ! -e quick-done ]; do sleep 0.01; done; sleep 0.2; kill -0 $(cat daemon.pid)" }
               quick: { run: "while [ ! -s daemon.pid ]; do sleep 0.01; done; touch quick-done" }
-            """)
-        let r = try await runFlowOrKill(["run", "p.yml"], in: dir)
+            """ }
+        defer { w.remove() }
+        let r = try await runFlowOrKill(["run", "p.yml"], in: w.dir)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(Self.sleepers(seconds).isEmpty)
+        #expect(w.daemons.isEmpty)
     }
 }
