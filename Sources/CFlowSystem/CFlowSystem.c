@@ -49,10 +49,12 @@ static int redirect(posix_spawn_file_actions_t *actions, int fd, int target) {
     return posix_spawn_file_actions_adddup2(actions, fd, target);
 }
 
-// The children flow_spawn_child started and nobody reaped yet (see flow_child_is_ours).
+// The children flow_spawn_child started and nobody reaped yet (see flow_child_is_ours), and
+// how many spawns are under way: a child can be seen in /proc before its spawn has recorded it.
 static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t *children = NULL;
 static size_t children_count = 0, children_capacity = 0;
+static int spawns_under_way = 0;
 
 static void children_add_locked(pid_t pid) {
     if (children_count == children_capacity) {
@@ -67,7 +69,8 @@ static void children_add_locked(pid_t pid) {
 
 int flow_child_is_ours(pid_t pid) {
     pthread_mutex_lock(&children_lock);
-    int found = 0;
+    // While a spawn is under way, any unrecorded child may be the one it is about to record.
+    int found = spawns_under_way > 0;
     for (size_t i = 0; i < children_count && !found; i++) found = children[i] == pid;
     pthread_mutex_unlock(&children_lock);
     return found;
@@ -199,13 +202,18 @@ static int spawn_as_subreaper(pid_t *pid, const char *path, char *const argv[], 
 
 int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                      const char *directory, int input, int output, int error_output, int new_session, int subreaper) {
-    // Recorded before anyone can look: a sweep that sees the child listed as ours under this
-    // lock (flow_child_is_ours) never takes it for an orphan.
+    // Counted as under way from before the child exists until it is recorded, so a sweep that
+    // sees it in between (flow_child_is_ours) never takes it for an orphan; spawns on several
+    // threads still run side by side.
     pthread_mutex_lock(&children_lock);
+    spawns_under_way++;
+    pthread_mutex_unlock(&children_lock);
     int error = subreaper
         ? spawn_as_subreaper(pid, path, argv, envp, directory, input, output, error_output, new_session)
         : spawn_with_posix_spawn(pid, path, argv, envp, directory, input, output, error_output, new_session);
+    pthread_mutex_lock(&children_lock);
     if (error == 0) children_add_locked(*pid);
+    spawns_under_way--;
     pthread_mutex_unlock(&children_lock);
     return error;
 }

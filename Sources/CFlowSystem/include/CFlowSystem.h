@@ -35,8 +35,9 @@ int flow_terminal_size(int fd, int *columns, int *rows);
 int flow_spawn_child(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                      const char *directory, int input, int output, int error_output, int new_session, int subreaper);
 
-/// 1 when `pid` was started by flow_spawn_child and not yet reported reaped, else 0. A child
-/// of ours that is not is an orphan some step left, re-parented to us (flow_become_subreaper).
+/// 1 when `pid` was started by flow_spawn_child and not yet reported reaped (or may be: a
+/// spawn is under way and has not recorded its child yet), else 0. A child of ours that is
+/// not is an orphan some step left, re-parented to us (flow_become_subreaper).
 int flow_child_is_ours(pid_t pid);
 
 /// Forgets `pid` (call right after reaping it with waitpid).
