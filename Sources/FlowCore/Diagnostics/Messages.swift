@@ -50,6 +50,9 @@ public enum Messages {
         "expressions are not allowed in \(what); it must be known before the run starts"
     }
     public static func duplicateName(_ what: String, _ name: String) -> String { "\(what) `\(name)` is defined more than once" }
+    public static func nulCharacter(_ what: String) -> String {
+        "\(what) contains a NUL character (`\\0`), which no process can receive in its environment, its arguments or a script; remove it"
+    }
 
     // MARK: Durations and retries
     public static let durationEmpty = "duration is empty; write e.g. `30s`, `5m` or `1h30m`"
