@@ -155,6 +155,11 @@ public enum Messages {
     public static func matrixOutsideMatrix() -> String { "`matrix` can only be read in a step that has a `matrix:`" }
     public static func unknownMatrixKey(_ key: String) -> String { "this step's matrix has no key `\(key)`" }
     public static let statusFunctionOutsideIf = "status functions (`success()`, `failure()`, `always()`, `cancelled()`) can only be used in `if:`"
+    public static func expressionInOtherInterpreter(_ shell: String) -> String {
+        "an expression cannot be used in a script run by `\(shell)`: flow substitutes expressions only in bash and sh scripts"
+    }
+    public static let readValueFromEnvironment =
+        "pass the value through `env:` and read it with the interpreter's own environment access (os.environ['NAME'] in Python)"
     public static let conditionWithText = "`if` must be one expression; text around `${{ }}` makes it a string that is always true"
 
     // MARK: Step type definitions (steps/<name>/step.yml)
