@@ -16,7 +16,22 @@ extension PipelineValidator {
     static let stepProperties = ["outputs", "status"]
 
     mutating func checkExpressions(inPipelineEnv env: [EnvEntry]) {
-        for entry in env { checkTemplate(entry.value, Scope()) }
+        checkEnv(env, Scope())
+    }
+
+    /// `env:` values may hold expressions, except for variables that bash (running the step's script) or a
+    /// program it runs reads as code: `BASH_ENV`, `PS4`, `GIT_SSH_COMMAND`, … (see `ShellScanner.codeVariables`).
+    mutating func checkEnv(_ env: [EnvEntry], _ scope: Scope) {
+        for entry in env {
+            checkTemplate(entry.value, scope)
+            guard ShellScanner.isCodeVariable(entry.name.value), entry.value.containsExpression,
+                let template = try? Template.parse(entry.value.text)
+            else { continue }
+            for (_, position) in template.expressions {
+                error(entry.value.location(of: position), Messages.scriptCodeVariable(entry.name.value),
+                      notes: [.init(Messages.fixedCodeVariable)])
+            }
+        }
     }
 
     mutating func checkExpressions(in step: Step, index: Int) {
@@ -35,7 +50,7 @@ extension PipelineValidator {
             checkCondition(condition, s)
         }
         for (key, value) in step.with where !step.inputIsScript(key.value) { checkValue(value, scope) }
-        for entry in step.env { checkTemplate(entry.value, scope) }
+        checkEnv(step.env, scope)
         if let wd = step.workingDirectory { checkTemplate(wd, scope) }
     }
 
@@ -70,7 +85,8 @@ extension PipelineValidator {
         }
         let (variables, problems) = ShellSubstitution.analyze(text.text)
         for problem in problems {
-            error(text.location(of: problem.position), Messages.expression(problem.message))
+            let notes = problem.notes.map { Diagnostic.Note($0.message, at: $0.position.map(text.location(of:))) }
+            error(text.location(of: problem.position), Messages.expression(problem.message), notes: notes)
         }
         for variable in variables {
             check(variable.expression, startingAt: Self.afterOpener(variable.position), in: text, scope)
