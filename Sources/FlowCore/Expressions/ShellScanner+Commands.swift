@@ -187,6 +187,7 @@ extension ShellScanner {
     private mutating func finishCommand(_ state: inout CommandState, endsPipeline: Bool) {
         finishTest(&state)
         if var current = pipeline {
+            pipeline = nil  // `current` alone holds the sources while they grow
             var reader: CommandReading?
             for reading in state.readings where readsProgramFromStdin(reading) {
                 reader = reading
@@ -195,6 +196,9 @@ extension ShellScanner {
             if let reader, let name = programName(reader) {
                 let hazard = ShellHazard.programInput(command: name)
                 for source in current.sources + state.stdinSources { report(hazard, for: source) }
+                // Reported once; the commands after this one need not report them again.
+                current.sources.removeAll()
+                inheritedStdin.removeAll()
                 for index in pendingHeredocs.indices where index >= current.heredocStart {
                     pendingHeredocs[index].feedsProgram = pendingHeredocs[index].feedsProgram ?? name
                 }
@@ -334,7 +338,9 @@ extension ShellScanner {
             word.isPlain = false
         }
         if let assigned, valueLog.count > assigned.logStart {
-            valueVariables[assigned.name, default: []] += valueLog[assigned.logStart...].map(\.expression)
+            let known = valueVariables[assigned.name] ?? []
+            let added = expressions(in: valueLog[assigned.logStart...]).filter { !known.contains($0) }
+            valueVariables[assigned.name] = Array((known + added).prefix(ShellScanner.maximumValuesPerVariable))
         }
         return word
     }

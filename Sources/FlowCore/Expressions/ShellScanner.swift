@@ -35,18 +35,21 @@ struct ShellScanner {
     /// Every value that appears, in order: each expression, and each use of a variable holding one.
     var valueLog: [ValueSource] = []
     /// Variables the script assigns from expressions (directly or through another such variable): where those
-    /// expressions are.
+    /// expressions are (the first `maximumValuesPerVariable`; one refused is enough to stop the run).
     var valueVariables: [String: [TextPosition]] = [:]
+    static let maximumValuesPerVariable = 64
+    /// Expressions already reported as reaching an unsafe place after the fact (one report each is enough).
+    var reportedPositions: Set<TextPosition> = []
     /// The pipeline being read, and those around the compound commands it is inside (with their inherited input).
     var pipeline: Pipeline?
     var compounds: [(Pipeline, [ValueSource])] = []
     /// Values that reach the standard input of the commands being read from outside them.
     var inheritedStdin: [ValueSource] = []
 
-    /// A value at some place in the script: the expression it comes from, and the variable it came through.
-    struct ValueSource {
-        var expression: TextPosition
-        var via: (name: String, at: TextPosition)? = nil
+    /// A value at some place in the script: an expression, or a use of a variable that holds values.
+    enum ValueSource {
+        case expression(TextPosition)
+        case variable(String, at: TextPosition)
     }
 
     struct Heredoc {
@@ -153,7 +156,7 @@ struct ShellScanner {
                 ShellSubstitution.Variable(name: name, expression: embedded.expression, position: position))
             output.append(contentsOf: quoting.reference(to: name).utf8)
             offset = embedded.end
-            valueLog.append(ValueSource(expression: position))
+            valueLog.append(.expression(position))
             if let hazard {
                 problems.append(hazard.problem(at: position))
             } else {
@@ -162,27 +165,48 @@ struct ShellScanner {
         }
     }
 
-    /// A value that reaches an unsafe place found after it was written (a pipeline into `bash`, …).
+    /// A value that reaches an unsafe place: a problem at each expression it comes from (once per expression).
     mutating func report(_ hazard: ShellHazard, for source: ValueSource) {
-        problems.append(hazard.problem(at: source.expression, through: source.via))
+        switch source {
+        case .expression(let position):
+            if reportedPositions.insert(position).inserted { problems.append(hazard.problem(at: position)) }
+        case .variable(let name, let at):
+            for position in valueVariables[name] ?? [] where reportedPositions.insert(position).inserted {
+                problems.append(hazard.problem(at: position, through: (name, at)))
+            }
+        }
+    }
+
+    /// The expressions behind some values, each once, at most `maximumValuesPerVariable`.
+    func expressions(in sources: some Sequence<ValueSource>) -> [TextPosition] {
+        var seen = Set<TextPosition>()
+        var result: [TextPosition] = []
+        for source in sources {
+            let positions: [TextPosition]
+            switch source {
+            case .expression(let position): positions = [position]
+            case .variable(let name, _): positions = valueVariables[name] ?? []
+            }
+            for position in positions where seen.insert(position).inserted {
+                result.append(position)
+                if result.count == ShellScanner.maximumValuesPerVariable { return result }
+            }
+        }
+        return result
     }
 
     /// `$name` at `position`: if `name` holds values, they appear here, and are problems if this place is unsafe
     /// (except in arithmetic: checking a variable, then computing with it, is the advice there).
     mutating func noteVariableUse(_ name: String, at position: TextPosition) {
-        guard let expressions = valueVariables[name] else { return }
-        for expression in expressions {
-            let source = ValueSource(expression: expression, via: (name, position))
-            valueLog.append(source)
-            if let hazard, !hazard.isArithmetic { report(hazard, for: source) }
-        }
+        guard valueVariables[name] != nil else { return }
+        let source = ValueSource.variable(name, at: position)
+        valueLog.append(source)
+        if let hazard, !hazard.isArithmetic { report(hazard, for: source) }
     }
 
     /// `${!name}` or `${name@P}` at `position`: bash reads the value of `name` as code.
     mutating func noteEvaluation(of name: String, _ hazard: ShellHazard, at position: TextPosition) {
-        for expression in valueVariables[name] ?? [] {
-            report(hazard, for: ValueSource(expression: expression, via: (name, position)))
-        }
+        report(hazard, for: .variable(name, at: position))
     }
 
     /// Copies the expression at `offset` unchanged and records `message` as a problem at it (or the
