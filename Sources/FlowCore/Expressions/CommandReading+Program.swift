@@ -57,11 +57,13 @@ extension CommandReading.ProgramReading {
         case .programFirst: !programGiven && operands == 0
         case .programAfterFirst: operands >= 1
         case .data: false
+        case .text: true
         }
     }
 
     private var nextOperandIsText: Bool {
         commandString || syntax?.operandIsText == true || operandsAreProgram == .programAfterFirst
+            || operandsAreProgram == .text
     }
 
     /// Why the next word would be unsafe here, or `nil` when it is data.

@@ -64,6 +64,9 @@ enum ShellCommandSyntax: Hashable, Sendable {
             case programAfterFirst
             /// Operands are data (`psql DBNAME USER`): the program comes from an option or standard input.
             case data
+            /// Every operand may be program text: make reads `NAME=value` (and a value given as a target may
+            /// hold `=`) as a variable whose value it expands as make code, `$(shell …)` included.
+            case text
         }
 
         var options: Options
@@ -117,7 +120,7 @@ enum ShellCommandSyntax: Hashable, Sendable {
     static let aliases: [String: String] = [
         "nodejs": "node", "gawk": "awk", "mawk": "awk", "nawk": "awk", "original-awk": "awk", "gsed": "sed",
         "luajit": "lua", "mariadb": "mysql", "wish": "tclsh", "rbash": "bash", "pdksh": "ksh", "mksh": "ksh",
-        "oksh": "ksh", "powershell": "pwsh", "sem": "parallel", "runuser": "su", "sg": "su", "sqlite": "sqlite3",
+        "oksh": "ksh", "powershell": "pwsh", "sem": "parallel", "runuser": "su", "sg": "su", "sqlite": "sqlite3", "gmake": "make",
     ]
 
     // MARK: The table
@@ -246,6 +249,20 @@ enum ShellCommandSyntax: Hashable, Sendable {
                     flags: "hvqiO", longFlags: ["--version", "--help", "--quiet", "--interactive", "--banner"],
                     data: ["-t", "--threads", "-p", "--procs", "--project", "-J", "--sysimage", "-C", "--cpu-target"],
                     program: ["-e", "--eval", "-E", "--print"], source: ["-L", "--load"]))),
+        "make": .program(
+            ProgramSyntax(
+                options: Options(
+                    flags: "bBdeijklinpqrRsStvw", longFlags: [
+                        "--always-make", "--environment-overrides", "--ignore-errors", "--keep-going",
+                        "--just-print", "--dry-run", "--recon", "--print-data-base", "--question",
+                        "--no-builtin-rules", "--no-builtin-variables", "--silent", "--quiet", "--no-keep-going",
+                        "--stop", "--touch", "--version", "--print-directory", "--no-print-directory",
+                        "--warn-undefined-variables", "--trace", "--help",
+                    ],
+                    data: ["-C", "--directory", "-o", "--old-file", "--assume-old", "-W", "--what-if", "--new-file",
+                           "--assume-new", "--jobs", "--load-average", "--output-sync", "-O", "--debug"],
+                    program: ["-E", "--eval"], source: ["-f", "--file", "--makefile", "-I", "--include-dir"]),
+                operands: .text, operandIsText: true, readsStdinWithoutProgram: false)),
         // Database clients: SQL can reach the shell (`\!` in psql, `system` in mysql, `.shell` in sqlite3).
         "psql": .program(
             ProgramSyntax(

@@ -87,6 +87,7 @@ struct SecondInterpreterRunTests {
         ("echo a | sed \"s/a/${{ x }}/\"", "b/\n1e touch CANARY\ns/x/y"),
         ("echo a | sed -n -e \"${{ x }}\"", "1e touch CANARY"),
         ("sqlite3 :memory: \"${{ x }}\"", ".shell touch CANARY"),
+        ("printf 'all:\\n\\t@echo \"$(V)\"\\n' > Makefile; make -s V=\"${{ x }}\"", "$(shell touch CANARY)"),
         ("perl -e 'print $ARGV[0]' \"${{ x }}\"", "-e;system('touch CANARY')"),
         ("node -e 'console.log(process.argv[1])' \"${{ x }}\"", "--eval=require('child_process').execSync('touch CANARY')"),
         ("echo a > in.txt; sed 's/a/b/' in.txt \"${{ x }}\"", "-e1e touch CANARY"),
