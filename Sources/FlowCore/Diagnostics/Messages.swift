@@ -50,6 +50,9 @@ public enum Messages {
         "expressions are not allowed in \(what); it must be known before the run starts"
     }
     public static func duplicateName(_ what: String, _ name: String) -> String { "\(what) `\(name)` is defined more than once" }
+    public static func nulCharacter(_ what: String) -> String {
+        "\(what) contains a NUL character (`\\0`), which no process can receive in its environment, its arguments or a script; remove it"
+    }
 
     // MARK: Durations and retries
     public static let durationEmpty = "duration is empty; write e.g. `30s`, `5m` or `1h30m`"
@@ -152,7 +155,77 @@ public enum Messages {
     public static func matrixOutsideMatrix() -> String { "`matrix` can only be read in a step that has a `matrix:`" }
     public static func unknownMatrixKey(_ key: String) -> String { "this step's matrix has no key `\(key)`" }
     public static let statusFunctionOutsideIf = "status functions (`success()`, `failure()`, `always()`, `cancelled()`) can only be used in `if:`"
+    public static func expressionInOtherInterpreter(_ shell: String) -> String {
+        "an expression cannot be used in a script run by `\(shell)`: flow substitutes expressions only in bash and sh scripts"
+    }
+    public static let readValueFromEnvironment =
+        "pass the value through `env:` and read it with the interpreter's own environment access (os.environ['NAME'] in Python)"
     public static let conditionWithText = "`if` must be one expression; text around `${{ }}` makes it a string that is always true"
+
+    // MARK: Expressions in scripts (where a value would be read as code)
+    private static let validateFirst = "assign it to a variable and validate it first"
+    private static let subscriptRuns = "where an array subscript such as `a[$(cmd)]` runs commands"
+    public static let scriptArithmetic =
+        "an expression cannot be used inside arithmetic (`$(( ))`, `(( ))`, `$[ ]`): bash evaluates the value "
+        + "as arithmetic, \(subscriptRuns); \(validateFirst)"
+    public static let scriptSubscriptOrOffset =
+        "an expression cannot be used in an array subscript or a substring offset: bash evaluates it as "
+        + "arithmetic, \(subscriptRuns); \(validateFirst)"
+    public static let scriptLetArguments =
+        "an expression cannot be used in the arguments of `let`: bash evaluates them as arithmetic, "
+        + "\(subscriptRuns); \(validateFirst)"
+    public static let scriptIntegerDeclaration =
+        "an expression cannot be assigned with `declare -i`: bash evaluates the value as arithmetic, "
+        + "\(subscriptRuns); \(validateFirst)"
+    public static func scriptArithmeticTest(_ op: String) -> String {
+        "an expression cannot be used in a test with `\(op)`: bash evaluates its operands as arithmetic, "
+            + "\(subscriptRuns); compare strings with `==`, or \(validateFirst)"
+    }
+    public static func scriptCodeArguments(_ command: String) -> String {
+        "an expression cannot be used in the arguments of `\(command)`: they are run as shell code, and so "
+            + "would the value be; pass the value through `env:` and use it as data"
+    }
+    public static func scriptShellCommandString(_ command: String) -> String {
+        "an expression cannot be used in the command string of `\(command) -c`: it is run as shell code; pass the "
+            + "value as an argument instead: \(command) -c 'echo \"$1\"' \(command) \"${{ … }}\""
+    }
+    public static func scriptVariableName(_ command: String) -> String {
+        "an expression cannot be used as a variable name for `\(command)`: bash evaluates a subscript in the "
+            + "name as arithmetic, where `a[$(cmd)]` runs commands; use a fixed variable name"
+    }
+    public static let scriptParameterName = "an expression cannot be used as a parameter name in `${…}`; reference a variable by its name"
+    public static let scriptHeredocDelimiter = "an expression cannot be used as a heredoc delimiter"
+    public static let scriptCommandName =
+        "an expression cannot be used as a command name: the value would choose the program that runs (it could "
+        + "be `eval` or a shell); choose among fixed commands with `case`"
+    public static func scriptProgramText(_ command: String) -> String {
+        "an expression cannot be used in the program text of `\(command)`: it is read as code, and so would the value be"
+    }
+    public static func scriptBeforeProgram(_ command: String) -> String {
+        "an expression cannot be used where `\(command)` still reads options or its program: the value could be "
+            + "an option such as `-c` or `-e` that runs code, or choose the program; put it after `--` or after the "
+            + "script"
+    }
+    public static func scriptProgramInput(_ command: String) -> String {
+        "an expression cannot reach the program input of `\(command)` (its standard input, or the file a `<( )` "
+            + "gives it): it reads that as code, and so would it run the value"
+    }
+    public static func scriptCodeVariable(_ name: String) -> String {
+        "an expression cannot be assigned to `\(name)`: its value is run as code (by bash or by the program that "
+            + "reads it)"
+    }
+    public static func scriptIndirection(_ name: String) -> String {
+        "the value of `\(name)` holds this expression and `${!\(name)}` reads it as a variable name, \(subscriptRuns)"
+    }
+    public static func scriptPromptExpansion(_ name: String) -> String {
+        "the value of `\(name)` holds this expression and `${\(name)@P}` expands it like a prompt, running any "
+            + "`$(cmd)` in it"
+    }
+    public static let fixedCodeVariable = "give it a fixed value; pass the value in another variable that the code reads as data"
+    public static func scriptValueThroughVariable(_ name: String) -> String { "the value gets here through `$\(name)`" }
+    public static let scriptPassThroughEnv =
+        "pass the value through `env:` and read it in the inner program from the environment: \"$NAME\" in a "
+        + "shell, os.environ['NAME'] in Python, ENVIRON[\"NAME\"] in awk, $ENV{NAME} in Perl"
 
     // MARK: Step type definitions (steps/<name>/step.yml)
     public static func stepDefinitionNameMismatch(_ name: String, _ folder: String) -> String {

@@ -28,8 +28,8 @@ struct ExpressionEvaluator {
             return expandWildcard(try evaluateKeepingFilter(base))
         case .not(let operand):
             return Result(value: .bool(!(try evaluate(operand).isTruthy)))
-        case .binary(let op, let left, let right):
-            return Result(value: try evaluateBinary(op, left, right))
+        case .chain(let first, let links):
+            return Result(value: try evaluateChain(first, links))
         case .call(let function, let arguments):
             return Result(value: try call(function, arguments, at: node.position))
         }
@@ -80,17 +80,30 @@ struct ExpressionEvaluator {
 
     // MARK: Operators
 
-    private func evaluateBinary(
-        _ op: ExpressionNode.BinaryOperator, _ leftNode: ExpressionNode, _ rightNode: ExpressionNode
+    /// `first op a op b …` from the left, in a loop. `&&` and `||` short-circuit (the operands after the
+    /// deciding one are not evaluated) and yield an operand, not a boolean.
+    private func evaluateChain(
+        _ first: ExpressionNode, _ links: [ExpressionNode.ChainLink]
     ) throws(ExpressionError) -> ExpressionValue {
-        let left = try evaluate(leftNode)
-        switch op {
-        // `&&` and `||` short-circuit and yield an operand, not a boolean.
-        case .and: return left.isTruthy ? try evaluate(rightNode) : left
-        case .or: return left.isTruthy ? left : try evaluate(rightNode)
-        default: break
+        var left = try evaluate(first)
+        for link in links {
+            switch link.op {
+            case .and:
+                guard left.isTruthy else { return left }
+                left = try evaluate(link.operand)
+            case .or:
+                guard !left.isTruthy else { return left }
+                left = try evaluate(link.operand)
+            default:
+                left = ExpressionEvaluator.compare(link.op, left, try evaluate(link.operand))
+            }
         }
-        let right = try evaluate(rightNode)
+        return left
+    }
+
+    private static func compare(
+        _ op: ExpressionNode.BinaryOperator, _ left: ExpressionValue, _ right: ExpressionValue
+    ) -> ExpressionValue {
         switch op {
         case .equal: return .bool(ExpressionValue.looselyEqual(left, right))
         case .notEqual: return .bool(!ExpressionValue.looselyEqual(left, right))
@@ -99,7 +112,7 @@ struct ExpressionEvaluator {
         case .greater: return .bool(ExpressionValue.compare(left, right) == .orderedDescending)
         case .greaterEqual:
             return .bool([.orderedDescending, .orderedSame].contains(ExpressionValue.compare(left, right)))
-        case .and, .or: preconditionFailure("handled above")
+        case .and, .or: preconditionFailure("short-circuit operators are handled by evaluateChain")
         }
     }
 

@@ -3,7 +3,8 @@
 struct ExpressionParser {
     private let tokens: [ExpressionToken]
     private var index = 0
-    /// How deep the tree being built is, counting parentheses, operators and accesses.
+    /// How deep the tree being built is, counting parentheses, `!`, calls, brackets and accesses (not the
+    /// terms of a flat chain such as `a && b && c`, which is one node).
     private var depth = 0
     /// Keeps evaluation (which recurses over the tree) from exhausting the stack.
     static let maximumDepth = 100
@@ -61,7 +62,7 @@ struct ExpressionParser {
         guard depth <= ExpressionParser.maximumDepth else {
             throw ExpressionError(
                 "expression is nested too deeply (more than \(ExpressionParser.maximumDepth) levels of parentheses, "
-                    + "operators and accesses); split it up", at: current.position)
+                    + "`!`, calls and accesses); split it up", at: current.position)
         }
     }
 
@@ -104,25 +105,23 @@ struct ExpressionParser {
         }
     }
 
-    /// A left-associative chain of `operand (op operand)*` for the operators given.
+    /// A left-associative chain of `operand (op operand)*` for the operators given, read in a loop into one
+    /// `chain` node: a long chain is flat, so it adds no depth (only the nesting inside its operands counts).
     private mutating func parseBinary(
         operator binaryOperator: (ExpressionToken.Kind) -> ExpressionNode.BinaryOperator?,
         operand: (inout ExpressionParser) throws(ExpressionError) -> ExpressionNode
     ) throws(ExpressionError) -> ExpressionNode {
-        var left = try operand(&self)
-        let outerDepth = depth
-        defer { depth = outerDepth }
+        let first = try operand(&self)
+        var links: [ExpressionNode.ChainLink] = []
         while let op = binaryOperator(current.kind) {
-            try deepen()  // each operator adds a level above the operands before it
             let token = advance()
             guard current.kind != .end else {
                 throw ExpressionError(
                     "expected an operand after `\(token.text)`, found end of expression", at: current.position)
             }
-            let right = try operand(&self)
-            left = ExpressionNode(kind: .binary(op, left, right), position: left.position)
+            links.append(ExpressionNode.ChainLink(op: op, operand: try operand(&self)))
         }
-        return left
+        return links.isEmpty ? first : ExpressionNode(kind: .chain(first, links), position: first.position)
     }
 
     // MARK: Unary, postfix, primary

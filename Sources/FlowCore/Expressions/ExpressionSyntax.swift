@@ -11,12 +11,20 @@ struct ExpressionNode: Sendable {
         /// `base.*` or `base[*]`
         case wildcard(ExpressionNode)
         case not(ExpressionNode)
-        case binary(BinaryOperator, ExpressionNode, ExpressionNode)
+        /// `first op₁ a op₂ b …`, left-associative, all operators of one precedence level. A flat chain is one
+        /// node however long it is, so parsing, evaluating and visiting it never recurse once per term.
+        case chain(ExpressionNode, [ChainLink])
         case call(BuiltinFunction, [ExpressionNode])
     }
 
     enum BinaryOperator: Sendable {
         case and, or, equal, notEqual, less, lessEqual, greater, greaterEqual
+    }
+
+    /// One `op operand` of a chain.
+    struct ChainLink: Sendable {
+        var op: BinaryOperator
+        var operand: ExpressionNode
     }
 
     var kind: Kind
@@ -31,9 +39,9 @@ struct ExpressionNode: Sendable {
         case .index(let base, let index):
             base.forEachNode(visit)
             index.forEachNode(visit)
-        case .binary(_, let left, let right):
-            left.forEachNode(visit)
-            right.forEachNode(visit)
+        case .chain(let first, let links):
+            first.forEachNode(visit)
+            for link in links { link.operand.forEachNode(visit) }
         case .call(_, let arguments):
             for argument in arguments { argument.forEachNode(visit) }
         }

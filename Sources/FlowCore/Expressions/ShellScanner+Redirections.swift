@@ -11,20 +11,49 @@ extension ShellScanner {
     mutating func scanRedirection(_ state: inout CommandState) {
         let next = peek(1)
         if current == "<", next == "<", peek(2) == "<" {
-            copy(3)  // here-string: an ordinary word follows
+            copy(3)  // here-string: an ordinary word follows, which becomes standard input
             state.expectsRedirectionTarget = true
+            state.targetFeedsStdin = true
         } else if current == "<", next == "<" {
             copy(2)
             let stripsTabs = current == "-"
             if stripsTabs { copy() }
             scanHeredocDelimiter(stripsTabs: stripsTabs)
         } else if next == "(" {
-            copy(2)  // process substitution
-            scanCommands(until: .parenthesis)
+            scanProcessSubstitution(&state)
         } else {
             let isDoubled = next == ">" || next == "&" || next == "|" || (current == "<" && next == ">")
+            state.targetFeedsStdin = current == "<" && !isDoubled
             copy(isDoubled ? 2 : 1)
             state.expectsRedirectionTarget = true
+        }
+    }
+
+    /// `<( … )` or `>( … )`: a word that names a file. As the target of `<` its output is standard input; as the
+    /// program operand of a command (`source <(…)`, `bash <(…)`), its output is the program.
+    private mutating func scanProcessSubstitution(_ state: inout CommandState) {
+        copy(2)
+        let start = valueLog.count
+        if state.expectsRedirectionTarget {
+            scanCommands(until: .parenthesis)
+            if state.targetFeedsStdin { state.stdinSources += valueLog[start...] }
+            state.expectsRedirectionTarget = false
+            state.targetFeedsStdin = false
+            return
+        }
+        var hazard: ShellHazard? = nil
+        if !state.atCommandStart, let reader = state.readings.first(where: { place(of: [$0]).hazard != nil }) {
+            hazard = .programInput(command: programName(reader) ?? "source")
+        }
+        withHazard(hazard) { $0.scanCommands(until: .parenthesis) }
+        let word = ShellWord(
+            literal: CommandReading.processSubstitutionPath, plainPrefix: CommandReading.processSubstitutionPath,
+            written: CommandReading.processSubstitutionPath)
+        if state.atCommandStart {
+            state.atCommandStart = false
+            state.readings = readings(forCommand: word.literal, written: word.written)
+        } else if state.test == nil {
+            state.readings = advance(state.readings, past: word)
         }
     }
 
@@ -104,7 +133,10 @@ extension ShellScanner {
                     if isAtExpression() { rejectExpression(message) } else { copy() }
                 }
             } else {
-                scanDoubleQuoted(heredocBody: true)
+                // The body of a heredoc that reaches a program on standard input is that program's text.
+                withHazard(heredoc.feedsProgram.map { .programInput(command: $0) }) {
+                    $0.scanDoubleQuoted(heredocBody: true)
+                }
             }
             limit = outerLimit
             copy(resume - offset)  // the delimiter line

@@ -2,9 +2,11 @@
 /// script back with each expression replaced by a variable reference (see `ShellSubstitution`).
 ///
 /// It tracks what changes how bash reads text: quotes (`'…'`, `"…"`, `$'…'`, `$"…"`), backslash escapes,
-/// `$( )`, backticks, `${ }`, arithmetic, comments, heredocs, and — in `ShellScanner+Commands` — the
-/// command words that make bash evaluate their arguments (`eval`, `let`, `[[ -eq ]]`, …). Everything other
-/// than the expressions is copied unchanged.
+/// `$( )`, backticks, `${ }`, arithmetic, comments, heredocs; in `ShellScanner+Commands`, pipelines and the
+/// command words that make bash or a second interpreter read their arguments as code (`eval`, `let`,
+/// `[[ -eq ]]`, `bash -c`, `python3 -c`, …, see `ShellScanner+Readings`); and variables the script assigns from
+/// expressions, followed to places that would run them. Everything other than the expressions is copied
+/// unchanged.
 struct ShellScanner {
     let text: ScalarText
     var offset = 0
@@ -27,12 +29,36 @@ struct ShellScanner {
     static let maximumDepth = 200
     /// Variables declared with `declare -i` (or `local -i`, …) so far: assigning to them is arithmetic.
     var integerVariables: Set<String> = []
+    /// Variables declared with `declare -n` (or `local -n`, …) and no target yet: assigning to them sets the
+    /// target, a name. Value: how they were declared.
+    var namerefVariables: [String: String] = [:]
+    /// Every value that appears, in order: each expression, and each use of a variable holding one.
+    var valueLog: [ValueSource] = []
+    /// Variables the script assigns from expressions (directly or through another such variable): where those
+    /// expressions are (the first `maximumValuesPerVariable`; one refused is enough to stop the run).
+    var valueVariables: [String: [TextPosition]] = [:]
+    static let maximumValuesPerVariable = 64
+    /// Expressions already reported as reaching an unsafe place after the fact (one report each is enough).
+    var reportedPositions: Set<TextPosition> = []
+    /// The pipeline being read, and those around the compound commands it is inside (with their inherited input).
+    var pipeline: Pipeline?
+    var compounds: [(Pipeline, [ValueSource])] = []
+    /// Values that reach the standard input of the commands being read from outside them.
+    var inheritedStdin: [ValueSource] = []
+
+    /// A value at some place in the script: an expression, or a use of a variable that holds values.
+    enum ValueSource {
+        case expression(TextPosition)
+        case variable(String, at: TextPosition)
+    }
 
     struct Heredoc {
         var delimiter: String
         var stripsTabs: Bool
         /// How the operator was written (`<<'EOF'`), when the delimiter is quoted.
         var quotedOperator: String?
+        /// The command whose program the body is, when it reaches one on standard input.
+        var feedsProgram: String? = nil
     }
 
     static func scan(
@@ -40,12 +66,15 @@ struct ShellScanner {
     ) -> (script: String, variables: [ShellSubstitution.Variable], problems: [ExpressionError]) {
         var scanner = ShellScanner(text: ScalarText(script))
         scanner.scanCommands(until: .end)
+        // One problem per expression: the first found (a value can reach several unsafe places).
+        var seen = Set<TextPosition>()
         let problems = scanner.problems.enumerated()
             .sorted {
                 $0.element.position == $1.element.position
                     ? $0.offset < $1.offset : $0.element.position < $1.element.position
             }
             .map(\.element)
+            .filter { seen.insert($0.position).inserted }
         return (String(decoding: scanner.output, as: UTF8.self), scanner.variables, problems)
     }
 
@@ -127,12 +156,57 @@ struct ShellScanner {
                 ShellSubstitution.Variable(name: name, expression: embedded.expression, position: position))
             output.append(contentsOf: quoting.reference(to: name).utf8)
             offset = embedded.end
+            valueLog.append(.expression(position))
             if let hazard {
-                problems.append(ExpressionError(hazard.message, at: position))
+                problems.append(hazard.problem(at: position))
             } else {
                 expressionsInTest?.append(position)
             }
         }
+    }
+
+    /// A value that reaches an unsafe place: a problem at each expression it comes from (once per expression).
+    mutating func report(_ hazard: ShellHazard, for source: ValueSource) {
+        switch source {
+        case .expression(let position):
+            if reportedPositions.insert(position).inserted { problems.append(hazard.problem(at: position)) }
+        case .variable(let name, let at):
+            for position in valueVariables[name] ?? [] where reportedPositions.insert(position).inserted {
+                problems.append(hazard.problem(at: position, through: (name, at)))
+            }
+        }
+    }
+
+    /// The expressions behind some values, each once, at most `maximumValuesPerVariable`.
+    func expressions(in sources: some Sequence<ValueSource>) -> [TextPosition] {
+        var seen = Set<TextPosition>()
+        var result: [TextPosition] = []
+        for source in sources {
+            let positions: [TextPosition]
+            switch source {
+            case .expression(let position): positions = [position]
+            case .variable(let name, _): positions = valueVariables[name] ?? []
+            }
+            for position in positions where seen.insert(position).inserted {
+                result.append(position)
+                if result.count == ShellScanner.maximumValuesPerVariable { return result }
+            }
+        }
+        return result
+    }
+
+    /// `$name` at `position`: if `name` holds values, they appear here, and are problems if this place is unsafe
+    /// (except in arithmetic: checking a variable, then computing with it, is the advice there).
+    mutating func noteVariableUse(_ name: String, at position: TextPosition) {
+        guard valueVariables[name] != nil else { return }
+        let source = ValueSource.variable(name, at: position)
+        valueLog.append(source)
+        if let hazard, !hazard.isArithmetic { report(hazard, for: source) }
+    }
+
+    /// `${!name}` or `${name@P}` at `position`: bash reads the value of `name` as code.
+    mutating func noteEvaluation(of name: String, _ hazard: ShellHazard, at position: TextPosition) {
+        report(hazard, for: .variable(name, at: position))
     }
 
     /// Copies the expression at `offset` unchanged and records `message` as a problem at it (or the
@@ -254,12 +328,20 @@ struct ShellScanner {
         case ("$", _) where !EmbeddedExpression.starts(in: text, at: offset + 1):
             copy(2)  // `$$`, the process id
         default:
+            let start = offset
             copy()
             if isAtExpression() {
                 problems.append(
                     ExpressionError(
                         "a `$` right before `${{` would combine with the variable reference that replaces the "
                             + "expression; remove the `$`", at: text.position(of: offset)))
+            } else if let first = current, ShellScanner.isNameCharacter(first), !("0"..."9").contains(first) {
+                var name = ""
+                while let scalar = current, ShellScanner.isNameCharacter(scalar), !isAtExpression() {
+                    name.unicodeScalars.append(scalar)
+                    copy()
+                }
+                noteVariableUse(name, at: text.position(of: start))
             }
         }
     }
@@ -315,23 +397,43 @@ struct ShellScanner {
     mutating func scanParameterExpansion(inDoubleQuotes: Bool) {
         guard enterNested() else { return }
         defer { leaveNested() }
-        if let scalar = current, scalar == "#" || scalar == "!" { copy() }
+        let start = text.position(of: offset - 2)
+        let prefix = current.flatMap { $0 == "#" || $0 == "!" ? $0 : nil }
+        if prefix != nil { copy() }
         var nameLength = 0
+        var name: String? = ""
         while let scalar = current {
             if isAtExpression() {
                 withHazard(.parameterName) { $0.substituteExpression(.unquoted) }
                 nameLength += 1
+                name = nil
             } else if ShellScanner.isNameCharacter(scalar) {
                 copy()
                 nameLength += 1
+                name?.unicodeScalars.append(scalar)
             } else {
                 break
+            }
+        }
+        if let name, !name.isEmpty, !("0"..."9").contains(name.unicodeScalars.first!) {
+            if prefix == "!" {
+                // `${!name}` reads the value as a variable name; `${!name*}`, `${!name@}` and `${!name[@]}`
+                // list names and keys instead.
+                let listsNames =
+                    (current == "*" || current == "@") && peek(1) == "}"
+                    || current == "[" && (peek(1) == "@" || peek(1) == "*") && peek(2) == "]"
+                if !listsNames { noteEvaluation(of: name, .indirection(variable: name), at: start) }
+            } else if prefix == nil {
+                noteVariableUse(name, at: start)
             }
         }
         if nameLength == 0, let scalar = current, "@*#?$!-".unicodeScalars.contains(scalar) { copy() }
         if current == "[" {
             copy()
             withHazard(.subscriptOrOffset) { $0.scanArithmetic(until: .bracket) }
+        }
+        if let name, prefix == nil, current == "@", peek(1) == "P" {
+            noteEvaluation(of: name, .promptExpansion(variable: name), at: start)
         }
         if current == ":", let next = peek(1), !"-=?+".unicodeScalars.contains(next) {
             copy()

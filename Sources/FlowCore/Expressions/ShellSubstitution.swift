@@ -4,11 +4,16 @@
 /// The n-th expression (in order of appearance, one per occurrence) becomes `FLOW_EXPR_n`, referenced in a
 /// form that fits its quoting context: `"${FLOW_EXPR_1}"` in an unquoted word, `${FLOW_EXPR_1}` inside double
 /// quotes or an unquoted heredoc, `'"${FLOW_EXPR_1}"'` inside single quotes, `'"${FLOW_EXPR_1}"$'` inside `$'…'`.
-/// Places where bash would evaluate the value as code or arithmetic are errors: quoted heredocs (where no
-/// reference can work), arithmetic, array subscripts and substring offsets, `let`, `declare -i` (and later
-/// assignments to such integer variables), arithmetic tests (`[[ a -eq b ]]`, `-v`), variable names given to
-/// `declare`, `read`, `printf -v` and the like, and the code arguments of `eval`, `trap` and `bash -c`. So is a
-/// `\` or a lone `$` right before `${{`, which would mangle the reference.
+/// Places where bash, or a second interpreter the script starts, would read the value as code are errors:
+/// quoted heredocs (where no reference can work), arithmetic, array subscripts and substring offsets, `let`,
+/// `declare -i`, arithmetic tests, variable names (`declare`, `read`, `printf -v`, `unset`, `wait -p`, namerefs),
+/// code arguments (`eval`, `trap`, `alias`, `ssh`, …), the program text and options of shells and other
+/// interpreters however they are started (`timeout 5 bash -c`, `xargs sh -c`, `find -exec`, `"$SHELL" -c`,
+/// `python3 -c`, `awk '…'`, `sed -e`), anything that reaches an interpreter's program on standard input
+/// (`echo … | bash`, `bash <<<`, `source <(…)`), variables read as code (`PS4`, `BASH_ENV`), and the command
+/// name itself (see `ShellCommandSyntax`). A value assigned to a variable in the script is followed to `eval`,
+/// `bash -c "$v"`, `${!v}`, `${v@P}` and the like, but not into arithmetic. So is a `\` or a lone `$` right
+/// before `${{`, which would mangle the reference.
 public struct ShellSubstitution: Hashable, Sendable {
     /// One substituted expression: the runner sets `name` in the step's environment to the value's string form.
     public struct Variable: Hashable, Sendable {
@@ -74,8 +79,9 @@ enum ShellQuoting: Equatable {
     }
 }
 
-/// Why an expression at some place in a script would be unsafe: bash would evaluate its value.
-enum ShellHazard: Equatable {
+/// Why an expression at some place in a script would be unsafe: bash, or a second interpreter the script
+/// starts, would read its value as code (or as arithmetic, or as a variable name, which can hold code).
+enum ShellHazard: Hashable {
     case arithmetic
     case subscriptOrOffset
     case letArguments
@@ -86,39 +92,68 @@ enum ShellHazard: Equatable {
     case variableName(command: String)
     case parameterName
     case heredocDelimiter
-
-    private static let validateAdvice = "assign it to a variable and validate it first"
+    /// The command word: the value would choose the program.
+    case commandName
+    /// Program text given to an interpreter (`python3 -c`, `awk '…'`, `sed -e`).
+    case programText(command: String)
+    /// Where an interpreter still reads options or its program: the value could be `-c …` or name the script.
+    case beforeProgram(command: String)
+    /// What reaches the input an interpreter reads its program from (standard input, a `<( )` file).
+    case programInput(command: String)
+    /// The value of a variable bash or a common program runs as code (`PS4`, `BASH_ENV`, `GIT_SSH_COMMAND`).
+    case codeVariable(name: String)
+    /// `${!name}` where `name` holds a value.
+    case indirection(variable: String)
+    /// `${name@P}` where `name` holds a value.
+    case promptExpansion(variable: String)
 
     var message: String {
         switch self {
-        case .arithmetic:
-            "an expression cannot be used inside arithmetic (`$(( ))`, `(( ))`, `$[ ]`): bash evaluates the value "
-                + "as arithmetic, where an array subscript such as `a[$(cmd)]` runs commands; \(ShellHazard.validateAdvice)"
-        case .subscriptOrOffset:
-            "an expression cannot be used in an array subscript or a substring offset: bash evaluates it as "
-                + "arithmetic, where an array subscript such as `a[$(cmd)]` runs commands; \(ShellHazard.validateAdvice)"
-        case .letArguments:
-            "an expression cannot be used in the arguments of `let`: bash evaluates them as arithmetic, where an "
-                + "array subscript such as `a[$(cmd)]` runs commands; \(ShellHazard.validateAdvice)"
-        case .integerDeclaration:
-            "an expression cannot be assigned with `declare -i`: bash evaluates the value as arithmetic, where an "
-                + "array subscript such as `a[$(cmd)]` runs commands; \(ShellHazard.validateAdvice)"
-        case .arithmeticTest(let op):
-            "an expression cannot be used in a test with `\(op)`: bash evaluates its operands as arithmetic, where an "
-                + "array subscript such as `a[$(cmd)]` runs commands; compare strings with `==`, or \(ShellHazard.validateAdvice)"
-        case .codeArguments(let command):
-            "an expression cannot be used in the arguments of `\(command)`: they are run as shell code, and so "
-                + "would the value be; pass the value through `env:` and use it as data"
-        case .shellCommandString(let command):
-            "an expression cannot be used in the command string of `\(command) -c`: it is run as shell code; pass the "
-                + "value as an argument instead: \(command) -c 'echo \"$1\"' \(command) \"${{ … }}\""
-        case .variableName(let command):
-            "an expression cannot be used as a variable name for `\(command)`: bash evaluates a subscript in the "
-                + "name as arithmetic, where `a[$(cmd)]` runs commands; use a fixed variable name"
-        case .parameterName:
-            "an expression cannot be used as a parameter name in `${…}`; reference a variable by its name"
-        case .heredocDelimiter:
-            "an expression cannot be used as a heredoc delimiter"
+        case .arithmetic: Messages.scriptArithmetic
+        case .subscriptOrOffset: Messages.scriptSubscriptOrOffset
+        case .letArguments: Messages.scriptLetArguments
+        case .integerDeclaration: Messages.scriptIntegerDeclaration
+        case .arithmeticTest(let op): Messages.scriptArithmeticTest(op)
+        case .codeArguments(let command): Messages.scriptCodeArguments(command)
+        case .shellCommandString(let command): Messages.scriptShellCommandString(command)
+        case .variableName(let command): Messages.scriptVariableName(command)
+        case .parameterName: Messages.scriptParameterName
+        case .heredocDelimiter: Messages.scriptHeredocDelimiter
+        case .commandName: Messages.scriptCommandName
+        case .programText(let command): Messages.scriptProgramText(command)
+        case .beforeProgram(let command): Messages.scriptBeforeProgram(command)
+        case .programInput(let command): Messages.scriptProgramInput(command)
+        case .codeVariable(let name): Messages.scriptCodeVariable(name)
+        case .indirection(let name): Messages.scriptIndirection(name)
+        case .promptExpansion(let name): Messages.scriptPromptExpansion(name)
         }
+    }
+
+    /// How to pass the value instead, for the places where a second interpreter would run it.
+    var fix: String? {
+        switch self {
+        case .codeArguments, .shellCommandString, .programText, .beforeProgram, .programInput, .codeVariable,
+            .indirection, .promptExpansion, .variableName:
+            Messages.scriptPassThroughEnv
+        default: nil
+        }
+    }
+
+    /// Whether bash evaluates the value as arithmetic here. A variable holding a value is not followed into
+    /// arithmetic: checking it first (`[[ $n =~ ^[0-9]+$ ]]`) and then computing with it is the advice.
+    var isArithmetic: Bool {
+        switch self {
+        case .arithmetic, .subscriptOrOffset, .letArguments, .integerDeclaration, .arithmeticTest: true
+        default: false
+        }
+    }
+
+    /// The problem at an expression: the message, where the value gets there through a variable (if it does),
+    /// and the fix.
+    func problem(at expression: TextPosition, through variable: (name: String, at: TextPosition)? = nil) -> ExpressionError {
+        var notes: [ExpressionError.Note] = []
+        if let variable { notes.append(.init(Messages.scriptValueThroughVariable(variable.name), at: variable.at)) }
+        if let fix { notes.append(.init(fix)) }
+        return ExpressionError(message, at: expression, notes: notes)
     }
 }

@@ -144,6 +144,11 @@ extension PipelineLoader {
             reader.error(node.location, Messages.expressionNotAllowed("matrix values"))
             return nil
         }
+        // A matrix value reaches the step's environment (and its id, its log folder's name).
+        if s.value.containsNUL {
+            reader.error(node.location, Messages.nulCharacter("a matrix value"))
+            return nil
+        }
         return Located(s.value, at: node.location)
     }
 

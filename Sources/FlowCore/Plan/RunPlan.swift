@@ -57,7 +57,8 @@ public struct PlannedStep: Sendable {
     /// `nil` means the default, `success()`.
     public var condition: Expression?
     public var inputs: [(name: String, value: PlanValue)]
-    /// For `run:` steps: the script with expressions replaced by environment references.
+    /// For `run:` steps (and `uses: shell`): the script, for bash and sh with expressions replaced by
+    /// environment references.
     public var script: ShellSubstitution?
     public var shell: String?
     public var env: [(name: String, value: Template)]

@@ -16,19 +16,41 @@ extension PipelineValidator {
     static let stepProperties = ["outputs", "status"]
 
     mutating func checkExpressions(inPipelineEnv env: [EnvEntry]) {
-        for entry in env { checkTemplate(entry.value, Scope()) }
+        checkEnv(env, Scope())
+    }
+
+    /// `env:` values may hold expressions, except for variables that bash (running the step's script) or a
+    /// program it runs reads as code: `BASH_ENV`, `PS4`, `GIT_SSH_COMMAND`, … (see `ShellScanner.codeVariables`).
+    mutating func checkEnv(_ env: [EnvEntry], _ scope: Scope) {
+        for entry in env {
+            checkTemplate(entry.value, scope)
+            guard ShellScanner.isCodeVariable(entry.name.value), entry.value.containsExpression,
+                let template = try? Template.parse(entry.value.text)
+            else { continue }
+            for (_, position) in template.expressions {
+                error(entry.value.location(of: position), Messages.scriptCodeVariable(entry.name.value),
+                      notes: [.init(Messages.fixedCodeVariable)])
+            }
+        }
     }
 
     mutating func checkExpressions(in step: Step, index: Int) {
         let scope = Scope(step: index, matrixKeys: step.matrix?.keys)
-        if let run = step.run { checkScript(run, scope) }
+        if let script = step.script {
+            var shell = script.shell?.value
+            if let given = script.shell, given.value.containsExpressionOpener {
+                error(given.location, Messages.expressionNotAllowed("`shell`"))
+                shell = nil
+            }
+            checkScript(script.text, shell: shell, scope)
+        }
         if let condition = step.condition {
             var s = scope
             s.isCondition = true
             checkCondition(condition, s)
         }
-        for (_, value) in step.with { checkValue(value, scope) }
-        for entry in step.env { checkTemplate(entry.value, scope) }
+        for (key, value) in step.with where !step.inputIsScript(key.value) { checkValue(value, scope) }
+        checkEnv(step.env, scope)
         if let wd = step.workingDirectory { checkTemplate(wd, scope) }
     }
 
@@ -53,15 +75,33 @@ extension PipelineValidator {
         }
     }
 
-    /// A `run:` script: every unsafe or invalid expression is reported, then what each reads.
-    mutating func checkScript(_ text: SourceText, _ scope: Scope) {
+    /// A `run:` script: every unsafe or invalid expression is reported, then what each reads. In a script for
+    /// an interpreter other than bash and sh every expression is refused (see `ScriptShell`).
+    mutating func checkScript(_ text: SourceText, shell: String?, _ scope: Scope) {
         guard text.containsExpression else { return }
+        guard ScriptShell.substitutesExpressions(shell) else {
+            checkScriptForOtherInterpreter(text, shell: shell ?? ScriptShell.defaultShell, scope)
+            return
+        }
         let (variables, problems) = ShellSubstitution.analyze(text.text)
         for problem in problems {
-            error(text.location(of: problem.position), Messages.expression(problem.message))
+            let notes = problem.notes.map { Diagnostic.Note($0.message, at: $0.position.map(text.location(of:))) }
+            error(text.location(of: problem.position), Messages.expression(problem.message), notes: notes)
         }
         for variable in variables {
             check(variable.expression, startingAt: Self.afterOpener(variable.position), in: text, scope)
+        }
+    }
+
+    mutating func checkScriptForOtherInterpreter(_ text: SourceText, shell: String, _ scope: Scope) {
+        do {
+            for (expression, position) in try Template.parse(text.text).expressions {
+                error(text.location(of: position), Messages.expressionInOtherInterpreter(shell),
+                      notes: [.init(Messages.readValueFromEnvironment)])
+                check(expression, startingAt: Self.afterOpener(position), in: text, scope)
+            }
+        } catch {
+            self.error(text.location(of: error.position), Messages.expression(error.message))
         }
     }
 

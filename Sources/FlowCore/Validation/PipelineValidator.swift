@@ -43,8 +43,10 @@ public struct PipelineValidator {
         checkSchedule()
         checkConcurrency()
         checkExpressions(inPipelineEnv: pipeline.env)
+        checkNULCharacters(inEnv: pipeline.env)
         for (i, step) in pipeline.steps.enumerated() {
             checkStepType(step)
+            checkNULCharacters(in: step)
             checkNeeds(step)
             checkMatrix(step)
             checkExpressions(in: step, index: i)
@@ -201,6 +203,7 @@ extension ParamDefinition {
         guard let scalar = node.scalar else {
             return .failure(ParamValueError(Messages.paramWrongKind(name.value, kind.value.rawValue, node.kindDescription)))
         }
+        if scalar.value.containsNUL { return .failure(ParamValueError(Messages.nulCharacter("the value of `\(name.value)`"))) }
         switch (kind.value, scalar.resolved) {
         case (.number, .int(let i)): return .success(.number(Double(i)))
         case (.number, .float(let d)) where d.isFinite: return .success(.number(d))
@@ -215,6 +218,7 @@ extension ParamDefinition {
 
     /// The typed value of `--param name=text`, or why it does not fit.
     public func value(fromArgument text: String) -> Result<ExpressionValue, ParamValueError> {
+        if text.containsNUL { return .failure(ParamValueError(Messages.nulCharacter("`--param \(name.value)`"))) }
         switch kind.value {
         case .string: return .success(.string(text))
         case .number:

@@ -21,21 +21,25 @@ enum BashHarness {
         return url
     }
 
-    /// Substitutes `script`, evaluates every variable in `context` and runs the result with `bash -c`
-    /// in `directory`.
-    static func run(_ script: String, context: EvaluationContext, in directory: URL) async throws -> Output {
+    /// Substitutes `script`, evaluates every variable in `context` and runs the result with `bash -c` (or
+    /// `shell -c`) in `directory`.
+    static func run(
+        _ script: String, context: EvaluationContext, in directory: URL, shell: String = "/bin/bash"
+    ) async throws -> Output {
         let substitution = try ShellSubstitution.substitute(script)
         var environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"]
         for variable in substitution.variables {
             environment[variable.name] = try variable.expression.evaluate(in: context).stringValue
         }
-        return try await run(substitution.script, environment: environment, in: directory)
+        return try await run(substitution.script, environment: environment, in: directory, shell: shell)
     }
 
     /// Waited for on a thread of its own: the hostile-value tests run bash hundreds of times.
-    static func run(_ script: String, environment: [String: String], in directory: URL) async throws -> Output {
+    static func run(
+        _ script: String, environment: [String: String], in directory: URL, shell: String = "/bin/bash"
+    ) async throws -> Output {
         let result = try await onOwnThread {
-            try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: environment, currentDirectory: directory)
+            try runProcess(URL(fileURLWithPath: shell), ["-c", script], environment: environment, currentDirectory: directory)
         }
         return Output(stdout: result.output, stderr: result.stderr, status: result.status)
     }
