@@ -17,13 +17,7 @@ struct RunTakeover {
 
     /// Parses `--param NAME=VALUE` arguments; malformed ones are reported (exit 2).
     static func paramArguments(_ texts: [String]) throws -> [RunPlanner.ParamArgument] {
-        var arguments: [RunPlanner.ParamArgument] = []
-        var problems: [Diagnostic] = []
-        for text in texts {
-            if let argument = RunPlanner.ParamArgument.parse(text) { arguments.append(argument) } else {
-                problems.append(.error(RunPlanner.commandLine, Messages.paramArgumentSyntax(text)))
-            }
-        }
+        let (arguments, problems) = RunPlanner.ParamArgument.parse(all: texts)
         guard problems.isEmpty else {
             PipelineInput.report(problems)
             throw CommandExit(status: .invalidInput)

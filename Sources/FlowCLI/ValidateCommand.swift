@@ -15,14 +15,7 @@ struct PipelineOptions: ParsableArguments {
 
     /// `--param` arguments, or the diagnostics for malformed ones.
     func paramArguments() -> ([RunPlanner.ParamArgument], [Diagnostic]) {
-        var arguments: [RunPlanner.ParamArgument] = []
-        var problems: [Diagnostic] = []
-        for text in params {
-            if let a = RunPlanner.ParamArgument.parse(text) { arguments.append(a) } else {
-                problems.append(.error(RunPlanner.commandLine, Messages.paramArgumentSyntax(text)))
-            }
-        }
-        return (arguments, problems)
+        RunPlanner.ParamArgument.parse(all: params)
     }
 }
 

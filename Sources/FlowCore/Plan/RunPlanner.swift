@@ -16,6 +16,18 @@ public struct RunPlanner {
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return nil }
             return ParamArgument(name: String(text[..<eq]), value: String(text[text.index(after: eq)...]))
         }
+
+        /// Every `--param` text parsed, and a diagnostic for each malformed one.
+        public static func parse(all texts: [String]) -> ([ParamArgument], [Diagnostic]) {
+            var arguments: [ParamArgument] = []
+            var problems: [Diagnostic] = []
+            for text in texts {
+                if let argument = parse(text) { arguments.append(argument) } else {
+                    problems.append(.error(RunPlanner.commandLine, Messages.paramArgumentSyntax(text)))
+                }
+            }
+            return (arguments, problems)
+        }
     }
 
     /// Where command-line problems are reported: they have no line in the file.
