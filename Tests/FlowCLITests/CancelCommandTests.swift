@@ -10,8 +10,8 @@ import FlowTestSupport
         _ = try dir.write("p.yml", """
             name: p
             steps:
-              slow: { run: sleep 30 }
-              other: { run: sleep 30 }
+              slow: { run: sleep 999 }
+              other: { run: sleep 999 }
               after: { needs: [slow], run: echo after >> ledger }
             """)
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ other")
@@ -38,7 +38,7 @@ import FlowTestSupport
             name: p
             steps:
               first: { run: echo first >> ledger }
-              slow: { needs: [first], run: 'test -e go || sleep 30' }
+              slow: { needs: [first], run: 'test -e go || sleep 999' }
               last: { needs: [slow], run: echo last >> ledger }
             """)
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
@@ -67,7 +67,7 @@ import FlowTestSupport
     @Test func waitZeroSendsTheSignalAndReturns() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: sleep 999 }\n")
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         let id = try await Runs.newestID(in: dir)
         let cancel = try await runFlow(["cancel", id, "--wait", "0"], currentDirectory: dir.url)

@@ -7,7 +7,7 @@ import FlowTestSupport
     /// A pipeline in group `g` whose one step logs `<tag> start`, waits for the file `go-<tag>`
     /// (or sleeps when `sleepy`), then logs `<tag> end`. The tag is a param.
     static func pipeline(policy: String, sleepy: Bool = false) -> String {
-        let wait = sleepy ? "sleep 30" : "until test -e go-${{ params.tag }}; do sleep 0.05; done"
+        let wait = sleepy ? "sleep 999" : "until test -e go-${{ params.tag }}; do sleep 0.05; done"
         return """
             name: p
             params: { tag: { type: string, default: a } }
@@ -76,7 +76,7 @@ import FlowTestSupport
     @Test func replaceCancelsTheRunningOneThenRuns() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        _ = try dir.write("p.yml", Self.pipeline(policy: "replace", sleepy: true).replacingOccurrences(of: "sleep 30", with: "test ${{ params.tag }} = b || sleep 30"))
+        _ = try dir.write("p.yml", Self.pipeline(policy: "replace", sleepy: true).replacingOccurrences(of: "sleep 999", with: "test ${{ params.tag }} = b || sleep 999"))
         let first = try await startFlow(["run", "p.yml", "--param", "tag=a"], currentDirectory: dir.url, waitingFor: "▸ work")
         let id = try await Runs.newestID(in: dir)
         #expect(try await waitForStepProcesses(ofRun: id))

@@ -121,7 +121,7 @@ import FlowEngine
     @Test func aRunOwnedByALiveProcessCannotBeResumed() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: 'test -e go || sleep 30' }\n")
+        _ = try dir.write("p.yml", "name: p\nsteps:\n  slow: { run: 'test -e go || sleep 999' }\n")
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
         let refused = try await runFlow(["resume", "--last"], currentDirectory: dir.url)
         kill(process.processIdentifier, SIGINT)

@@ -115,7 +115,7 @@ import FlowTestSupport
     }
 
     @Test func sigintCancelsTheRunAndExits130() async throws {
-        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 999 }\n")
         defer { dir.remove() }
         // Wait for the step to start (its line is printed), then interrupt.
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
@@ -129,7 +129,7 @@ import FlowTestSupport
     /// A signal right as the first step starts used to be lost (the handler was installed
     /// asynchronously); every one of these must cancel the run.
     @Test func aSignalTheMomentAStepStartsIsNeverLost() async throws {
-        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 30 }\n")
+        let dir = try workspace("name: p\nsteps:\n  slow: { run: sleep 999 }\n")
         defer { dir.remove() }
         for round in 0..<8 {
             let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ slow")
