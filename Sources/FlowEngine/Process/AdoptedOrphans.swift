@@ -45,13 +45,17 @@ public enum AdoptedOrphans {
     /// Kills (SIGKILL) every child of this process that it did not start itself and reaps it,
     /// until none is left (a killed orphan's own children come to us next) or two seconds
     /// pass. Returns how many it killed. Does nothing unless ``adopt()`` was called.
+    ///
+    /// The kernel hands an adopted orphan to the main thread, so after each attempt only its
+    /// list of children is read (one small read per attempt); `everyThread` (the run's last
+    /// sweep) reads every thread's, in case a kernel does otherwise.
     @discardableResult
-    public static func sweep() async -> Int {
+    public static func sweep(everyThread: Bool = false) async -> Int {
         guard isAdopting else { return 0 }
         var killed = Set<pid_t>()
         await Poll.until(deadline: .now + .seconds(2), maxInterval: .milliseconds(10), ignoringCancellation: true) {
             var alive = false
-            for pid in ProcFS.childrenOfThisProcess() where flow_child_is_ours(pid) == 0 {
+            for pid in ProcFS.childrenOfThisProcess(allThreads: everyThread) where flow_child_is_ours(pid) == 0 {
                 guard let status = ProcFS.status(of: pid), status.parent == getpid() else { continue }
                 if status.isGone {
                     var code: Int32 = 0

@@ -125,16 +125,19 @@ enum ProcFS {
         }
     }
 
-    /// The children of this process, from `/proc/self/task/<tid>/children` of each of its
-    /// threads (a child is listed under the thread that forked it, an adopted orphan under the
-    /// thread the kernel picked): cheap, unlike a walk of every process.
-    static func childrenOfThisProcess() -> [pid_t] {
-        guard let directory = opendir("/proc/self/task") else { return [] }
-        defer { closedir(directory) }
-        var threads: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.first?.isNumber == true { threads.append(name) }
+    /// The children of this process, from `/proc/self/task/<tid>/children`: of the main thread
+    /// only (one small read), or of every thread. A child is listed under the thread that forked
+    /// it; an orphan re-parented to this process (a child subreaper) under the first live thread
+    /// of the process, its main thread (the kernel's `find_new_reaper` → `find_alive_thread`).
+    static func childrenOfThisProcess(allThreads: Bool) -> [pid_t] {
+        var threads = [String(getpid())]
+        if allThreads, let directory = opendir("/proc/self/task") {
+            defer { closedir(directory) }
+            threads = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name.first?.isNumber == true { threads.append(name) }
+            }
         }
         var children: [pid_t] = []
         for thread in threads {

@@ -223,7 +223,7 @@ public actor RunCoordinator {
             }
         }
         // Every attempt swept its own; this reaps what died since and kills anything late.
-        await AdoptedOrphans.sweep()
+        await AdoptedOrphans.sweep(everyThread: true)
         return await conclude()
     }
 
