@@ -42,9 +42,9 @@ struct StateDirectory {
     }
 
     /// The database, for commands that only read (`status`, `runs`, `logs`): opened as for
-    /// writing when the state directory can be written, else read-only, so a state directory
-    /// on a read-only mount or owned by someone else can still be looked at. Changes nothing
-    /// on disk either way beyond SQLite's own WAL files.
+    /// writing when the state directory can be written (as every command does, migrating an
+    /// older database), else read-only, without migrating or creating any file, so a state
+    /// directory on a read-only mount or owned by someone else can still be looked at.
     func openForReading() throws -> RunDatabase {
         umask(0o077)
         guard FileManager.default.fileExists(atPath: databasePath) else { throw CLIError("no runs yet: \(databasePath) does not exist") }
