@@ -133,11 +133,7 @@ public actor RunCoordinator {
         case .number(let n): return [ExpressionValue.number(n).stringValue]
         case .string(let template):
             // Only a string with no expression is known now (its literal pieces alone are not the value).
-            var text = ""
-            for segment in template.segments {
-                guard case .literal(let piece) = segment else { return [] }
-                text += piece
-            }
+            guard template.isLiteral, let text = try? template.render(in: EvaluationContext(values: [:])) else { return [] }
             return [text]
         case .list(let items): return items.flatMap(literalText)
         case .mapping(let pairs): return pairs.flatMap { literalText($0.value) }

@@ -22,14 +22,9 @@ public struct StateError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
-    /// `error` (SQLite's, Foundation's, a POSIX one, or already a StateError) as a StateError
-    /// about `path` while doing `action`.
+    /// `error` (SQLite's, Foundation's or a POSIX one) as a StateError about `path` while doing `action`.
     public init(path: String, action: String, error: any Error) {
-        if let known = error as? StateError {
-            self = known
-        } else {
-            self.init(path: path, action: action, reason: Self.reason(of: error))
-        }
+        self.init(path: path, action: action, reason: Self.reason(of: error))
     }
 
     public var description: String { "cannot \(action) (\(path)): \(reason)" }
