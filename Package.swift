@@ -47,6 +47,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The built-in step types, one folder each, and the tables they read (embedded in the binary).
+        .target(
+            name: "FlowSteps",
+            dependencies: ["FlowCore", "FlowEngine", "FlowHTTP"]
+        ),
         // The commands and their output renderers; the executable is a shim over this.
         .target(
             name: "FlowCLI",
@@ -54,6 +59,7 @@ let package = Package(
                 "FlowCore",
                 "FlowEngine",
                 "FlowHTTP",
+                "FlowSteps",
                 "CFlowSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +83,7 @@ let package = Package(
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"], exclude: ["Servers"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]
