@@ -84,3 +84,22 @@ public struct TextEdit: Sendable, Hashable, Codable {
         return result
     }
 }
+
+/// What a rule is, for `flow steps analyze`, the SARIF `rules` array and the `rules:` input that
+/// re-levels or disables it.
+public struct RuleDescriptor: Sendable, Hashable, Codable {
+    public var id: String
+    /// The severity its findings have unless `rules:` says otherwise.
+    public var severity: Finding.Severity
+    /// One sentence: what the rule checks.
+    public var summary: String
+    /// Where to read more (the hadolint wiki for `DL` rules).
+    public var helpURI: String?
+
+    public init(_ id: String, _ severity: Finding.Severity, _ summary: String, helpURI: String? = nil) {
+        self.id = id
+        self.severity = severity
+        self.summary = summary
+        self.helpURI = helpURI
+    }
+}
