@@ -67,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary, reading a state database.
-        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", "FlowHTTP", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", "FlowHTTP", "FlowSteps", .product(name: "GRDB", package: "GRDB.swift")]),
         // In-process benchmarks of the engine (bench/README.md): `swift run -c release flow-bench overhead`.
         .executableTarget(
             name: "FlowBench",
@@ -75,6 +75,7 @@ let package = Package(
                 "FlowCore",
                 "FlowEngine",
                 "FlowHTTP",
+                "FlowSteps",
                 "FlowTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowEngine
+import FlowSteps
 import FlowTestSupport
 import GRDB
 
@@ -75,7 +76,7 @@ struct OverheadBenchmark {
 
     func run() async throws {
         let base = directory ?? FileManager.default.temporaryDirectory.path
-        var registry = StepRegistry.builtins
+        var registry = BuiltinSteps.registry
         registry.register(NoopStep())
         print("flow-bench overhead: RunCoordinator + RunDatabase in-process, steps that return at once")
         print("\(steps) steps; state under \(base); median of \(repetitions) repetitions after 1 warm-up; "

@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowEngine
+import FlowSteps
 
 /// Reads pipeline files and the user's step types from disk and hands them to FlowCore as
 /// bytes and values; everything the core needs from the world comes through here.
@@ -11,7 +12,7 @@ struct PipelineInput {
     /// The step types: the engine's built-ins plus every `steps/<name>/step.yml`, with the
     /// problems found in those files.
     func registry() -> (StepRegistry, [Diagnostic]) {
-        var registry = StepRegistry.builtins
+        var registry = BuiltinSteps.registry
         var diagnostics: [Diagnostic] = []
         let fm = FileManager.default
         guard let folders = try? fm.contentsOfDirectory(atPath: stepsDirectory) else { return (registry, []) }
@@ -22,7 +23,7 @@ struct PipelineInput {
             guard fm.fileExists(atPath: file) else { continue }
             let (bytes, readProblem) = read(file)
             guard let bytes else { diagnostics += readProblem; continue }
-            let (definition, found) = StepDefinition.load(bytes, file: file, folder: folder, limits: limits)
+            let (definition, found) = StepDefinition.load(bytes, file: file, folder: folder, builtins: registry.names, limits: limits)
             diagnostics += found
             guard let definition else { continue }
             if case .script(let script) = definition.command,
@@ -30,7 +31,7 @@ struct PipelineInput {
                 diagnostics.append(.error(script.location, Messages.stepDefinitionScriptMissing(script.value)))
                 continue
             }
-            registry.register(ScriptStep(definition: definition, folder: root + "/" + folder))
+            registry.register(UserStepType(definition: definition, folder: root + "/" + folder))
         }
         return (registry, diagnostics)
     }
@@ -86,8 +87,15 @@ struct PipelineInput {
         Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(diagnostics))
     }
 
+    /// Validation against the system's time zones and this directory's files (literal paths of
+    /// step inputs start at the working directory flow runs in, or the step's literal
+    /// `working-directory` under it).
     static func options(catalog: StepCatalog) -> ValidationOptions {
-        ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil })
+        ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil }, pathExists: { path, workingDirectory in
+            var full = path
+            if !path.hasPrefix("/"), let wd = workingDirectory { full = wd.hasSuffix("/") ? wd + path : wd + "/" + path }
+            return FileManager.default.fileExists(atPath: full)
+        })
     }
 }
 

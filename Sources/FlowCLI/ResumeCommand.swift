@@ -78,8 +78,8 @@ enum PlanDifference {
     }
 
     static func fingerprint(_ step: PlannedStep) -> String {
-        [step.uses, step.needs.joined(separator: ","), step.condition?.source ?? "", step.script?.script ?? "",
-         step.script?.variables.map(\.expression.source).joined(separator: "\u{1F}") ?? "",
+        [step.uses, step.needs.joined(separator: ","), step.condition?.source ?? "", step.script?.substitution.script ?? "", step.script?.interpreter ?? "",
+         step.script?.substitution.variables.map(\.expression.source).joined(separator: "\u{1F}") ?? "",
          step.inputs.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1F}"),
          step.env.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1F}"), "\(step.retry)", "\(String(describing: step.timeout))"]
             .joined(separator: "\u{1E}")

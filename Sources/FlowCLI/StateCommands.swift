@@ -142,33 +142,6 @@ struct LogsCommand: ParsableCommand {
     }
 }
 
-/// `flow steps [TYPE]`: the registered step types, with inputs and outputs.
-struct StepsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "steps", abstract: "List the step types (built-in and under steps/).")
-
-    @Argument(help: "Show one step type.") var type: String?
-    @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
-
-    func run() throws {
-        let (registry, problems) = PipelineInput(stepsDirectory: stepsDirectory).registry()
-        PipelineInput.report(problems)
-        let names = type.map { [$0] } ?? registry.catalog.names
-        for name in names {
-            guard let s = registry.catalog[name] else { throw CLIError("no step type `\(name)`; `flow steps` lists them") }
-            print("\(s.name)\(s.isUserDefined ? " (steps/\(s.name))" : ""): \(s.summary)")
-            for input in s.inputs {
-                var flags: [String] = []
-                if input.required { flags.append("required") }
-                if let d = input.defaultValue { flags.append("default \(d.isEmpty ? "\"\"" : d)") }
-                if input.secret { flags.append("secret") }
-                print("  input  \(input.name)" + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]") + (input.description.isEmpty ? "" : ": \(input.description)"))
-            }
-            for output in s.outputs { print("  output \(output)") }
-            if s.outputsDeclaredByStep { print("  outputs: those the step declares under `outputs:`") }
-        }
-    }
-}
-
 enum ISO8601 {
     static func string(_ date: Date) -> String {
         let f = ISO8601DateFormatter()

@@ -1,5 +1,7 @@
 import Foundation
 import FlowCore
+import FlowEngine
+import FlowSteps
 
 /// Paths of the repository the tests run in, found from this source file's location.
 public enum Repository {
@@ -22,6 +24,16 @@ public enum Repository {
 /// Validation options for tests: the built-in catalog and the system's time zone database.
 public func testValidationOptions(catalog: StepCatalog = .builtins) -> ValidationOptions {
     ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil })
+}
+
+extension StepRegistry {
+    /// flow's built-in step types, as the CLI registers them.
+    public static var builtins: StepRegistry { BuiltinSteps.registry }
+}
+
+extension StepCatalog {
+    /// The signatures of flow's built-in step types.
+    public static var builtins: StepCatalog { BuiltinSteps.registry.catalog }
 }
 
 /// A directory under the system temp dir, removed when `remove()` is called.

@@ -155,9 +155,23 @@ import FlowTestSupport
     @Test func stepsListsBuiltinAndUserTypes() async throws {
         let r = try await runFlow(["steps"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("shell: Runs a script"))
-        #expect(r.stdout.contains("notify (steps/notify): Post a message"))
-        #expect(r.stdout.contains("  input  message [required]: the text to send"))
+        #expect(r.stdout.contains("\nshell   Runs a script"))
+        #expect(r.stdout.contains("notify  Post a message to a Slack-compatible webhook, or print it when no webhook is given (steps/notify)"))
+    }
+
+    @Test func stepsTypeDescribesEveryInputOutputAndAnExample() async throws {
+        let shell = try await runFlow(["steps", "shell"])
+        #expect(shell.status == 0)
+        #expect(shell.stdout.contains("  script  (script, required)\n"))
+        #expect(shell.stdout.contains("  shell  (string, default: bash)\n"))
+        #expect(shell.stdout.contains("those the step declares under `outputs:`"))
+        #expect(shell.stdout.contains("example:\n  test:\n    run: |"))
+        let notify = try await runFlow(["steps", "notify"])
+        #expect(notify.stdout.contains("notify (steps/notify/step.yml): Post a message"))
+        #expect(notify.stdout.contains("  message  (string, required)\n      the text to send\n"))
+        let unknown = try await runFlow(["steps", "shel"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no step type `shel`; did you mean `shell`?"))
     }
 
     /// The engine's memory stays flat while a step prints: 256 MB at full speed and one 32 MB

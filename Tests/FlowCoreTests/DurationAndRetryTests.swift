@@ -12,7 +12,9 @@ import FlowCore
 
     @Test func badDurationsSayWhatIsWrong() {
         #expect(DurationValue.parse("30") == .failure(.missingUnit("30")))
-        #expect(DurationValue.parse("5x") == .failure(.unknownUnit("x")))
+        #expect(DurationValue.parse("5x") == .failure(.unknownUnit("x", number: "5")))
+        #expect(DurationValue.parse("5 parsecs") == .failure(.unknownUnit("parsecs", number: "5")))
+        #expect(DurationValue.parse("5 !") == .failure(.malformed("5 !")))
         #expect(DurationValue.parse("abc") == .failure(.malformed("abc")))
         #expect(DurationValue.parse("") == .failure(.empty))
         #expect(DurationValue.parse("99999999999999999999d") == .failure(.tooLarge("99999999999999999999d")))
@@ -44,7 +46,7 @@ import FlowCore
         for text in ["", "MiB", "10 parsecs", "-5MiB", "1.5MiB", "99999999999999999999G"] {
             #expect(throws: ByteSizeError.malformed(text)) { try ByteSize.parse(text).get() }
         }
-        #expect(ByteSizeError.malformed("x").message == "`x` is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes")
+        #expect(ByteSizeError.malformed("x").message(for: "`log-limit`") == "`log-limit` is `x`, which is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes")
     }
 
     @Test func sizePrintsItsLargestWholeUnit() {

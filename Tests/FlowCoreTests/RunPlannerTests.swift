@@ -88,9 +88,9 @@ import FlowTestSupport
     @Test func runScriptsArePreparedWithEnvironmentReferences() throws {
         let (plan, _) = RunPlanner.plan(try pipeline(source), params: [.init(name: "token", value: "t")])
         let push = try #require(plan?.step("push"))
-        #expect(push.script?.script == "echo 'pushing '\"${FLOW_EXPR_1}\"''")
-        #expect(push.script?.variables.map(\.name) == ["FLOW_EXPR_1"])
-        #expect(push.shell == "bash")
+        #expect(push.script?.substitution.script == "echo 'pushing '\"${FLOW_EXPR_1}\"''")
+        #expect(push.script?.substitution.variables.map(\.name) == ["FLOW_EXPR_1"])
+        #expect(push.script?.interpreter == "bash")
     }
 
     @Test func graphTextListsEveryEdgeOnce() throws {

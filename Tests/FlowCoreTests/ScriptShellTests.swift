@@ -66,8 +66,8 @@ struct ScriptShellTests {
         let (pipeline, rendered) = Self.check(text)
         #expect(rendered == "")
         let plan = try Self.plan(pipeline)
-        #expect(plan.steps[0].script?.script == #"echo ''"${FLOW_EXPR_1}"''"#)
-        #expect(plan.steps[0].shell == shell ?? "bash")
+        #expect(plan.steps[0].script?.substitution.script == #"echo ''"${FLOW_EXPR_1}"''"#)
+        #expect(plan.steps[0].script?.interpreter == shell ?? "bash")
     }
 
     @Test func scriptForAnotherInterpreterIsPlannedUnchanged() throws {
@@ -78,9 +78,9 @@ struct ScriptShellTests {
         let (pipeline, rendered) = Self.check(text)
         #expect(rendered == "")
         let step = try Self.plan(pipeline).steps[0]
-        #expect(step.script?.script == script)
-        #expect(step.script?.variables.isEmpty == true)
-        #expect(step.shell == "python3 {0}")
+        #expect(step.script?.substitution.script == script)
+        #expect(step.script?.substitution.variables.isEmpty == true)
+        #expect(step.script?.interpreter == "python3 {0}")
     }
 
     @Test func scriptGivenAsInputOfTheShellTypeIsSubstitutedLikeRun() throws {
@@ -97,9 +97,9 @@ struct ScriptShellTests {
         let (pipeline, rendered) = Self.check(text)
         #expect(rendered == "")
         let step = try Self.plan(pipeline).steps[0]
-        #expect(step.script?.script == #"echo ''"${FLOW_EXPR_1}"''"#)
-        #expect(step.script?.variables.map(\.name) == ["FLOW_EXPR_1"])
-        #expect(step.shell == "sh")
+        #expect(step.script?.substitution.script == #"echo ''"${FLOW_EXPR_1}"''"#)
+        #expect(step.script?.substitution.variables.map(\.name) == ["FLOW_EXPR_1"])
+        #expect(step.script?.interpreter == "sh")
         #expect(step.inputs.isEmpty)
     }
 

@@ -15,8 +15,10 @@ public struct StepDefinition: Sendable {
     static let inputKeys = ["description", "required", "default", "secret", "type"]
 
     /// Loads one `step.yml`. `folder` is the name of the folder it was found in, which must
-    /// equal the declared name. Checking that a script file exists is the caller's job.
-    public static func load(_ bytes: [UInt8], file: String, folder: String, limits: YAMLLimits = .init()) -> (definition: StepDefinition?, diagnostics: [Diagnostic]) {
+    /// equal the declared name; `builtins` are the names it may not take. Checking that a script
+    /// file exists is the caller's job.
+    public static func load(_ bytes: [UInt8], file: String, folder: String, builtins: Set<String>,
+                            limits: YAMLLimits = .init()) -> (definition: StepDefinition?, diagnostics: [Diagnostic]) {
         let (root, yamlDiagnostics) = YAMLComposer.compose(bytes, file: file, limits: limits)
         var reader = NodeReader(diagnostics: yamlDiagnostics)
         guard let root, reader.mapping(root, "a step type definition", allowed: keys) != nil else { return (nil, reader.diagnostics) }
@@ -27,7 +29,7 @@ public struct StepDefinition: Sendable {
         }
         guard let name = reader.identifier(nameNode, "step type name") else { return (nil, reader.diagnostics) }
         if name.value != folder { reader.error(name.location, Messages.stepDefinitionNameMismatch(name.value, folder)) }
-        if BuiltinStepTypes.names.contains(name.value) { reader.error(name.location, Messages.stepDefinitionShadowsBuiltin(name.value)) }
+        if builtins.contains(name.value) { reader.error(name.location, Messages.stepDefinitionShadowsBuiltin(name.value)) }
 
         var signature = StepTypeSignature(name: name.value, summary: "", isUserDefined: true)
         signature.summary = root["description"].flatMap { reader.string($0, "`description`")?.value } ?? ""
@@ -39,7 +41,7 @@ public struct StepDefinition: Sendable {
             if outputs.mapping == nil && outputs.sequence == nil {
                 reader.error(outputs.location, Messages.wrongType("`outputs`", expected: "a list of output names", found: outputs.kindDescription))
             }
-            signature.outputs = names.compactMap { reader.identifier($0, "output name")?.value }
+            signature.outputs = .fixed(names.compactMap { reader.identifier($0, "output name").map { StepOutput($0.value) } })
         }
 
         guard let runNode = root["run"] else {
@@ -75,14 +77,15 @@ public struct StepDefinition: Sendable {
         input.required = pair.value["required"].flatMap { reader.bool($0, "`required`") } ?? false
         input.defaultValue = pair.value["default"].flatMap { reader.string($0, "`default`")?.value }
         input.secret = pair.value["secret"].flatMap { reader.bool($0, "`secret`") } ?? false
-        if let kind = pair.value["type"].flatMap({ reader.enumeration($0, "`type`", StepInput.Kind.self) }) {
-            input.kind = kind.value
+        if let node = pair.value["type"], let text = reader.string(node, "`type`") {
+            let names = InputKind.userTypeNames.keys.sorted()
+            if let kind = InputKind.userTypeNames[text.value] {
+                input.kind = kind
+            } else {
+                reader.error(node.location, Messages.notOneOf("`type`", text.value, names),
+                             notes: Spelling.closest(to: text.value, among: names).map { [.init(Messages.didYouMean($0))] } ?? [])
+            }
         }
         return input
     }
-}
-
-extension BuiltinStepTypes {
-    /// Names no user step type may take.
-    public static var names: Set<String> { Set(StepCatalog.builtins.names) }
 }

@@ -46,6 +46,9 @@ public enum Messages {
     public static func notOneOf(_ what: String, _ value: String, _ options: [String]) -> String {
         "\(what) must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + ", not `\(value)`"
     }
+    public static func notOneOfAtRunTime(_ what: String, _ options: [String]) -> String {
+        "\(what) must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + "; its expression gave another value"
+    }
     public static func expressionNotAllowed(_ what: String) -> String {
         "expressions are not allowed in \(what); it must be known before the run starts"
     }
@@ -55,15 +58,27 @@ public enum Messages {
     }
 
     // MARK: Durations and retries
-    public static let durationEmpty = "duration is empty; write e.g. `30s`, `5m` or `1h30m`"
-    public static func durationMalformed(_ t: String) -> String { "`\(t)` is not a duration; write e.g. `30s`, `5m` or `1h30m`" }
-    public static func durationMissingUnit(_ t: String) -> String { "duration `\(t)` has no unit; write e.g. `\(t)s` or `\(t)m`" }
-    public static func durationUnknownUnit(_ u: String) -> String { "unknown duration unit `\(u)`; use `ms`, `s`, `m`, `h` or `d`" }
-    public static func durationTooLarge(_ t: String) -> String { "duration `\(t)` is too large" }
+    public static func durationEmpty(_ what: String) -> String { "\(what) is empty; write a duration such as `30s`, `5m` or `1h30m`" }
+    public static func durationMalformed(_ what: String, _ t: String) -> String {
+        "\(what) is `\(t)`, which is not a duration; write e.g. `30s`, `5m` or `1h30m`"
+    }
+    public static func durationMissingUnit(_ what: String, _ t: String) -> String {
+        "\(what) is `\(t)`, which has no unit; write e.g. `\(t)s` or `\(t)m`"
+    }
+    public static func durationUnknownUnit(_ what: String, _ u: String, number: String) -> String {
+        "\(what): `\(u)` is not a unit of time; use `ms`, `s`, `m`, `h` or `d`, e.g. `\(number)s` or `\(number)m`"
+    }
+    public static func durationTooLarge(_ what: String, _ t: String) -> String { "\(what) is `\(t)`, which is too large; the limit is about 31,000 years" }
     public static func durationNotPositive(_ what: String) -> String { "\(what) must be longer than zero" }
 
     // MARK: Sizes
-    public static func byteSizeMalformed(_ t: String) -> String { "`\(t)` is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes" }
+    public static func byteSizeMalformed(_ what: String, _ t: String) -> String {
+        "\(what) is `\(t)`, which is not a size; write e.g. `512KiB`, `10MiB` or a number of bytes"
+    }
+    public static func emptyPath(_ what: String) -> String { "\(what) is empty; write a path such as `Dockerfile` or `docker/Dockerfile`" }
+    public static func pathDoesNotExist(_ what: String, _ path: String) -> String {
+        "\(what) names `\(path)`, which does not exist (relative paths start at the step's working directory)"
+    }
     public static func logLimitOutOfRange(_ size: String, min: String, max: String) -> String {
         "`log-limit` of \(size) is outside \(min) … \(max); the log keeps the first and last half of it"
     }
@@ -80,8 +95,8 @@ public enum Messages {
     public static func cycle(_ path: [String]) -> String { "steps form a cycle: " + path.joined(separator: " → ") }
     public static let cycleHint = "a step cannot (even indirectly) need a step that needs it; remove one of these `needs`"
     public static func shellOnlyForRun(_ id: String) -> String { "`shell` applies to `run:` steps only; step `\(id)` uses a step type" }
-    public static func outputsOnlyForRun(_ id: String) -> String {
-        "`outputs` declares what a `run:` script writes; step `\(id)` uses a step type, whose outputs are declared by the type"
+    public static func outputsOnlyForRun(_ id: String, _ type: String) -> String {
+        "`outputs` declares what a `run:` script writes; step `\(id)` uses `\(type)`, whose outputs the type declares (`flow steps \(type)`)"
     }
     public static func withOnRunStep(_ id: String) -> String {
         "`with` passes inputs to a step type; step `\(id)` is a `run:` script, which reads values through `env:`"
@@ -89,8 +104,8 @@ public enum Messages {
     public static let noSteps = "`steps` is empty; a pipeline needs at least one step"
     public static func unknownInput(_ input: String, _ type: String) -> String { "step type `\(type)` has no input `\(input)`" }
     public static func missingInput(_ input: String, _ type: String) -> String { "step type `\(type)` requires the input `\(input)`; add it under `with:`" }
-    public static func inputWrongType(_ input: String, expected: String, found: String) -> String {
-        "input `\(input)` must be \(expected), not \(found)"
+    public static func inputWrongType(_ what: String, expected: String, found: String) -> String {
+        "\(what) must be \(expected), not \(found)"
     }
     public static func knownInputs(_ names: [String]) -> String {
         names.isEmpty ? "this step type takes no inputs" : "inputs: " + names.joined(separator: ", ")

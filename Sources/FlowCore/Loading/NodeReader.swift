@@ -80,6 +80,10 @@ struct NodeReader {
     }
 
     mutating func duration(_ node: YAMLNode, _ what: String, positive: Bool = true) -> Located<DurationValue>? {
+        if let s = node.scalar, case .int = s.resolved {
+            error(node.location, DurationError.missingUnit(s.value).message(for: what))
+            return nil
+        }
         guard let text = string(node, what) else { return nil }
         if text.value.containsExpressionOpener {
             error(node.location, Messages.expressionNotAllowed(what))
@@ -93,7 +97,7 @@ struct NodeReader {
             }
             return Located(d, at: node.location)
         case .failure(let e):
-            error(node.location, e.message)
+            error(node.location, e.message(for: what))
             return nil
         }
     }
@@ -118,7 +122,7 @@ struct NodeReader {
             }
             return Located(size, at: node.location)
         case .failure(let e):
-            error(node.location, e.message)
+            error(node.location, e.message(for: "`log-limit`"))
             return nil
         }
     }

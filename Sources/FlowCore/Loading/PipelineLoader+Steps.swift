@@ -1,4 +1,7 @@
 extension PipelineLoader {
+    /// The step type a `run:` step is: the one place that knows it.
+    static let runStepType = "shell"
+
     mutating func steps(_ node: YAMLNode) -> [Step] {
         guard let pairs = node.mapping else {
             reader.error(node.location, Messages.wrongType("`steps`", expected: "a mapping of step ids to steps", found: node.kindDescription))
@@ -31,17 +34,24 @@ extension PipelineLoader {
             if reader.rejectExpression(uses, "`uses`") { return nil }
             step = Step(id: id, uses: uses)
         case (nil, let r?):
-            guard let script = reader.text(r, "`run`") else { return nil }
-            step = Step(id: id, uses: Located("shell", at: r.location))
-            step.run = script
+            // `run:` is `uses: shell` with the script and `shell:` as its inputs: rewritten here, once.
+            guard reader.text(r, "`run`") != nil else { return nil }
+            if let w = body["with"] {
+                reader.error(w.location, Messages.withOnRunStep(id.value))
+                return nil
+            }
+            let runKey = pair.value.mapping?.first { $0.keyText == "run" }?.key ?? r
+            step = Step(id: id, uses: Located(Self.runStepType, at: r.location))
+            step.with = [(Located("script", at: runKey.location), r)]
+            if let s = body["shell"] {
+                guard let shell = reader.string(s, "`shell`"), !reader.rejectExpression(shell, "`shell`") else { return nil }
+                let shellKey = pair.value.mapping?.first { $0.keyText == "shell" }?.key ?? s
+                step.with.append((Located("shell", at: shellKey.location), s))
+            }
         }
 
-        if let s = body["shell"] {
-            if step.run == nil {
-                reader.error(s.location, Messages.shellOnlyForRun(id.value))
-            } else if let shell = reader.string(s, "`shell`"), !reader.rejectExpression(shell, "`shell`") {
-                step.shell = shell
-            }
+        if let s = body["shell"], runNode == nil {
+            reader.error(s.location, Messages.shellOnlyForRun(id.value))
         }
         if let n = body["needs"] {
             var seen = Set<String>()
@@ -61,7 +71,7 @@ extension PipelineLoader {
                 reader.error(c.location, Messages.wrongType("`if`", expected: "an expression", found: c.kindDescription))
             }
         }
-        if let w = body["with"], let pairs = reader.mapping(w, "`with`") {
+        if runNode == nil, let w = body["with"], let pairs = reader.mapping(w, "`with`") {
             step.with = pairs.compactMap { p in reader.string(p.key, "input name").map { ($0, p.value) } }
         }
         if let e = body["env"] { step.env = reader.env(e, "`env` of \(what)") }
@@ -71,11 +81,8 @@ extension PipelineLoader {
         if let c = body["continue-on-error"] { step.continueOnError = reader.bool(c, "`continue-on-error`") ?? false }
         if let m = body["matrix"] { step.matrix = matrix(m) }
         if let o = body["outputs"] {
-            if step.run == nil {
-                reader.error(o.location, Messages.outputsOnlyForRun(id.value))
-            } else {
-                step.outputs = outputs(o)
-            }
+            step.outputs = outputs(o)
+            step.outputsLocation = o.location
         }
         if let w = body["working-directory"] { step.workingDirectory = reader.text(w, "`working-directory`") }
         return step

@@ -39,9 +39,10 @@ public struct ByteSize: Hashable, Sendable, CustomStringConvertible {
 public enum ByteSizeError: Error, Hashable, Sendable {
     case malformed(String)
 
-    public var message: String {
+    /// The message for the value of `what` (`` `log-limit` ``, "input `max-size`").
+    public func message(for what: String) -> String {
         switch self {
-        case .malformed(let t): return Messages.byteSizeMalformed(t)
+        case .malformed(let t): return Messages.byteSizeMalformed(what, t)
         }
     }
 }

@@ -19,10 +19,11 @@ public struct DurationValue: Hashable, Sendable, Comparable, CustomStringConvert
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
             guard !digits.isEmpty, let number = Double(digits) else { return .failure(.malformed(text)) }
-            rest = rest.dropFirst(digits.count)
+            rest = rest.dropFirst(digits.count).drop { $0 == " " || $0 == "\t" }
             let unitText = rest.prefix { $0.isLetter }
             guard let (_, factor) = units.first(where: { $0.0 == unitText }) else {
-                return .failure(unitText.isEmpty ? .missingUnit(text) : .unknownUnit(String(unitText)))
+                if !unitText.isEmpty { return .failure(.unknownUnit(String(unitText), number: String(digits))) }
+                return .failure(rest.isEmpty ? .missingUnit(text) : .malformed(text))
             }
             rest = rest.dropFirst(unitText.count)
             let ms = number * Double(factor)
@@ -50,15 +51,16 @@ public struct DurationValue: Hashable, Sendable, Comparable, CustomStringConvert
 
 /// Why a duration did not parse.
 public enum DurationError: Error, Hashable, Sendable {
-    case empty, malformed(String), missingUnit(String), unknownUnit(String), tooLarge(String)
+    case empty, malformed(String), missingUnit(String), unknownUnit(String, number: String), tooLarge(String)
 
-    public var message: String {
+    /// The message for the value of `what` (`` `timeout` ``, "input `within`").
+    public func message(for what: String) -> String {
         switch self {
-        case .empty: return Messages.durationEmpty
-        case .malformed(let t): return Messages.durationMalformed(t)
-        case .missingUnit(let t): return Messages.durationMissingUnit(t)
-        case .unknownUnit(let u): return Messages.durationUnknownUnit(u)
-        case .tooLarge(let t): return Messages.durationTooLarge(t)
+        case .empty: return Messages.durationEmpty(what)
+        case .malformed(let t): return Messages.durationMalformed(what, t)
+        case .missingUnit(let t): return Messages.durationMissingUnit(what, t)
+        case .unknownUnit(let u, let number): return Messages.durationUnknownUnit(what, u, number: number)
+        case .tooLarge(let t): return Messages.durationTooLarge(what, t)
         }
     }
 }

@@ -99,12 +99,12 @@ public struct StepDefaults: Sendable {
 /// One entry of `steps:` as written.
 public struct Step: Sendable {
     public var id: Located<String>
-    /// The step type; `run:` steps have `shell`.
+    /// The step type. A `run:` step is `uses: shell` with its script (and `shell:`) as inputs,
+    /// rewritten when it is loaded; nothing after loading tells them apart.
     public var uses: Located<String>
-    /// The script of a `run:` step.
-    public var run: SourceText?
-    /// `shell:` of a `run:` step (default `bash`).
-    public var shell: Located<String>?
+    /// The signature of `uses`, looked up in the catalog when the pipeline is checked
+    /// (``PipelineCheck``); nil when the type is unknown.
+    public var signature: StepTypeSignature?
     public var needs: [Located<String>] = []
     public var condition: SourceText?
     public var with: [(key: Located<String>, value: YAMLNode)] = []
@@ -115,8 +115,10 @@ public struct Step: Sendable {
     public var logLimit: Located<ByteSize>?
     public var continueOnError = false
     public var matrix: Matrix?
-    /// Output names a `run:` step writes to `$FLOW_OUTPUT`.
+    /// Output names the step declares (for types whose outputs the step declares, as `shell`'s).
     public var outputs: [Located<String>] = []
+    /// Where `outputs:` is written, when it is.
+    public var outputsLocation: SourceLocation?
     public var workingDirectory: SourceText?
 
     public init(id: Located<String>, uses: Located<String>) {

@@ -57,10 +57,9 @@ public struct PlannedStep: Sendable {
     /// `nil` means the default, `success()`.
     public var condition: Expression?
     public var inputs: [(name: String, value: PlanValue)]
-    /// For `run:` steps (and `uses: shell`): the script, for bash and sh with expressions replaced by
-    /// environment references.
-    public var script: ShellSubstitution?
-    public var shell: String?
+    /// For step types that take a script (`shell`, so every `run:` step): the script, for bash and
+    /// sh with expressions replaced by environment references, and its interpreter.
+    public var script: PlannedScript?
     public var env: [(name: String, value: Template)]
     public var timeout: DurationValue?
     /// Bytes each attempt's log keeps (first and last half); nil keeps everything.
@@ -69,6 +68,20 @@ public struct PlannedStep: Sendable {
     public var continueOnError: Bool
     public var outputs: [String]
     public var workingDirectory: Template?
+}
+
+/// A step's script, ready: which inputs receive it, the text with expressions replaced by
+/// `FLOW_EXPR_n` references (whose values arrive in the environment), and the interpreter.
+public struct PlannedScript: Sendable {
+    public var inputs: StepTypeSignature.ScriptInputs
+    public var substitution: ShellSubstitution
+    public var interpreter: String
+
+    public init(inputs: StepTypeSignature.ScriptInputs, substitution: ShellSubstitution, interpreter: String) {
+        self.inputs = inputs
+        self.substitution = substitution
+        self.interpreter = interpreter
+    }
 }
 
 /// An input value with its strings parsed as templates, ready to be evaluated at run time.

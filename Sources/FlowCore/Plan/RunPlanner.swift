@@ -174,8 +174,7 @@ public struct RunPlanner {
             needs: needs,
             condition: condition,
             inputs: try step.with.filter { !step.inputIsScript($0.key.value) }.map { ($0.key.value, try planValue($0.value)) },
-            script: try step.script.map { try ShellSubstitution.prepare($0.text.text, shell: $0.shell?.value) },
-            shell: step.script.map { $0.shell?.value ?? ScriptShell.defaultShell },
+            script: try plannedScript(step),
             env: try step.env.map { ($0.name.value, try Template.parse($0.value.text)) },
             timeout: step.timeout?.value ?? defaults.timeout?.value,
             logLimit: (step.logLimit ?? defaults.logLimit)?.value.bytes,
@@ -183,6 +182,12 @@ public struct RunPlanner {
             continueOnError: step.continueOnError,
             outputs: step.outputs.map(\.value),
             workingDirectory: try step.workingDirectory.map { try Template.parse($0.text) })
+    }
+
+    static func plannedScript(_ step: Step) throws -> PlannedScript? {
+        guard let script = step.script, let inputs = step.signature?.script else { return nil }
+        return PlannedScript(inputs: inputs, substitution: try ShellSubstitution.prepare(script.text.text, shell: script.shell?.value),
+                             interpreter: script.shell?.value ?? ScriptShell.defaultShell)
     }
 
     static func planValue(_ node: YAMLNode) throws -> PlanValue {

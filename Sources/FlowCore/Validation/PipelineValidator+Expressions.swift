@@ -214,12 +214,10 @@ extension PipelineValidator {
         }
         guard path.count > 3 else { return }
         let declared: [String]
-        if targetStep.run != nil {
-            declared = targetStep.outputs.map(\.value)
-        } else if let signature = options.catalog[targetStep.uses.value] {
-            declared = signature.outputs
-        } else {
-            return
+        switch options.catalog[targetStep.uses.value]?.outputs {
+        case .declaredByStep?: declared = targetStep.outputs.map(\.value)
+        case .fixed(let outputs)?: declared = outputs.map(\.name)
+        case .openEnded?, nil: return
         }
         if !declared.contains(path[3]) {
             error(at, Messages.undeclaredOutput(id, path[3], declared),

@@ -11,11 +11,7 @@ extension PipelineValidator {
     mutating func checkNULCharacters(in step: Step) {
         checkNULCharacters(inEnv: step.env)
         for (key, value) in step.with { checkNULCharacters(in: value, "input `\(key.value)`") }
-        let texts: [(String, SourceText?)] = [
-            ("`run`", step.run), ("`working-directory`", step.workingDirectory),
-            ("`shell`", step.shell.map { SourceText($0.value, at: $0.location) }),
-        ]
-        for (what, text) in texts where text?.text.containsNUL == true { error(text!.location, Messages.nulCharacter(what)) }
+        if let wd = step.workingDirectory, wd.text.containsNUL { error(wd.location, Messages.nulCharacter("`working-directory`")) }
     }
 
     /// Every string in an input value, however nested.

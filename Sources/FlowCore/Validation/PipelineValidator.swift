@@ -1,13 +1,18 @@
-/// What validation needs from the world, handed in as values: the step types that exist and
-/// how to recognise a time zone name.
+/// What validation needs from the world, handed in as values: the step types that exist, how
+/// to recognise a time zone name, and whether a path exists.
 public struct ValidationOptions: Sendable {
     public var catalog: StepCatalog
     /// Whether an IANA time zone name is known. The CLI answers from the system's zone database.
     public var isKnownTimeZone: @Sendable (String) -> Bool
+    /// Whether a literal path of a step input exists: the path, and the step's literal
+    /// `working-directory` if it has one. Nil when it cannot be told (the default).
+    public var pathExists: @Sendable (_ path: String, _ workingDirectory: String?) -> Bool?
 
-    public init(catalog: StepCatalog = .builtins, isKnownTimeZone: @escaping @Sendable (String) -> Bool) {
+    public init(catalog: StepCatalog, isKnownTimeZone: @escaping @Sendable (String) -> Bool,
+                pathExists: @escaping @Sendable (String, String?) -> Bool? = { _, _ in nil }) {
         self.catalog = catalog
         self.isKnownTimeZone = isKnownTimeZone
+        self.pathExists = pathExists
     }
 }
 
@@ -108,10 +113,11 @@ public struct PipelineValidator {
             error(step.uses.location, Messages.unknownStepType(step.uses.value), notes: [.init(note)])
             return
         }
-        if step.run != nil {
-            if let first = step.with.first { error(first.key.location, Messages.withOnRunStep(step.id.value)) }
-            return
+        if let at = step.outputsLocation, signature.outputs != .declaredByStep {
+            error(at, Messages.outputsOnlyForRun(step.id.value, signature.name))
         }
+        let pathExists = options.pathExists, workingDirectory = step.literalWorkingDirectory
+        var check = InputValueCheck(pathExists: { path in pathExists(path, workingDirectory) })
         let names = signature.inputs.map(\.name)
         for (key, value) in step.with {
             guard let input = signature.input(key.value) else {
@@ -119,10 +125,9 @@ public struct PipelineValidator {
                 error(key.location, Messages.unknownInput(key.value, signature.name), notes: [.init(note)])
                 continue
             }
-            if let problem = input.kind.mismatch(value) {
-                error(value.location, Messages.inputWrongType(key.value, expected: problem.expected, found: problem.found))
-            }
+            check.check(value, input.kind, path: key.value)
         }
+        diagnostics += check.diagnostics
         for input in signature.inputs where input.required && input.defaultValue == nil {
             if !step.with.contains(where: { $0.key.value == input.name }) {
                 error(step.uses.location, Messages.missingInput(input.name, signature.name))
@@ -175,25 +180,11 @@ public struct PipelineValidator {
     }
 }
 
-extension StepInput.Kind {
-    /// Why a literal value does not fit this kind; `nil` when it fits or holds an expression
-    /// (whose type is only known at run time).
-    func mismatch(_ node: YAMLNode) -> (expected: String, found: String)? {
-        if let s = node.scalar, s.value.containsExpressionOpener { return nil }
-        let ok: Bool
-        switch self {
-        case .any: ok = true
-        case .string: ok = node.scalar != nil && (node.scalar!.resolved != .null || node.scalar!.style != .plain)
-        case .number:
-            switch node.scalar?.resolved { case .int?, .float?: ok = true; default: ok = false }
-        case .bool:
-            if case .bool? = node.scalar?.resolved { ok = true } else { ok = false }
-        case .list: ok = node.sequence != nil
-        case .mapping: ok = node.mapping != nil
-        }
-        guard !ok else { return nil }
-        let expected = ["string": "a string", "number": "a number", "bool": "`true` or `false`", "list": "a list", "mapping": "a mapping"][rawValue] ?? rawValue
-        return (expected, node.kindDescription)
+extension Step {
+    /// `working-directory` when it holds no expression.
+    var literalWorkingDirectory: String? {
+        guard let wd = workingDirectory, !wd.text.containsExpressionOpener else { return nil }
+        return wd.text
     }
 }
 

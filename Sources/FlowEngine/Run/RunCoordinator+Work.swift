@@ -82,9 +82,9 @@ extension RunCoordinator {
             if let value = inputs[input.name] { secrets.learn([value.stringValue]) }
         }
         if let script = step.script {
-            inputs["script"] = .string(script.script)
-            inputs["shell"] = .string(step.shell ?? "bash")
-            for variable in script.variables {
+            inputs[script.inputs.script] = .string(script.substitution.script)
+            inputs[script.inputs.interpreter] = .string(script.interpreter)
+            for variable in script.substitution.variables {
                 env[variable.name] = try variable.expression.evaluate(in: context).stringValue
             }
         }

@@ -53,7 +53,7 @@ public struct ScratchDirectory {
     }()
 
     /// Writes `text` to a new file `path` (mode 0600), failing if it exists.
-    static func writeFile(_ path: String, _ text: String) throws {
+    public static func writeFile(_ path: String, _ text: String) throws {
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StepError("cannot create \(path): \(String(cString: strerror(errno)))", kind: .terminal) }
         defer { close(fd) }

@@ -9,29 +9,49 @@ public struct StepRegistry: Sendable {
 
     public init() {}
 
-    /// The registry with flow's built-in step types.
-    public static var builtins: StepRegistry {
-        var registry = StepRegistry()
-        registry.register(ShellStep())
-        return registry
-    }
-
     public mutating func register<T: StepType>(_ type: T) {
-        catalog.register(type.signature)
-        runners[type.signature.name] = { inputs, context in
+        let signature = type.signature
+        catalog.register(signature)
+        runners[signature.name] = { inputs, context in
             let input: T.Input
-            do {
-                input = try JSONDecoder().decode(T.Input.self, from: Data(inputs.toJSON(pretty: false).utf8))
-            } catch {
-                throw StepError("inputs of `\(type.signature.name)` do not fit: \(error)", kind: .terminal)
+            switch signature.prepare(inputs) {
+            case .success(let prepared):
+                do {
+                    input = try JSONDecoder().decode(T.Input.self, from: Data(prepared.toJSON(pretty: false).utf8))
+                } catch {
+                    throw StepError("inputs of `\(signature.name)` do not fit: \(DecodingProblem.describe(error))", kind: .terminal)
+                }
+            case .failure(let problem):
+                throw StepError(problem.message, kind: .terminal)
             }
             return try await type.run(input, context: context)
         }
     }
 
+    /// The names of every registered type.
+    public var names: Set<String> { Set(catalog.names) }
+
     /// Runs step type `name` with its evaluated `with:` values as a JSON-like object.
     public func run(_ name: String, inputs: ExpressionValue, context: StepContext) async throws -> StepOutcome {
         guard let runner = runners[name] else { throw StepError("unknown step type `\(name)`", kind: .terminal) }
         return try await runner(inputs, context)
+    }
+}
+
+/// A `DecodingError` told the way a person reads it: the input's path and what was wrong,
+/// never the value (it may be a secret).
+enum DecodingProblem {
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return keys.isEmpty ? "the inputs" : "input `\(keys)`"
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)) has the wrong kind of value"
+        case .keyNotFound(let key, let c): return "\(path(c)) lacks `\(key.stringValue)`"
+        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 }

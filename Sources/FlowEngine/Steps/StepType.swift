@@ -9,6 +9,31 @@ public protocol StepType: Sendable {
     func run(_ input: Input, context: StepContext) async throws -> StepOutcome
 }
 
+/// A step type built into flow: its typed input is its schema (``StepInputSchema``), so its
+/// signature is derived, never written twice.
+public protocol BuiltinStepType: StepType where Input: StepInputSchema {
+    static var name: String { get }
+    static var summary: String { get }
+    static var outputs: StepTypeSignature.Outputs { get }
+    /// Set by types that take a script whose expressions become variables (`shell`).
+    static var script: StepTypeSignature.ScriptInputs? { get }
+    /// A step using the type, as YAML under `steps:`, for `flow steps TYPE`.
+    static var example: String { get }
+}
+
+extension BuiltinStepType {
+    public static var script: StepTypeSignature.ScriptInputs? { nil }
+
+    public var signature: StepTypeSignature {
+        var inputs = InputSchema.fields(of: Input.self)
+        if let script = Self.script, let i = inputs.firstIndex(where: { $0.name == script.script }) {
+            inputs[i].kind = .script
+        }
+        return StepTypeSignature(name: Self.name, summary: Self.summary, inputs: inputs, outputs: Self.outputs,
+                                 script: Self.script, example: Self.example)
+    }
+}
+
 /// What a finished attempt produced.
 public struct StepOutcome: Sendable, Hashable {
     public var outputs: [String: String]

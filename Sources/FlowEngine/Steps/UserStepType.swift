@@ -1,34 +1,11 @@
 import Foundation
 import FlowCore
 
-/// `shell` (and every `run:` step): writes the script to the attempt folder and runs it with
-/// `bash --noprofile --norc -eo pipefail` or the step's `shell:`. Expressions were replaced by
-/// `FLOW_EXPR_n` references when the run was planned; their values arrive in the environment.
-public struct ShellStep: StepType {
-    public struct Input: Decodable, Sendable {
-        public var script: String
-        public var shell: String?
-    }
-
-    public var signature: StepTypeSignature { BuiltinStepTypes.shell }
-
-    public init() {}
-
-    public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
-        let scriptPath = context.attemptDirectory + "/script"
-        let outputPath = context.attemptDirectory + "/outputs"
-        try ScratchDirectory.writeFile(scriptPath, input.script)
-        defer { unlink(scriptPath) }
-        try OutputFile.create(at: outputPath)
-        defer { unlink(outputPath) }
-        let command = Self.command(for: input.shell ?? "bash", script: scriptPath)
-        let outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
-        return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: Self.exitCode(outcome))
-    }
-
-    /// The command line for a `shell:` value, as GitHub Actions reads it: `bash`, `sh`, a
-    /// program name (given the script path), or a template with `{0}` for the script path.
-    static func command(for shell: String, script: String) -> [String] {
+/// The command line that runs a script file with an interpreter as GitHub Actions reads
+/// `shell:`: `bash` and `sh` (with their strict flags), a program name (given the script path),
+/// or a template with `{0}` for the script path. The one place interpreters are spelt out.
+public enum ScriptCommand {
+    public static func commandLine(for shell: String, script: String) -> [String] {
         switch shell {
         case "bash": return ["bash", "--noprofile", "--norc", "-eo", "pipefail", script]
         case "sh": return ["sh", "-e", script]
@@ -41,7 +18,8 @@ public struct ShellStep: StepType {
         }
     }
 
-    static func exitCode(_ outcome: ProcessOutcome) -> Int32? {
+    /// The exit code of a process that exited, nil when a signal ended it.
+    public static func exitCode(_ outcome: ProcessOutcome) -> Int32? {
         if case .exited(let code) = outcome.termination { return code }
         return nil
     }
@@ -49,7 +27,7 @@ public struct ShellStep: StepType {
 
 /// A user step type from `steps/<name>/step.yml`: inputs as `INPUT_<NAME>` environment
 /// variables (never in the command text), outputs through `$FLOW_OUTPUT`.
-public struct ScriptStep: StepType {
+public struct UserStepType: StepType {
     /// Input values of any scalar kind, passed on as their string form.
     public struct Input: Decodable, Sendable {
         public var values: [String: String]
@@ -105,7 +83,8 @@ public struct ScriptStep: StepType {
             if access(path, X_OK) == 0 {
                 (executable, arguments) = (path, [])
             } else {
-                (executable, arguments) = ("bash", ["--noprofile", "--norc", "-eo", "pipefail", path])
+                let command = ScriptCommand.commandLine(for: ScriptShell.defaultShell, script: path)
+                (executable, arguments) = (command[0], Array(command.dropFirst()))
             }
         case .arguments(let argv):
             // `./name` in an argument list means a file in the step's folder.
@@ -113,7 +92,7 @@ public struct ScriptStep: StepType {
             (executable, arguments) = (resolved[0], Array(resolved.dropFirst()))
         }
         let outcome = try await context.runProcess(executable, arguments, environment: environment)
-        return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ShellStep.exitCode(outcome))
+        return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ScriptCommand.exitCode(outcome))
     }
 
     /// `INPUT_` + the name upper-cased with `-` as `_`, as GitHub Actions does.

@@ -1,0 +1,108 @@
+/// What validation and `flow steps` know about a step type: its inputs (the schema `with:` is
+/// checked against) and its outputs. Built-in types derive it from their typed input
+/// (``StepInputSchema``); the user's `steps/<name>/step.yml` types declare it in YAML.
+public struct StepTypeSignature: Sendable, Hashable {
+    /// Which output names a step of this type has.
+    public enum Outputs: Sendable, Hashable {
+        /// Always these names.
+        case fixed([StepOutput])
+        /// Whatever the step's own `outputs:` key declares (`shell`).
+        case declaredByStep
+        /// These names, and others known only at run time (a stack's Outputs, a wrapped step's
+        /// outputs); validation accepts a reference to any name.
+        case openEnded([StepOutput], because: String)
+    }
+
+    /// The input that holds a script and the input that names its interpreter: the script's
+    /// expressions become environment variables, never text (see ``ShellSubstitution``).
+    public struct ScriptInputs: Sendable, Hashable {
+        public var script: String
+        public var interpreter: String
+
+        public init(script: String, interpreter: String) {
+            self.script = script
+            self.interpreter = interpreter
+        }
+    }
+
+    public var name: String
+    public var summary: String
+    public var inputs: [StepInput]
+    public var outputs: Outputs
+    public var script: ScriptInputs?
+    /// A short pipeline step using this type, shown by `flow steps TYPE`.
+    public var example: String?
+    /// True for types defined under `steps/`, false for built-ins.
+    public var isUserDefined: Bool
+
+    public init(name: String, summary: String, inputs: [StepInput] = [], outputs: Outputs = .fixed([]),
+                script: ScriptInputs? = nil, example: String? = nil, isUserDefined: Bool = false) {
+        self.name = name
+        self.summary = summary
+        self.inputs = inputs
+        self.outputs = outputs
+        self.script = script
+        self.example = example
+        self.isUserDefined = isUserDefined
+    }
+
+    public func input(_ name: String) -> StepInput? { inputs.first { $0.name == name } }
+
+    /// The output names known before the run.
+    public var knownOutputs: [StepOutput] {
+        switch outputs {
+        case .fixed(let list), .openEnded(let list, _): list
+        case .declaredByStep: []
+        }
+    }
+}
+
+/// One output a step type declares.
+public struct StepOutput: Sendable, Hashable {
+    public var name: String
+    public var description: String
+
+    public init(_ name: String, _ description: String = "") {
+        self.name = name
+        self.description = description
+    }
+}
+
+/// One declared input of a step type.
+public struct StepInput: Sendable, Hashable {
+    public var name: String
+    public var description: String
+    public var kind: InputKind
+    /// Must be given in `with:` (it has no default).
+    public var required: Bool
+    /// The value used when `with:` does not give one, as YAML text (`Dockerfile`, `error`, `5m`).
+    public var defaultValue: String?
+    /// Masked in logs and never stored; reaches the step through the environment only.
+    public var secret: Bool
+
+    public init(_ name: String, _ description: String = "", kind: InputKind = .string, required: Bool = false,
+                defaultValue: String? = nil, secret: Bool = false) {
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.required = required
+        self.defaultValue = defaultValue
+        self.secret = secret
+    }
+}
+
+/// The registry validation consults: step type name → signature. The engine's `StepRegistry`
+/// fills it; FlowCore holds no list of its own.
+public struct StepCatalog: Sendable {
+    public private(set) var types: [String: StepTypeSignature] = [:]
+
+    public init() {}
+
+    public mutating func register(_ signature: StepTypeSignature) {
+        types[signature.name] = signature
+    }
+
+    public subscript(name: String) -> StepTypeSignature? { types[name] }
+
+    public var names: [String] { types.keys.sorted() }
+}

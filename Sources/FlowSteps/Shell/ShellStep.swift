@@ -1,0 +1,45 @@
+import Foundation
+import FlowCore
+import FlowEngine
+
+/// `shell` (and every `run:` step, which is `uses: shell`): writes the script to the attempt's
+/// scratch folder and runs it with its interpreter. Expressions were replaced by `FLOW_EXPR_n`
+/// references when the run was planned; their values arrive in the environment.
+public struct ShellStep: BuiltinStepType {
+    public struct Input: StepInputSchema {
+        public var script: String
+        public var shell: String
+
+        public static let help: [String: InputHelp] = [
+            "script": InputHelp("the script to run; `${{ }}` in it become environment variables, never text"),
+            "shell": InputHelp("the interpreter: `bash` (run with `-eo pipefail`), `sh` (with `-e`), a program name, or a command line with `{0}` for the script file",
+                               default: ScriptShell.defaultShell),
+        ]
+    }
+
+    public static let name = "shell"
+    public static let summary = "Runs a script with `bash -eo pipefail` (or `shell:`); outputs are `key=value` lines written to $FLOW_OUTPUT"
+    public static let outputs = StepTypeSignature.Outputs.declaredByStep
+    public static let script: StepTypeSignature.ScriptInputs? = StepTypeSignature.ScriptInputs(script: "script", interpreter: "shell")
+    public static let example = """
+        test:
+          run: |
+            pytest -q
+            echo "passed=$(grep -c PASSED report.txt)" >> "$FLOW_OUTPUT"
+          outputs: [passed]
+        """
+
+    public init() {}
+
+    public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
+        let scriptPath = context.attemptDirectory + "/script"
+        let outputPath = context.attemptDirectory + "/outputs"
+        try ScratchDirectory.writeFile(scriptPath, input.script)
+        defer { unlink(scriptPath) }
+        try OutputFile.create(at: outputPath)
+        defer { unlink(outputPath) }
+        let command = ScriptCommand.commandLine(for: input.shell, script: scriptPath)
+        let outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
+        return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ScriptCommand.exitCode(outcome))
+    }
+}
