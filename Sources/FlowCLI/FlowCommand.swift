@@ -18,7 +18,7 @@ public struct FlowCommand: AsyncParsableCommand {
             Shell completions: flow --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, StepsCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, ArtifactsCommand.self, StepsCommand.self,
                       ValidateCommand.self, GraphCommand.self, DoctorCommand.self])
 
     public init() {}

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import FlowCore
 import FlowEngine
+import FlowSteps
 
 /// `flow run FILE`: validate, plan, and execute a pipeline, recording everything in the state directory.
 struct RunCommand: AsyncParsableCommand {
@@ -74,7 +75,8 @@ struct RunCommand: AsyncParsableCommand {
         let runOptions = RunOptions(
             stateDirectory: state.path, workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
             trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
-            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source)
+            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source,
+            resources: .standard(environment: environment, clock: SystemClock()))
         let coordinator = try RunCoordinator(
             plan: loaded.plan, database: database, registry: loaded.registry, runner: ProcessRunners.standard,
             clock: SystemClock(), options: runOptions, onEvent: onEvent)

@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowEngine
+import FlowSteps
 
 /// What `resume` and `retry` share: taking a recorded run over, planning its definition again
 /// (stored params plus the secret ones given again, stored `--only` selection), the reuse/rerun
@@ -119,7 +120,8 @@ struct RunTakeover {
         let (collector, onEvent) = RunCommand.output(json: json)
         let options = RunOptions(stateDirectory: stateDirectory, workingDirectory: FileManager.default.currentDirectoryPath,
                                  environment: ProcessInfo.processInfo.environment, trigger: record.trigger, gitSHA: record.gitSha,
-                                 gitBranch: Git.branch(), source: source)
+                                 gitBranch: Git.branch(), source: source,
+                                 resources: .standard(environment: ProcessInfo.processInfo.environment, clock: SystemClock()))
         let coordinator: RunCoordinator
         do {
             coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,

@@ -43,11 +43,13 @@ struct StatusCommand: ParsableCommand {
         let database = try state.databaseForReading()
         let run = StateOptions.shown(try state.run(runID, in: database))
         let steps = try database.steps(of: run.id)
+        let artifacts = try database.artifacts(of: run.id)
         if json {
             let stepItems = steps.map { s in
                 "{\"id\":\(JSONText.quote(s.stepId)),\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
                     + "\"exitCode\":\(s.exitCode.map(String.init) ?? "null"),\"reason\":\((s.error ?? s.reason).map(JSONText.quote) ?? "null"),"
-                    + "\"outputs\":\(s.outputs ?? "{}")}"
+                    + "\"outputs\":\(s.outputs ?? "{}"),"
+                    + "\"artifacts\":[\(artifacts.filter { $0.stepId == s.stepId }.map(ArtifactsCommand.json).joined(separator: ","))]}"
             }
             print("{\"id\":\(JSONText.quote(run.id)),\"pipeline\":\(JSONText.quote(run.pipeline)),\"status\":\(JSONText.quote(run.status.rawValue)),"
                   + "\"startedAt\":\(JSONText.quote(ISO8601.string(run.createdAt))),\"finishedAt\":\(run.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
@@ -62,6 +64,9 @@ struct StatusCommand: ParsableCommand {
             if let code = s.exitCode, code != 0 { line += " exit \(code)" }
             if let why = s.error ?? s.reason { line += ": \(why)" }
             print(line)
+            for a in artifacts where a.stepId == s.stepId {
+                print("             artifact \(a.name) (\(a.kind), \(ArtifactsCommand.size(a.size))): \(a.path)")
+            }
         }
     }
 }

@@ -17,7 +17,11 @@ public enum ReportFile {
     }
 
     public static func write(_ text: String, to path: String) throws(Failure) {
-        let bytes = Array(text.utf8)
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes`; a new file gets `mode` (artifacts under the state folder are 0600).
+    public static func write(bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
         var info = stat()
         let exists = stat(path, &info) == 0
         if exists && info.st_mode & S_IFMT != S_IFREG {
@@ -28,7 +32,7 @@ public enum ReportFile {
             return
         }
         let temporary = path + ".flow-\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure(path) }
         var problem: Failure?
         do throws(Failure) {

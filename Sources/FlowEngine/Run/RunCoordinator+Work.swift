@@ -19,6 +19,7 @@ struct StepWork: Sendable {
     /// Attempts already on record (from before a resume); this run's first attempt is the next.
     var priorAttempts: Int
     var registry: StepRegistry
+    var resources: StepResources
     var runner: any ProcessRunner
     var clock: any EngineClock
     var database: RunDatabase
@@ -100,7 +101,7 @@ extension RunCoordinator {
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
-            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, runner: runner, clock: clock, database: database, secrets: secrets,
+            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -214,10 +215,13 @@ extension RunCoordinator {
         } catch {
             return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
         }
+        let artifacts = ArtifactStore(runID: work.runID, stepID: work.stepID, attempt: attempt, stepDirectory: work.stepDirectory,
+                                      database: work.database, secrets: work.secrets, clock: work.clock)
         let context = StepContext(
             runID: work.runID, stepID: work.stepID, attempt: attempt, workingDirectory: work.workingDirectory,
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
-            marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer))
+            marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer),
+            resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry)
         var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))

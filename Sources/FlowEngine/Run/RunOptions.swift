@@ -21,10 +21,14 @@ public struct RunOptions: Sendable {
     public var heartbeatInterval: Duration?
     /// Full jitter: a delay `d` becomes a uniform draw from `0...d`. Injected for tests.
     public var jitter: @Sendable (Double) -> Double
+    /// What step types need beyond processes and the clock (HTTP and AWS clients), by key.
+    public var resources: StepResources
 
     public init(stateDirectory: String, workingDirectory: String, environment: [String: String], trigger: String = "manual",
                 gitSHA: String? = nil, gitBranch: String? = nil, source: String = "", gracePeriod: Duration = .seconds(5),
-                heartbeatInterval: Duration? = .seconds(10), jitter: @escaping @Sendable (Double) -> Double = { Double.random(in: 0...$0) }) {
+                heartbeatInterval: Duration? = .seconds(10), jitter: @escaping @Sendable (Double) -> Double = { Double.random(in: 0...$0) },
+                resources: StepResources = StepResources()) {
+        self.resources = resources
         self.stateDirectory = stateDirectory
         self.workingDirectory = workingDirectory
         self.environment = environment

@@ -128,3 +128,32 @@ public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
 }
+
+/// One row of `artifacts`: a file a step kept (a SARIF report, a JUnit file, a patch), stored
+/// under the run's folder, masked like logs.
+public struct ArtifactRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "artifacts"
+    public var runId: String
+    public var stepId: String
+    public var attempt: Int
+    public var name: String
+    /// What it is: `sarif`, `junit`, `patch`, `json`, `text`, … (the step type says).
+    public var kind: String
+    /// Absolute path of the stored file.
+    public var path: String
+    public var size: Int
+    public var sha256: String
+    public var createdAt: Date
+
+    public init(runId: String, stepId: String, attempt: Int, name: String, kind: String, path: String, size: Int, sha256: String, createdAt: Date) {
+        self.runId = runId
+        self.stepId = stepId
+        self.attempt = attempt
+        self.name = name
+        self.kind = kind
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.createdAt = createdAt
+    }
+}

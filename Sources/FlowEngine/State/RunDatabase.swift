@@ -215,6 +215,21 @@ public final class RunDatabase: Sendable {
         migrator.registerMigration("v2-selection") { db in
             try db.alter(table: "runs") { t in t.add(column: "selection", .text) }
         }
+        migrator.registerMigration("v3-artifacts") { db in
+            try db.create(table: "artifacts") { t in
+                t.column("runId", .text).notNull()
+                t.column("stepId", .text).notNull()
+                t.column("attempt", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("size", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["runId", "stepId", "attempt", "name"])
+                t.foreignKey(["runId", "stepId"], references: "steps", onDelete: .cascade)
+            }
+        }
         return migrator
     }
 
@@ -407,6 +422,31 @@ public final class RunDatabase: Sendable {
             var request = AttemptRecord.filter(Column("runId") == runId)
             if let step { request = request.filter(Column("stepId") == step) }
             return try request.order(Column("stepId"), Column("number")).fetchAll(db)
+        }
+    }
+
+    /// Records an artifact whose file is already in place (a second one of the same name in the
+    /// same attempt replaces the first).
+    public func recordArtifact(_ artifact: ArtifactRecord) throws {
+        try writing("record artifact \(artifact.name) of \(artifact.runId)/\(artifact.stepId)") { db in try artifact.save(db) }
+    }
+
+    /// A run's artifacts (of one step, when given), in step order, then attempt, then name.
+    public func artifacts(of runId: String, step: String? = nil) throws -> [ArtifactRecord] {
+        try reading("read the artifacts of run \(runId)") { db in
+            // A database last written by a flow before artifacts existed, opened read-only.
+            guard try db.tableExists("artifacts") else { return [] }
+            var sql = """
+                SELECT a.* FROM artifacts a JOIN steps s ON s.runId = a.runId AND s.stepId = a.stepId
+                WHERE a.runId = ?
+                """
+            var arguments: [(any DatabaseValueConvertible)?] = [runId]
+            if let step {
+                sql += " AND a.stepId = ?"
+                arguments.append(step)
+            }
+            sql += " ORDER BY s.position, a.attempt, a.name"
+            return try ArtifactRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
 

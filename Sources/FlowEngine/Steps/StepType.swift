@@ -67,7 +67,8 @@ public struct StepError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Everything a step attempt is given: who it is, where to work, its environment, a log, the
-/// process runner and the clock. Nothing else of the world.
+/// process runner, the clock, the services its type needs (``resources``), a place for
+/// artifacts, the run's secrets, and a way to run another step type. Nothing else of the world.
 public struct StepContext: Sendable {
     public var runID: String
     public var stepID: String
@@ -84,17 +85,82 @@ public struct StepContext: Sendable {
     public var processRunner: any ProcessRunner
     public var clock: any EngineClock
     public var log: StepLog
+    /// Services by key (``StepResources``): FlowSteps reads its HTTP and AWS clients here.
+    public var resources: StepResources
+    /// Files the step keeps after the run (reports, patches), recorded with the run.
+    public var artifacts: ArtifactStore
+    let secrets: RunSecrets
+    let registry: StepRegistry
+
+    public init(runID: String, stepID: String, attempt: Int, workingDirectory: String, environment: [String: String],
+                attemptDirectory: String, timeout: Duration?, gracePeriod: Duration, marker: String,
+                processRunner: any ProcessRunner, clock: any EngineClock, log: StepLog, resources: StepResources,
+                artifacts: ArtifactStore, secrets: RunSecrets, registry: StepRegistry) {
+        self.runID = runID
+        self.stepID = stepID
+        self.attempt = attempt
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.attemptDirectory = attemptDirectory
+        self.timeout = timeout
+        self.gracePeriod = gracePeriod
+        self.marker = marker
+        self.processRunner = processRunner
+        self.clock = clock
+        self.log = log
+        self.resources = resources
+        self.artifacts = artifacts
+        self.secrets = secrets
+        self.registry = registry
+    }
+
+    /// Adds a value learnt at run time (a registry token, a session password) to the run's
+    /// secrets: from now on every log, output, error and artifact masks it.
+    public func addSecret(_ value: String) {
+        secrets.learn([value])
+    }
+
+    /// Masks the run's secrets in `text` (for messages a step builds from what it read).
+    public func mask(_ text: String) -> String { secrets.mask(text) }
+
+    /// Runs another step type within this attempt (for wrappers such as `autofix-retry`): same
+    /// log, folders, timeout and resources; its inputs checked and coerced as any step's are.
+    public func runStep(_ type: String, inputs: ExpressionValue) async throws -> StepOutcome {
+        try await registry.run(type, inputs: inputs, context: self)
+    }
+
+    /// The signature of a registered step type (for wrappers that check what they wrap).
+    public func signature(of type: String) -> StepTypeSignature? { registry.catalog[type] }
 
     /// Runs a process for this attempt: output into the step log, timeout and marker applied.
     /// A non-zero exit, a signal or a timeout is thrown as a retryable `StepError`.
+    @discardableResult
     public func runProcess(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessOutcome {
+        try await runProcess(executable, arguments, environment: extra, capture: nil)
+    }
+
+    /// Runs a process as ``runProcess(_:_:environment:)`` does and also hands back its output
+    /// (stdout and stderr together, as the log has them; the last `limit` bytes), for a step that
+    /// parses what a tool printed. A failed exit is thrown, with the output still in the log.
+    public func captureProcess(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
+                               limit: Int = 4 << 20) async throws -> CapturedProcess {
+        let buffer = CaptureBuffer(limit: limit)
+        let outcome = try await runProcess(executable, arguments, environment: extra, capture: buffer)
+        return CapturedProcess(outcome: outcome, output: buffer.bytes)
+    }
+
+    private func runProcess(_ executable: String, _ arguments: [String], environment extra: [String: String],
+                            capture: CaptureBuffer?) async throws -> ProcessOutcome {
         let spec = ProcessSpec(executable: executable, arguments: arguments,
                                environment: environment.merging(extra) { _, new in new },
                                workingDirectory: workingDirectory, marker: marker, timeout: timeout, gracePeriod: gracePeriod)
         let log = self.log
         let outcome: ProcessOutcome
         do {
-            outcome = try await processRunner.run(spec) { chunk in log.write(chunk) }
+            outcome = try await processRunner.run(spec) { chunk in
+                log.write(chunk)
+                capture?.append(chunk)
+            }
         } catch {
             throw StepError("cannot start \(executable): \(error)", kind: .terminal)
         }
@@ -130,5 +196,37 @@ public struct StepLog: Sendable {
     /// A line of flow's own about this attempt (`▸ retrying in 5s`), masked like the rest.
     public func note(_ text: String) {
         write(Array(("flow: " + text + "\n").utf8))
+    }
+
+    /// The attempt's last `n` lines so far, masked (what a wrapper reads to classify a failure).
+    public func tail(lines n: Int) -> [String] { writer.tail(lines: n) }
+}
+
+/// What ``StepContext/captureProcess(_:_:environment:limit:)`` hands back.
+public struct CapturedProcess: Sendable {
+    public var outcome: ProcessOutcome
+    /// The last bytes of stdout and stderr together, unmasked (the log has the masked copy).
+    public var output: [UInt8]
+    public var text: String { String(decoding: output, as: UTF8.self) }
+}
+
+/// Keeps the last `limit` bytes a process wrote. One process writes it, from the runner's
+/// output handler, which is called one chunk at a time; the lock covers the read after it ends.
+final class CaptureBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [UInt8] = []
+    let limit: Int
+
+    init(limit: Int) { self.limit = max(limit, 0) }
+
+    func append(_ chunk: ArraySlice<UInt8>) {
+        lock.withLock {
+            storage.append(contentsOf: chunk)
+            if storage.count > limit * 2 { storage.removeFirst(storage.count - limit) }
+        }
+    }
+
+    var bytes: [UInt8] {
+        lock.withLock { storage.count > limit ? Array(storage.suffix(limit)) : storage }
     }
 }
