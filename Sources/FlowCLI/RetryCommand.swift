@@ -36,8 +36,7 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try state.database()
-        let takeover = RunTakeover(database: database, state: state, input: PipelineInput(stepsDirectory: stepsDirectory),
-                                   secretParams: try RunTakeover.paramArguments(params), verb: "retry")
+        let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "retry")
         let record = try takeover.claim(try state.run(runID, in: database), verb: "retried")
         guard [.succeeded, .failed, .cancelled, .interrupted].contains(record.status) else {
             throw CLIError("run \(record.id) is \(record.status.rawValue) and cannot be retried")
@@ -47,7 +46,7 @@ struct RetryCommand: AsyncParsableCommand {
         let loaded = try takeover.plan(record, source: source, again: plan ? nil : again)
         let (chosen, problems) = loaded.plan.withDownstream(of: steps, option: "--step")
         guard let chosen else {
-            PipelineInput.report(problems)
+            Launching.report(problems)
             throw CommandExit(status: .invalidInput)
         }
         takeover.noteChanges(record, planned: loaded.plan, current: takeover.currentSource(record))

@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import FlowCore
 import FlowEngine
-import FlowSteps
 
 /// `flow run FILE`: validate, plan, and execute a pipeline, recording everything in the state directory.
 struct RunCommand: AsyncParsableCommand {
@@ -42,44 +41,27 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
-        var loaded: PipelineInput.Loaded
-        switch input.load(file, options: options, maxParallel: maxParallel, requireAllParams: true) {
-        case .success(let l): loaded = l
-        case .failure(let list):
-            PipelineInput.report(list.diagnostics)
-            throw CommandExit(status: .invalidInput)
-        }
-        if !only.isEmpty {
-            let (narrowed, problems) = loaded.plan.only(only)
-            guard let narrowed else {
-                PipelineInput.report(problems)
-                throw CommandExit(status: .invalidInput)
-            }
-            loaded.plan = narrowed
-        }
+        let state = StateDirectory(option: stateDirectory)
+        let launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
+        let environment = launcher.environment
+        let request = RunLauncher.Request(
+            file: file, params: options.params, profile: options.profile, maxParallel: maxParallel, only: only,
+            trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
+            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch())
+        let loaded = try Launching.badInputExits { try launcher.prepare(request) }
         if dryRun {
             print(PlanText.describe(loaded.plan), terminator: "")
             return
         }
-        let state = StateDirectory(option: stateDirectory)
         let database = try state.open(create: true)
 
         // Signals are caught from here on, so Ctrl-C while waiting for the concurrency group exits 130 too.
         let signals = CommandSignals()
-        let lock = try await ConcurrencyGate.enter(loaded.plan.concurrency, stateDirectory: state.path, database: database, signals: signals)
+        let lock = try await Launching.enterGroup(launcher, loaded.plan, database: database, signals: signals)
         defer { lock?.release() }
 
-        let environment = ProcessInfo.processInfo.environment
         let (collector, onEvent) = Self.output(json: json)
-        let runOptions = RunOptions(
-            stateDirectory: state.path, workingDirectory: FileManager.default.currentDirectoryPath, environment: environment,
-            trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
-            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch(), source: loaded.source,
-            resources: .standard(environment: environment, clock: SystemClock()))
-        let coordinator = try RunCoordinator(
-            plan: loaded.plan, database: database, registry: loaded.registry, runner: ProcessRunners.standard,
-            clock: SystemClock(), options: runOptions, onEvent: onEvent)
+        let coordinator = try launcher.create(loaded, request, database: database, onEvent: onEvent)
         lock?.record(runID: coordinator.runID)
         try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
     }
@@ -111,10 +93,7 @@ extension RunCommand {
     /// all well. Shared by `run`, `resume` and `retry`.
     static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
                         signals: CommandSignals) async throws {
-        // From here on, what a step orphans comes to this process, not to init, and is
-        // stopped with its step (see AdoptedOrphans in FlowEngine).
-        AdoptedOrphans.adopt()
-        let task = Task { await coordinator.execute() }
+        let task = Task { await RunLauncher.execute(coordinator) }
         signals.cancellation.set(task)
         let status = await task.value
         signals.stop()

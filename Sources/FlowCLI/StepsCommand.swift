@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowCore
+import FlowEngine
 
 /// `flow steps [TYPE]`: the registered step types; with a name, every input (kind, default,
 /// required, choices) and output of that type, and an example.
@@ -10,8 +11,8 @@ struct StepsCommand: ParsableCommand {
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
 
     func run() throws {
-        let (registry, problems) = PipelineInput(stepsDirectory: stepsDirectory).registry()
-        PipelineInput.report(problems)
+        let (registry, problems) = Launching.source(stepsDirectory: stepsDirectory).registry()
+        Launching.report(problems)
         guard let type else {
             let names = registry.catalog.names
             let width = names.map(\.count).max() ?? 0

@@ -35,13 +35,13 @@ struct ValidateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
+        let input = Launching.source(stepsDirectory: options.stepsDirectory)
         let (registry, registryProblems) = input.registry()
         let catalog = registry.catalog
         var all = registryProblems
         let (arguments, argumentProblems) = options.paramArguments()
         all += argumentProblems
-        let validation = PipelineInput.options(catalog: catalog)
+        let validation = PipelineSource.options(catalog: catalog)
         var summaries: [String] = []
         for file in files {
             let (bytes, readProblems) = input.read(file)
@@ -82,12 +82,12 @@ struct GraphCommand: ParsableCommand {
     @OptionGroup var options: PipelineOptions
 
     func run() throws {
-        let input = PipelineInput(stepsDirectory: options.stepsDirectory)
-        switch input.load(file, options: options, requireAllParams: false) {
+        let input = Launching.source(stepsDirectory: options.stepsDirectory)
+        switch input.load(file, params: options.params, profile: options.profile, requireAllParams: false) {
         case .success(let loaded):
             print(loaded.plan.graphText(format), terminator: "")
         case .failure(let list):
-            PipelineInput.report(list.diagnostics)
+            Launching.report(list.diagnostics)
             throw CommandExit(status: .invalidInput)
         }
     }

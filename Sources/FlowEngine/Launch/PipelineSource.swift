@@ -1,18 +1,24 @@
 import Foundation
 import FlowCore
-import FlowEngine
-import FlowSteps
 
 /// Reads pipeline files and the user's step types from disk and hands them to FlowCore as
-/// bytes and values; everything the core needs from the world comes through here.
-struct PipelineInput {
-    let limits = YAMLLimits()
-    var stepsDirectory: String
+/// bytes and values; everything the core needs from the world comes through here. Prints
+/// nothing: problems come back as diagnostics.
+public struct PipelineSource: Sendable {
+    public let limits = YAMLLimits()
+    public var stepsDirectory: String
+    /// The built-in step types (FlowSteps registers them; the engine does not know them).
+    public var builtins: StepRegistry
 
-    /// The step types: the engine's built-ins plus every `steps/<name>/step.yml`, with the
-    /// problems found in those files.
-    func registry() -> (StepRegistry, [Diagnostic]) {
-        var registry = BuiltinSteps.registry
+    public init(stepsDirectory: String, builtins: StepRegistry) {
+        self.stepsDirectory = stepsDirectory
+        self.builtins = builtins
+    }
+
+    /// The step types: the built-ins plus every `steps/<name>/step.yml`, with the problems
+    /// found in those files.
+    public func registry() -> (StepRegistry, [Diagnostic]) {
+        var registry = builtins
         var diagnostics: [Diagnostic] = []
         let fm = FileManager.default
         guard let folders = try? fm.contentsOfDirectory(atPath: stepsDirectory) else { return (registry, []) }
@@ -37,17 +43,19 @@ struct PipelineInput {
     }
 
     /// A pipeline read, checked and planned: what `run`, `graph` and `--dry-run` start from.
-    struct Loaded {
-        var pipeline: Pipeline
-        var plan: RunPlan
-        var registry: StepRegistry
-        var source: String
+    public struct Loaded: Sendable {
+        public var pipeline: Pipeline
+        public var plan: RunPlan
+        public var registry: StepRegistry
+        public var source: String
     }
 
-    /// Reads, validates and plans `file`; on any error returns the diagnostics instead.
-    func load(_ file: String, options: PipelineOptions, maxParallel: Int? = nil, requireAllParams: Bool) -> Result<Loaded, DiagnosticList> {
+    /// Reads, validates and plans `file` with `--param` texts and a profile; on any error
+    /// returns the diagnostics instead.
+    public func load(_ file: String, params: [String], profile: String?, maxParallel: Int? = nil,
+                     requireAllParams: Bool) -> Result<Loaded, DiagnosticList> {
         let (registry, registryProblems) = self.registry()
-        let (arguments, argumentProblems) = options.paramArguments()
+        let (arguments, argumentProblems) = RunPlanner.ParamArgument.parse(all: params)
         var all = registryProblems + argumentProblems
         let (bytes, readProblems) = read(file)
         all += readProblems
@@ -55,7 +63,7 @@ struct PipelineInput {
         let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: Self.options(catalog: registry.catalog), limits: limits)
         all += diagnostics
         guard let pipeline, !all.hasErrors else { return .failure(DiagnosticList(all)) }
-        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: options.profile,
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: profile,
                                                    maxParallel: maxParallel, requireAllParams: requireAllParams)
         all += planProblems
         guard let plan, !all.hasErrors else { return .failure(DiagnosticList(all)) }
@@ -65,7 +73,7 @@ struct PipelineInput {
     /// The file's bytes, or a diagnostic when it cannot be read, is not a regular file (a FIFO
     /// or a device would block or never end) or is over the size bound (checked before reading,
     /// so a 100 MB file costs nothing). A symbolic link is followed to what it names.
-    func read(_ path: String) -> ([UInt8]?, [Diagnostic]) {
+    public func read(_ path: String) -> ([UInt8]?, [Diagnostic]) {
         let failure: UntrustedFile.Failure
         do {
             return (try UntrustedFile.read(path, limit: limits.maxBytes, links: .follow), [])
@@ -82,15 +90,25 @@ struct PipelineInput {
         }
     }
 
-    /// Prints diagnostics to standard error, coloured on a terminal.
-    static func report(_ diagnostics: [Diagnostic]) {
-        Terminal.standardError.write(DiagnosticRenderer(color: Terminal.standardError.wantsColor).text(diagnostics))
+    /// Checks `source` (a run's stored definition, or a file's text) and plans it with the params
+    /// `arguments` picks for the pipeline (and whether every param needs a value).
+    public func plan(_ source: String, file: String,
+                     arguments: (Pipeline) throws -> (arguments: [RunPlanner.ParamArgument], requireAll: Bool)) throws -> Loaded {
+        let (registry, problems) = self.registry()
+        let (pipeline, diagnostics) = PipelineCheck.check(Array(source.utf8), file: file, options: Self.options(catalog: registry.catalog))
+        var all = problems + diagnostics
+        guard let pipeline, !all.hasErrors else { throw DiagnosticList(all) }
+        let (params, requireAll) = try arguments(pipeline)
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: params, requireAllParams: requireAll)
+        all += planProblems
+        guard let plan, !all.hasErrors else { throw DiagnosticList(all) }
+        return Loaded(pipeline: pipeline, plan: plan, registry: registry, source: source)
     }
 
     /// Validation against the system's time zones and this directory's files (literal paths of
     /// step inputs start at the working directory flow runs in, or the step's literal
     /// `working-directory` under it).
-    static func options(catalog: StepCatalog) -> ValidationOptions {
+    public static func options(catalog: StepCatalog) -> ValidationOptions {
         ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil }, pathExists: { path, workingDirectory in
             var full = path
             if !path.hasPrefix("/"), let wd = workingDirectory { full = wd.hasSuffix("/") ? wd + path : wd + "/" + path }
@@ -99,8 +117,8 @@ struct PipelineInput {
     }
 }
 
-/// Diagnostics as an error value.
-struct DiagnosticList: Error {
-    var diagnostics: [Diagnostic]
-    init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+/// Diagnostics as an error value: bad input, to be reported and exit 2.
+public struct DiagnosticList: Error, Sendable {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
