@@ -1,0 +1,35 @@
+extension PythonRules {
+    /// `unpinned`: a named requirement with no version clause in a requirements file (URL, path,
+    /// VCS and editable requirements are pinned by what they point at). Constraints files are not
+    /// checked: a constraint without a version constrains nothing, but installs nothing either.
+    public static func unpinned(_ file: RequirementsFile) -> [Finding] {
+        file.entries.compactMap { entry in
+            guard entry.kind == .named, !entry.isEditable, let requirement = entry.requirement,
+                  requirement.url == nil, requirement.specifiers.isUnconstrained else { return nil }
+            return Finding(rule: unpinnedRule, severity: .warning, span: requirement.span, message:
+                "`\(requirement.name)` has no version, so every build installs whatever the index has that day; "
+                + "pin it (`\(requirement.name)==<version>`) or constrain it in a `-c` file")
+        }
+    }
+
+    /// `unpinned` over the requirements files of a set (its constraints files are skipped).
+    public static func unpinned(_ set: RequirementsSet) -> [Finding] {
+        set.files.filter { !$0.isConstraints }.flatMap { unpinned($0.file) }
+    }
+
+    /// `DL3013`: a package named in `RUN pip install` with no version clause. As hadolint does,
+    /// silent for the whole command when it installs from a `-r` file, from `.`, or under a `-c`
+    /// constraints file (which pins what it names); and for URLs, paths, VCS and `-e` targets and
+    /// words holding a shell expansion (`torch==$V`).
+    public static func unpinnedInstalls(_ command: PipInstallCommand) -> [Finding] {
+        guard command.constraintFiles.isEmpty, command.requirementFiles.isEmpty,
+              !command.packages.contains(where: { $0.word.text == "." }) else { return [] }
+        return command.packages.compactMap { package in
+            guard package.kind == .named, !package.isEditable, !package.isUnresolved, let requirement = package.requirement,
+                  requirement.url == nil, requirement.specifiers.isUnconstrained else { return nil }
+            return Finding(rule: unpinnedPipRule, severity: .warning, span: package.word.span, message:
+                "Pin versions in pip. Instead of `pip install \(requirement.name)` use `pip install \(requirement.name)==<version>` "
+                + "or `pip install --requirement <requirements file>`")
+        }
+    }
+}
