@@ -6,6 +6,7 @@ import FlowEngine
 public enum BuiltinSteps {
     public static func register(into registry: inout StepRegistry) {
         registry.register(ShellStep())
+        registry.register(AnalyzeStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).

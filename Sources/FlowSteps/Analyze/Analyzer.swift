@@ -1,8 +1,202 @@
 /// Reads a Dockerfile and its requirements and reports what will break: the Dockerfile rules,
-/// the Python rules and the torch rules over what they gather.
+/// the Python rules and the torch rules over what the first two gather (``ImageFacts``).
 public enum Analyzer {
-    /// Every rule `analyze` has, by id.
+    /// Every rule `analyze` has.
     public static var descriptors: [RuleDescriptor] {
-        TorchRules.descriptors
+        DockerfileRules.descriptors + PythonRules.descriptors + TorchRules.descriptors
+    }
+
+    /// The whole check. Fails only when the Dockerfile (or a requirements file named in the
+    /// request) cannot be read; everything wrong inside a file is a finding.
+    public static func analyze(_ request: AnalysisRequest, files: AnalysisFiles) -> Result<AnalysisReport, AnalysisFiles.ReadProblem> {
+        let text: String
+        switch files.read(request.dockerfile) {
+        case .success(let t): text = t
+        case .failure(let problem): return .failure(problem)
+        }
+        for path in request.requirements ?? [] {
+            if case .failure(let problem) = files.read(path) { return .failure(problem) }
+        }
+        let contextDirectory = request.contextDirectory
+        let context = files.context(contextDirectory).map { listing -> BuildContextFiles in
+            // BuildKit reads `<Dockerfile>.dockerignore` before the context's `.dockerignore`.
+            var listing = listing
+            if case .success(let own) = files.read(request.dockerfile + ".dockerignore") { listing.dockerignore = own }
+            return listing
+        }
+        let dockerfile = DockerfileParser.parse(text, file: request.dockerfile, buildArgs: request.buildArgs)
+        var gathered = Gathering(dockerfile: dockerfile, request: request, context: context, contextDirectory: contextDirectory)
+        let findings = gathered.run(files: files)
+        let facts = gathered.facts
+        let stack = ResolvedStack.resolve(facts)
+        let all = request.rules.apply(to: Self.ordered(findings + TorchRules.check(facts)))
+        return .success(AnalysisReport(
+            findings: all, rules: descriptors, files: [request.dockerfile] + gathered.requirementFiles,
+            torch: stack.torch?.value.text, cuda: stack.cuda?.value.description, python: stack.python?.value.text,
+            recommendation: BaseImageRecommendation.recommend(for: stack)))
+    }
+
+    /// Findings by file (the Dockerfile first, as files were read), then position, each once.
+    static func ordered(_ findings: [Finding]) -> [Finding] {
+        var fileOrder: [String: Int] = [:]
+        for f in findings where fileOrder[f.span.file] == nil { fileOrder[f.span.file] = fileOrder.count }
+        var seen = Set<Finding>()
+        return findings.filter { seen.insert($0).inserted }.sorted {
+            (fileOrder[$0.span.file] ?? 0, $0.span.offset, $0.rule) < (fileOrder[$1.span.file] ?? 0, $1.span.offset, $1.rule)
+        }
+    }
+}
+
+/// What one analysis gathers while it walks the built stages: the requirements files, the
+/// `pip install` commands, and the facts the torch rules read.
+struct Gathering {
+    let dockerfile: Dockerfile
+    let request: AnalysisRequest
+    let context: BuildContextFiles?
+    let contextDirectory: String
+    var facts = ImageFacts()
+    var requirementFiles: [String] = []
+
+    init(dockerfile: Dockerfile, request: AnalysisRequest, context: BuildContextFiles?, contextDirectory: String) {
+        self.dockerfile = dockerfile
+        self.request = request
+        self.context = context
+        self.contextDirectory = contextDirectory
+        facts.pythonOverride = request.python
+        facts.cudaOverride = request.cuda
+        facts.torchOverride = request.torch
+    }
+
+    /// The stage that is built: `target` (by name), else the last.
+    var target: Stage? {
+        if let name = request.target { return dockerfile.stage(named: name) }
+        return dockerfile.targetStage
+    }
+
+    mutating func run(files: AnalysisFiles) -> [Finding] {
+        var findings = DockerfileRules.check(dockerfile, context: context)
+        if let name = request.target, dockerfile.stage(named: name) == nil, let first = dockerfile.stages.first {
+            let names = dockerfile.stages.compactMap(\.name)
+            findings.append(Finding(rule: "dockerfile-syntax", severity: .error, span: first.nameSpan ?? dockerfile.instructions[first.fromIndex].span,
+                                    message: "no stage is named `\(name)` (target)" + (names.isEmpty ? "" : "; stages: " + names.joined(separator: ", "))))
+        }
+        guard let target else { return findings }
+        // The stages the image is made of, from its external base to the target.
+        let chain = dockerfile.stageChain(from: target.index).reversed()
+        if let base = dockerfile.externalBase(of: target.index), let word = base.baseImageWord {
+            facts.baseImage = ImageFacts.Located(base.baseImage, span: word.span)
+        }
+
+        var commands: [PipInstallCommand] = []
+        var copiedRequirements: [String] = []
+        for stageIndex in chain {
+            for index in dockerfile.stages[stageIndex].instructionIndices {
+                let instruction = dockerfile.instructions[index]
+                switch instruction.kind {
+                case .copy where instruction.flag("from") == nil, .add where instruction.flag("from") == nil:
+                    copiedRequirements += requirementSources(of: instruction)
+                case .run:
+                    let stageEnvironment = dockerfile.variables(in: stageIndex, before: index)
+                    let cache = PipCacheContext(cacheMountTargets: Self.cacheMountTargets(instruction), environment: stageEnvironment)
+                    for command in instruction.shell?.commands ?? [] where ShellPipInstall(command) != nil {
+                        let words = (command.assignments + command.words).map { PipWord(text: $0.text, span: $0.span, raw: $0.raw) }
+                        guard let pip = PipInstallCommand.parse(words) else { continue }
+                        findings += PythonRules.check(pip, cache: cache)
+                        let position = facts.pipInstalls.count
+                        facts.pipInstalls.append(pip.invocation(runIndex: index, environment: stageEnvironment))
+                        facts.packages += pip.packageInstalls(pipInstall: position)
+                        facts.indexURLs += pip.indexOptions.map(\.located)
+                        commands.append(pip)
+                        copiedRequirements += pip.requirementFiles.compactMap { contextPath(forImagePath: $0.text) }
+                    }
+                default:
+                    break
+                }
+            }
+        }
+
+        let roots = request.requirements ?? Self.unique(copiedRequirements)
+        requirementFiles = roots
+        let set = RequirementsSet.load(roots: roots, read: { path in try? files.read(path).get() })
+        findings += PythonRules.check(set)
+        for item in set.requirements {
+            if let package = item.entry.packageInstall { facts.packages.append(package) }
+        }
+        for loaded in set.files {
+            facts.indexURLs += loaded.file.indexOptions.compactMap(\.located)
+            if !requirementFiles.contains(loaded.path) { requirementFiles.append(loaded.path) }
+        }
+        findings += PythonRules.pinConflicts(PinSite.sites(from: set) + commands.flatMap(PinSite.sites(from:)))
+        return findings
+    }
+
+    /// The requirements files a `COPY`/`ADD` brings in from the context (by name:
+    /// `*requirements*.txt`, `*constraints*.txt`), as paths to read.
+    func requirementSources(of instruction: Instruction) -> [String] {
+        guard instruction.words.count >= 2 else { return [] }
+        let sources = instruction.words.dropLast().filter { !instruction.isHeredocMarker($0) }.map(\.text)
+        var found: [String] = []
+        for source in sources {
+            let cleaned = Self.clean(source)
+            if Self.isRequirementsName(Self.baseName(cleaned)) {
+                if PathPattern.hasMeta(cleaned) {
+                    let pattern = PathPattern(cleaned, globstar: false)
+                    found += (context?.paths ?? []).filter { pattern.matches($0) }.sorted().map(path(inContext:))
+                } else {
+                    found.append(path(inContext: cleaned))
+                }
+            }
+        }
+        return found
+    }
+
+    /// The context file a `pip install -r PATH` inside the image most likely is: the one whose
+    /// name is PATH's, at the context root when there are several. Nil when none.
+    func contextPath(forImagePath path: String) -> String? {
+        let name = Self.baseName(path)
+        guard !name.isEmpty, !path.contains("$") else { return nil }
+        let candidates = (context?.paths ?? []).filter { Self.baseName($0) == name }
+        guard let chosen = candidates.first(where: { !$0.contains("/") }) ?? (candidates.count == 1 ? candidates.first : nil) else { return nil }
+        return self.path(inContext: chosen)
+    }
+
+    func path(inContext relative: String) -> String {
+        contextDirectory == "." ? relative : contextDirectory + "/" + relative
+    }
+
+    static func isRequirementsName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".txt") && (lower.contains("requirements") || lower.contains("constraints"))
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// `./a/b` → `a/b`.
+    static func clean(_ path: String) -> String {
+        var p = Substring(path)
+        while p.hasPrefix("./") { p = p.dropFirst(2) }
+        while p.hasPrefix("/") { p = p.dropFirst() }
+        return String(p)
+    }
+
+    static func unique(_ paths: [String]) -> [String] {
+        var seen = Set<String>()
+        return paths.filter { seen.insert($0).inserted }
+    }
+
+    /// The targets of `--mount=type=cache` and `type=tmpfs` on a RUN (where pip's cache may live).
+    static func cacheMountTargets(_ instruction: Instruction) -> [String] {
+        instruction.flags(named: "mount").compactMap { flag in
+            guard let value = flag.value else { return nil }
+            var fields: [String: String] = [:]
+            for part in value.split(separator: ",") {
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                fields[pair[0].lowercased()] = pair.count > 1 ? pair[1] : ""
+            }
+            guard ["cache", "tmpfs"].contains(fields["type"] ?? "") else { return nil }
+            return fields["target"] ?? fields["dst"] ?? fields["destination"]
+        }
     }
 }
