@@ -24,6 +24,9 @@ let package = Package(
         ),
         // The system calls Swift cannot reach through Glibc (variadic `syscall`, `ioctl`; <sys/vfs.h>).
         .target(name: "CFlowSystem"),
+        // Starting child processes, one way for all of flow: the PATH lookup, the spawn, and a
+        // program run to completion with its output captured. Depends on CFlowSystem only.
+        .target(name: "FlowSystem", dependencies: ["CFlowSystem"]),
         // libcurl, found through pkg-config, with typed wrappers for its variadic calls.
         .systemLibrary(
             name: "CCurl",
@@ -33,7 +36,7 @@ let package = Package(
         // HTTP over libcurl (one multi handle on one thread), retries, AWS SigV4, credentials and typed AWS callers.
         .target(
             name: "FlowHTTP",
-            dependencies: ["CCurl", "CFlowSystem", "FlowCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCurl", "FlowCore", "FlowSystem", .product(name: "Logging", package: "swift-log")]
         ),
         // Runs plans: the coordinator, state in SQLite, processes, logs and masking, step types.
         .target(
@@ -41,6 +44,7 @@ let package = Package(
             dependencies: [
                 "FlowCore",
                 "CFlowSystem",
+                "FlowSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -64,6 +68,7 @@ let package = Package(
                 "FlowEngine",
                 "FlowHTTP",
                 "FlowSteps",
+                "FlowSystem",
                 "CFlowSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Helpers shared by the test targets: fixture paths, temp dirs, running the built binary, reading a state database.
-        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", "FlowHTTP", "FlowSteps", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore", "FlowEngine", "FlowHTTP", "FlowSteps", "FlowSystem", .product(name: "GRDB", package: "GRDB.swift")]),
         // In-process benchmarks of the engine (bench/README.md): `swift run -c release flow-bench overhead`.
         .executableTarget(
             name: "FlowBench",
@@ -89,6 +94,7 @@ let package = Package(
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"], exclude: ["Servers"]),
         .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import FlowCore
 import FlowEngine
 import FlowHTTP
+import FlowSystem
 import Foundation
 
 /// What `flow doctor` found: one check per subject, each ok, a warning (worth knowing, not
@@ -91,7 +92,7 @@ struct Doctor {
         let state = checkState(&checks)
         let library = CurlTransport.libraryVersion
         checks.append(.init(name: "http", verdict: .ok, summary: "libcurl \(library.version), \(library.tls)"))
-        let engines = ContainerEngineProbe.names.map { ContainerEngineProbe.probe($0, environment: environment, timeout: probeTimeout) }
+        let engines = await ContainerEngineProbe.probeAll(environment: environment, timeout: probeTimeout, clock: clock)
         checks.append(engineCheck(engines))
         let aws = await checkAWS(&checks)
         let codebuild = DoctorReport.CodeBuild(inside: environment["CODEBUILD_BUILD_ID"] != nil,
@@ -198,55 +199,49 @@ struct Doctor {
 enum ContainerEngineProbe {
     static let names = ["docker", "podman", "buildah"]
 
-    static func probe(_ name: String, environment: [String: String], timeout: Double) -> DoctorReport.ContainerEngine {
+    /// Probes every engine of ``names`` at once (each may take up to `timeout` seconds), in that order.
+    static func probeAll(environment: [String: String], timeout: Double, clock: any FlowClock) async -> [DoctorReport.ContainerEngine] {
+        await withTaskGroup(of: (Int, DoctorReport.ContainerEngine).self) { group in
+            for (index, name) in names.enumerated() {
+                group.addTask { (index, await probe(name, environment: environment, timeout: timeout, clock: clock)) }
+            }
+            var engines: [(Int, DoctorReport.ContainerEngine)] = []
+            for await engine in group { engines.append(engine) }
+            return engines.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    static func probe(_ name: String, environment: [String: String], timeout: Double, clock: any FlowClock) async -> DoctorReport.ContainerEngine {
         guard let path = which(name, environment: environment) else {
             return .init(name: name, path: nil, usable: false, detail: "not installed")
         }
         let arguments = name == "docker" ? ["info", "--format", "{{.ServerVersion}}"] : ["info"]
-        let (status, output) = run(path, arguments, environment: environment, timeout: timeout)
+        let (status, output) = await run(path, arguments, environment: environment, timeout: timeout, clock: clock)
         if status == 0 { return .init(name: name, path: path, usable: true, detail: "usable (\(path))") }
         let reason = status == nil ? "`\(name) info` did not answer within \(Int(timeout)) s"
             : output.split(whereSeparator: \.isNewline).last.map { String($0.prefix(200)) } ?? "`\(name) info` failed"
         return .init(name: name, path: path, usable: false, detail: "installed, not usable: \(reason)")
     }
 
+    /// The engine's program on the environment's `PATH` (flow's one lookup), or nil.
     static func which(_ name: String, environment: [String: String]) -> String? {
-        for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
+        try? ExecutableLookup.resolve(name, environment: environment)
     }
 
-    /// Runs the command with output captured; nil status when it outlived `timeout` (killed).
-    static func run(_ path: String, _ arguments: [String], environment: [String: String], timeout: Double) -> (Int32?, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do { try process.run() } catch { return (-1, "\(error)") }
-        // Read while waiting so a chatty `info` cannot fill the pipe and stall.
-        let reader = DispatchQueue(label: "flow.doctor.read")
-        nonisolated(unsafe) var data = Data()
-        let readDone = DispatchSemaphore(value: 0)
-        reader.async {
-            data = output.fileHandleForReading.readDataToEndOfFile()
-            readDone.signal()
+    /// Runs the command with output captured, killed (with its group) after `timeout` seconds
+    /// on `clock`: its status (-1 when a signal ended it or it could not start) and what it
+    /// said, standard error when it said anything there, else standard output; a nil status
+    /// when it outlived the timeout.
+    static func run(_ path: String, _ arguments: [String], environment: [String: String], timeout: Double,
+                    clock: any FlowClock) async -> (Int32?, String) {
+        do {
+            let result = try await ChildProcess.run([path] + arguments, environment: environment, timeout: .seconds(timeout),
+                                                    sleep: { try await clock.sleep(for: $0) })
+            let said = result.standardErrorText.contains(where: { !$0.isWhitespace }) ? result.standardErrorText : result.standardOutputText
+            return (result.exitStatus ?? -1, said)
+        } catch {
+            if case .timedOut = error { return (nil, "") }
+            return (-1, "\(error)")
         }
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            _ = readDone.wait(timeout: .now() + 1)
-            return (nil, "")
-        }
-        _ = readDone.wait(timeout: .now() + 5)
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import FlowCore
 import FlowEngine
+import FlowSystem
 
 /// `flow run FILE`: validate, plan, and execute a pipeline, recording everything in the state directory.
 struct RunCommand: AsyncParsableCommand {
@@ -44,10 +45,15 @@ struct RunCommand: AsyncParsableCommand {
         let state = StateDirectory(option: stateDirectory)
         let launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
         let environment = launcher.environment
+        let gitSHA: String? = if let resolved = environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] {
+            resolved
+        } else {
+            await Git.head(environment: environment)
+        }
         let request = RunLauncher.Request(
             file: file, params: options.params, profile: options.profile, maxParallel: maxParallel, only: only,
             trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
-            gitSHA: environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] ?? Git.head(), gitBranch: Git.branch())
+            gitSHA: gitSHA, gitBranch: await Git.branch(environment: environment))
         let loaded = try Launching.badInputExits { try launcher.prepare(request) }
         if dryRun {
             print(PlanText.describe(loaded.plan), terminator: "")
@@ -215,21 +221,25 @@ private func forwardSignalToPipe(_ signalNumber: Int32) {
 
 /// The current commit, read with git when the working directory is a repository.
 enum Git {
-    static func head() -> String? { output(["rev-parse", "HEAD"]) }
-    static func branch() -> String? { output(["rev-parse", "--abbrev-ref", "HEAD"]) }
+    /// How long one `git rev-parse` may take before it is killed and taken as no answer.
+    static let timeout = Duration.seconds(30)
 
-    private static func output(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// The commit checked out (`git rev-parse HEAD`), or nil outside a repository or without git.
+    static func head(environment: [String: String] = ProcessInfo.processInfo.environment) async -> String? {
+        await output(["rev-parse", "HEAD"], environment: environment)
+    }
+
+    /// The branch checked out (`git rev-parse --abbrev-ref HEAD`), or nil as for ``head(environment:)``.
+    static func branch(environment: [String: String] = ProcessInfo.processInfo.environment) async -> String? {
+        await output(["rev-parse", "--abbrev-ref", "HEAD"], environment: environment)
+    }
+
+    /// git's standard output, trimmed, when it exits 0 with something to say; git is found on
+    /// the environment's `PATH` and runs in our working directory.
+    private static func output(_ arguments: [String], environment: [String: String]) async -> String? {
+        guard let result = try? await ChildProcess.run(["git"] + arguments, environment: environment, timeout: timeout),
+              result.succeeded else { return nil }
+        let text = result.standardOutputText.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
 }

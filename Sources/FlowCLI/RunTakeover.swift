@@ -76,8 +76,9 @@ struct RunTakeover {
         defer { lock?.release() }
         lock?.record(runID: record.id)
         let (collector, onEvent) = RunCommand.output(json: json)
+        let gitBranch = await Git.branch(environment: launcher.environment)
         let (coordinator, stopped) = try await launcher.takeOver(record, loaded, text: source, database: database, reloaded: reloaded,
-                                                                 rerunning: rerunning, gitBranch: Git.branch(), onEvent: onEvent)
+                                                                 rerunning: rerunning, gitBranch: gitBranch, onEvent: onEvent)
         if stopped > 0 {
             Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
         }

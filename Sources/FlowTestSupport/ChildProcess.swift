@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowSystem
 import Foundation
 
 /// A child process for tests, in the shape of Foundation's `Process` (`processIdentifier`,
@@ -25,7 +26,13 @@ public final class ChildProcess: @unchecked Sendable {
         case handle(FileHandle)
     }
 
-    public typealias TerminationReason = Process.TerminationReason
+    /// How the child ended: by exiting, or by a signal it did not catch (as Foundation's `Process` says it).
+    public enum TerminationReason: Sendable, Hashable {
+        /// It exited (``terminationStatus`` is its exit status).
+        case exit
+        /// A signal ended it (``terminationStatus`` is the signal's number).
+        case uncaughtSignal
+    }
 
     public let processIdentifier: pid_t
     private let lock = NSLock()

@@ -1,3 +1,4 @@
+import FlowSystem
 import Foundation
 import Glibc
 
@@ -180,10 +181,10 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     private static func which(_ name: String) throws -> String {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        do {
+            return try ExecutableLookup.resolve(name, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw HarnessError("\(name) is not on PATH (\(error)); script/setup installs it")
         }
-        throw HarnessError("\(name) is not on PATH; script/setup installs it")
     }
 }

@@ -99,6 +99,15 @@ import Testing
         #expect(error?.description == "credential_process of profile default (~/.aws/config:3) runs no-such-credential-helper, which is not on PATH")
     }
 
+    @Test func aFileOnPathThatCannotBeExecutedIsNamedWithWhy() async throws {
+        let home = try home(process: "creds --token s3cr3t", script: "exit 0")
+        defer { home.remove() }
+        let script = home.directory.file("bin/creds").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
+        let error = await credentialError { try await makeChain(home.environment()).credentials() }
+        #expect(error?.description == "credential_process of profile default (~/.aws/config:3) runs creds, which is not an executable file (\(script): Permission denied)")
+    }
+
     @Test func aProcessThatHangsIsKilledAtTheTimeoutWithItsChildren() async throws {
         let home = try home(process: "creds", script: """
             sleep 300 &

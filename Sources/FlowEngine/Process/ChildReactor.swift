@@ -1,4 +1,5 @@
 import CFlowSystem
+import FlowSystem
 import Foundation
 import Synchronization
 

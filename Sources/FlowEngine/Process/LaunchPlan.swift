@@ -1,3 +1,5 @@
+import FlowSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -15,7 +17,7 @@ struct LaunchPlan: Sendable {
     /// The environment variable carrying ``ProcessSpec/marker``.
     static let markerVariable = "FLOW_STEP_ID"
     /// The search path when the environment has no `PATH` (what `execvp` uses).
-    static let defaultSearchPath = "/usr/bin:/bin"
+    static let defaultSearchPath = ExecutableLookup.defaultSearchPath
 
     let executablePath: String
     let arguments: [String]
@@ -103,41 +105,16 @@ struct LaunchPlan: Sendable {
         }
     }
 
-    /// Resolves like `execvp`, except that only absolute `PATH` entries are searched (an empty or
-    /// relative entry would make the result depend on the working directory).
+    /// Resolves `name` by ``ExecutableLookup``'s rules (`execvp`'s, absolute `PATH` entries
+    /// only), its failure told as a ``ProcessLaunchError``.
     static func resolveExecutable(_ name: String, searchPath: String, relativeTo directory: String?) throws(ProcessLaunchError) -> String {
-        guard !name.isEmpty, !name.utf8.contains(0) else {
-            throw .executableNotFound(name: name)
-        }
-        if name.contains("/") {
-            let path = name.hasPrefix("/") ? name : join(directory ?? currentDirectory(), name)
-            try checkExecutable(path, name: name)
-            return path
-        }
-        var firstRefusal: ProcessLaunchError? = nil
-        for entry in searchPath.split(separator: ":", omittingEmptySubsequences: true) where entry.hasPrefix("/") {
-            let candidate = join(String(entry), name)
-            guard fileMode(candidate) != nil else { continue }
-            do {
-                try checkExecutable(candidate, name: name)
-                return candidate
-            } catch {
-                // Like execvp: remember EACCES-like refusals, keep searching.
-                if firstRefusal == nil { firstRefusal = error }
+        do {
+            return try ExecutableLookup.resolve(name, searchPath: searchPath, relativeTo: directory)
+        } catch {
+            switch error {
+            case .notFound(let name): throw .executableNotFound(name: name)
+            case .notExecutable(let path, let reason): throw .notExecutable(path: path, reason: reason)
             }
-        }
-        throw firstRefusal ?? .executableNotFound(name: name)
-    }
-
-    static func checkExecutable(_ path: String, name: String) throws(ProcessLaunchError) {
-        guard let mode = fileMode(path) else {
-            throw .executableNotFound(name: name)
-        }
-        guard mode & S_IFMT == S_IFREG else {
-            throw .notExecutable(path: path, reason: mode & S_IFMT == S_IFDIR ? "is a directory" : "not a regular file")
-        }
-        guard access(path, X_OK) == 0 else {
-            throw .notExecutable(path: path, reason: errnoText(errno))
         }
     }
 
@@ -149,20 +126,4 @@ struct LaunchPlan: Sendable {
         guard stat(path, &info) == 0 else { return nil }
         return info.st_mode
     }
-
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
-    static func currentDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-/// `strerror` text for an errno value.
-func errnoText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "errno \(code)" }
-    return String(cString: text)
 }

@@ -1,4 +1,5 @@
 import CFlowSystem
+import FlowSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import FlowCore
+import FlowSystem
 import Foundation
 
 /// A profile's `credential_process`: the command split into words as the AWS CLI splits it
@@ -26,33 +27,43 @@ struct CredentialProcess {
         }
         guard let program = words.first else { throw fail("is empty") }
 
-        let result: ChildProcess.Result
+        let result: ChildProcess.Output
         do {
-            result = try await ChildProcess.run(words, environment: environment, timeout: timeout, clock: clock)
-        } catch ChildProcess.Failure.notFound {
-            throw fail(program.contains("/") ? "runs \(program), which is not an executable file"
-                                             : "runs \(program), which is not on PATH")
-        } catch ChildProcess.Failure.spawn(_, let reason) {
-            throw fail("could not start \(program): \(reason)")
-        } catch ChildProcess.Failure.timedOut {
-            throw fail("did not finish within \(Self.seconds(timeout)) s and was killed")
+            let clock = self.clock
+            result = try await ChildProcess.run(words, environment: environment, timeout: timeout,
+                                                sleep: { try await clock.sleep(for: $0) })
         } catch {
-            throw fail("was interrupted: \(error)")
+            switch error {
+            case .lookup(.notFound):
+                throw fail(program.contains("/") ? "runs \(program), which is not an executable file"
+                                                 : "runs \(program), which is not on PATH")
+            case .lookup(.notExecutable(let path, let reason)):
+                throw fail("runs \(program), which is not an executable file (\(path): \(reason))")
+            case .spawnFailed(_, let reason):
+                throw fail("could not start \(program): \(reason)")
+            case .timedOut:
+                throw fail("did not finish within \(Self.seconds(timeout)) s and was killed")
+            case .invalidCommand(let reason):
+                throw fail("cannot be run: \(reason)")
+            case .cancelled:
+                throw fail("was interrupted: the task was cancelled")
+            }
         }
 
-        guard result.status == 0 else {
-            let how = result.status.map { "exited with status \($0)" } ?? "was killed by signal \(result.signal ?? 0)"
-            let said = Self.lastLines(result.stderr)
+        guard result.exitStatus == 0 else {
+            let how = result.exitStatus.map { "exited with status \($0)" } ?? "was killed by signal \(result.signal ?? 0)"
+            let said = Self.lastLines(Data(result.standardError))
             throw fail(said.isEmpty ? how : "\(how): \(said)")
         }
-        guard !result.truncated else { throw fail("printed more than \(ChildProcess.outputLimit) bytes") }
-        if let object = (try? JSONSerialization.jsonObject(with: result.stdout)) as? [String: Any] {
+        guard !result.outputTruncated else { throw fail("printed more than \(ChildProcess.defaultOutputLimit) bytes") }
+        let answer = Data(result.standardOutput)
+        if let object = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] {
             guard let version = object["Version"] as? Int, version == 1 else {
                 throw fail("printed JSON without \"Version\": 1 (the only version there is)")
             }
         }
         do {
-            return try CredentialDocument.parse(result.stdout, tokenKey: "SessionToken", source: .process(profile: profile))
+            return try CredentialDocument.parse(answer, tokenKey: "SessionToken", source: .process(profile: profile))
         } catch {
             throw fail("printed an unusable answer: \(error.message)")
         }

@@ -1,24 +1,29 @@
 import CFlowSystem
-import Foundation
 
-/// posix_spawn(3) done one way for every child flow starts (and the tests' helpers too): all
-/// signals default and unblocked, standard input, output and error on the given descriptors,
-/// and every other descriptor closed in the child. Closing them all matters because another
-/// thread may open a descriptor without close-on-exec at any moment (Foundation's `Process`
-/// and `Pipe` do); a child that inherited it would hold a pipe or socket open that somebody
-/// waits to see closed.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// posix_spawn(3) done one way for every child flow starts (the step runners, ``ChildProcess``
+/// and the tests' helpers): all signals default and unblocked, standard input, output and
+/// error on the given descriptors, and every other descriptor closed in the child. Closing
+/// them all matters because another thread may open a descriptor without close-on-exec at any
+/// moment (Foundation's `Pipe` does); a child that inherited it would hold a pipe or socket
+/// open that somebody waits to see closed.
 public enum ChildSpawn {
-    /// Starts `path` with `arguments` (argv[0] is `path`) and exactly `environment`, in
+    /// Starts `path` with `arguments` (argv[0] is `name`, or `path` when nil) and exactly `environment`, in
     /// `directory` (nil: ours). `input`, `output` and `error` are descriptors of 3 or above, or
     /// -1 for /dev/null. `newSession`: the child leads a new session; otherwise a new process
     /// group. `subreaper`: the child also becomes a child subreaper, so what it starts and
-    /// orphans stays in its tree (a step's leader; see ``AdoptedOrphans``). Returns 0 with
+    /// orphans stays in its tree (a step's leader; see FlowEngine's `AdoptedOrphans`). Returns 0 with
     /// `pid` set, or the error number (exec and chdir failures included). The child counts as
     /// flow's own (never swept as an orphan) until ``reaped(_:)``.
-    public static func spawn(_ path: String, _ arguments: [String], environment: [String: String], directory: String?,
-                             input: Int32, output: Int32, error: Int32, newSession: Bool, subreaper: Bool = false,
-                             pid: inout pid_t) -> Int32 {
-        let argv = CStrings([path] + arguments)
+    public static func spawn(_ path: String, _ arguments: [String], name: String? = nil, environment: [String: String],
+                             directory: String?, input: Int32, output: Int32, error: Int32, newSession: Bool,
+                             subreaper: Bool = false, pid: inout pid_t) -> Int32 {
+        let argv = CStrings([name ?? path] + arguments)
         let envp = CStrings(environment.map { "\($0.key)=\($0.value)" })
         defer {
             argv.release()
