@@ -66,7 +66,19 @@ enum SignatureText {
             out += "\(indent)\(input.name)  (\(facts.joined(separator: ", ")))\n"
             if !input.description.isEmpty { out += "\(indent)    \(input.description)\n" }
             if case .choice(let options) = input.kind { out += "\(indent)    one of: \(options.joined(separator: ", "))\n" }
-            if let nested = input.kind.nestedFields { out += fields(nested, indent: indent + "    ") }
+            if let nested = input.kind.nestedFields {
+                let kinds = Set(nested.map(\.kind))
+                if nested.count > 8, kinds.count == 1, let kind = kinds.first {
+                    // A long list of keys of one kind (analyze's rule ids): one line each.
+                    out += "\(indent)    keys (each \(kind.shortName)):\n"
+                    let width = nested.map(\.name.count).max() ?? 0
+                    for field in nested {
+                        out += "\(indent)      " + field.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + field.description + "\n"
+                    }
+                } else {
+                    out += fields(nested, indent: indent + "    ")
+                }
+            }
         }
         return out
     }

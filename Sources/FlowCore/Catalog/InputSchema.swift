@@ -60,6 +60,25 @@ public struct InputPath: InputValue, Sendable, Hashable, CustomStringConvertible
     public var description: String { path }
 }
 
+/// One path or a list of them: `requirements: requirements.txt` or `requirements: [a.txt, b.txt]`.
+public struct InputPaths: InputValue, Sendable, Hashable {
+    public var paths: [InputPath]
+
+    public init(_ paths: [InputPath]) { self.paths = paths }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let one = try? container.decode(String.self) {
+            paths = [InputPath(one)]
+        } else {
+            paths = try container.decode([InputPath].self)
+        }
+    }
+
+    public static var inputKind: InputKind { .either([.list(.path(mustExist: false)), .path(mustExist: false)]) }
+    public static var placeholder: InputPaths { InputPaths([]) }
+}
+
 extension DurationValue: InputValue, Decodable {
     public static var inputKind: InputKind { .duration }
     public static var placeholder: DurationValue { DurationValue(milliseconds: 0) }

@@ -3,7 +3,7 @@ import FlowCore
 /// The `with:` of an `analyze` step; its fields are the step's schema.
 public struct AnalyzeInput: StepInputSchema {
     public var dockerfile: InputPath
-    public var requirements: [InputPath]?
+    public var requirements: InputPaths?
     public var context: InputPath?
     public var buildArgs: [String: String]?
     public var target: String?
@@ -22,7 +22,7 @@ public struct AnalyzeInput: StepInputSchema {
 
     public static let help: [String: InputHelp] = [
         "dockerfile": InputHelp("the Dockerfile to read", default: "Dockerfile", mustExist: true),
-        "requirements": InputHelp("requirements files to read (default: the `requirements*.txt` files the Dockerfile copies)"),
+        "requirements": InputHelp("a requirements file, or a list of them (default: the `requirements*.txt` files the Dockerfile copies)"),
         "context": InputHelp("the build context, for `COPY` sources and `.dockerignore` (default: the Dockerfile's folder)"),
         "build-args": InputHelp("`ARG` values, as `docker build --build-arg` gives them"),
         "target": InputHelp("the stage that is built (default: the last)"),

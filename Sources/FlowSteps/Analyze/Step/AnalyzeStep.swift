@@ -76,7 +76,7 @@ public struct AnalyzeStep: BuiltinStepType {
 
 extension AnalysisRequest {
     init(_ input: AnalyzeInput) {
-        self.init(dockerfile: input.dockerfile.path, requirements: input.requirements?.map(\.path), context: input.context?.path,
+        self.init(dockerfile: input.dockerfile.path, requirements: input.requirements?.paths.map(\.path), context: input.context?.path,
                   buildArgs: input.buildArgs ?? [:], target: input.target, python: input.python, cuda: input.cuda,
                   torch: input.torch, rules: input.rules ?? RuleLevels())
     }
