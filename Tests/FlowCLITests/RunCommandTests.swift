@@ -156,7 +156,7 @@ import FlowTestSupport
         let r = try await runFlow(["steps"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("\nshell    Runs a script"))
-        #expect(r.stdout.contains("\nanalyze  Checks a Dockerfile"))
+        #expect(r.stdout.hasPrefix("analyze  Checks a Dockerfile"))
         #expect(r.stdout.contains("notify   Post a message to a Slack-compatible webhook, or print it when no webhook is given (steps/notify)"))
     }
 
