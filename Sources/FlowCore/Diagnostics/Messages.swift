@@ -46,6 +46,9 @@ public enum Messages {
     public static func notOneOf(_ what: String, _ value: String, _ options: [String]) -> String {
         "\(what) must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + ", not `\(value)`"
     }
+    public static func expressionTypeMismatch(_ input: String, _ value: String, _ why: String) -> String {
+        "input `\(input)` gets `\(value.trimmingCharacters(in: .whitespaces))`, which \(why)"
+    }
     public static func notOneOfAtRunTime(_ what: String, _ options: [String]) -> String {
         "\(what) must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + "; its expression gave another value"
     }

@@ -126,6 +126,7 @@ public struct PipelineValidator {
                 continue
             }
             check.check(value, input.kind, path: key.value)
+            checkExpressionTypes(value, input.kind, path: key.value)
         }
         diagnostics += check.diagnostics
         for input in signature.inputs where input.required && input.defaultValue == nil {

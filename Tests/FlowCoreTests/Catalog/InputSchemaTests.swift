@@ -146,4 +146,68 @@ import FlowTestSupport
             #expect(!problem.message.contains("s3cr3t"))
         }
     }
+
+    @Test func anExpressionWhoseTypeIsKnownIsCheckedAgainstTheInput() {
+        var catalog = StepCatalog()
+        catalog.register(Self.signature)
+        let text = """
+            name: p
+            params:
+              strict: { type: bool, default: false }
+              level: { type: choice, options: [error, fatal], default: error }
+              count: { type: number, default: 3 }
+              ok: { type: choice, options: [warning, note], default: note }
+            steps:
+              a:
+                run: echo
+                outputs: [v]
+              b:
+                uses: probe
+                needs: a
+                with:
+                  fail-on: ${{ params.strict }}
+                  attempts: ${{ params.count }}
+                  quiet: ${{ params.count }}
+                  requirements: ${{ steps.a.outputs.v }}
+                  build-args: { A: "${{ params.strict }}" }
+                  rules: { DL3008: { level: "${{ params.level }}" } }
+              c:
+                uses: probe
+                with:
+                  fail-on: ${{ params.ok }}
+                  within: "${{ params.count }}m"
+                  quiet: ${{ params.strict }}
+            """
+        var registry = catalog
+        registry.register(StepTypeSignature(name: "shell", summary: "", inputs: [StepInput("script", kind: .script, required: true)],
+                                            outputs: .declaredByStep, script: .init(script: "script", interpreter: "shell")))
+        let found = PipelineCheck.check(Array(text.utf8), file: "p.yml", options: ValidationOptions(catalog: registry, isKnownTimeZone: { _ in true }))
+        #expect(DiagnosticRenderer(color: false).text(found.diagnostics) == """
+            p.yml:15:16: error: input `fail-on` gets `${{ params.strict }}`, which is a boolean, not one of `error`, `warning`, `note`, `never`, `critical`
+            p.yml:17:14: error: input `quiet` gets `${{ params.count }}`, which is a number, not `true` or `false`
+            p.yml:18:21: error: input `requirements` gets `${{ steps.a.outputs.v }}`, which is a string, not a list of paths
+            p.yml:20:33: error: input `rules.DL3008.level` gets `${{ params.level }}`, which can be `fatal`, which is not one of `error`, `warning`, `note`, `never`, `critical`
+
+            """)
+    }
+
+    @Test func outputsKnownOnlyAtRunTimeAreAccepted() {
+        var catalog = StepCatalog()
+        catalog.register(StepTypeSignature(name: "deploy", summary: "", outputs: .openEnded([StepOutput("stack-id")], because: "a stack's Outputs")))
+        catalog.register(StepTypeSignature(name: "fixed", summary: "", outputs: .fixed([StepOutput("digest")])))
+        let text = """
+            name: p
+            steps:
+              d: { uses: deploy }
+              f: { uses: fixed }
+              e:
+                uses: fixed
+                needs: [d, f]
+                if: steps.d.outputs.ServiceUrl != '' && steps.f.outputs.digets != ''
+            """
+        let found = PipelineCheck.check(Array(text.utf8), file: "p.yml", options: ValidationOptions(catalog: catalog, isKnownTimeZone: { _ in true }))
+        let rendered = DiagnosticRenderer(color: false).text(found.diagnostics)
+        #expect(!rendered.contains("ServiceUrl"))
+        #expect(rendered.contains("step `f` declares no output `digets`"))
+    }
 }
