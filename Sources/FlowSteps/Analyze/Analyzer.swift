@@ -28,7 +28,10 @@ public enum Analyzer {
         var gathered = Gathering(dockerfile: dockerfile, request: request, context: context, contextDirectory: contextDirectory)
         let findings = gathered.run(files: files)
         let facts = gathered.facts
-        let stack = ResolvedStack.resolve(facts)
+        var stack = ResolvedStack.resolve(facts)
+        // What torch will run with: the CUDA of the wheel pip installs, when pip installs one
+        // (the base image's CUDA then only matters for the driver, which `base-cuda` checks).
+        if let wheel = stack.wheelCuda { stack.cuda = wheel }
         let all = request.rules.apply(to: Self.ordered(findings + TorchRules.check(facts)))
         return .success(AnalysisReport(
             findings: all, rules: descriptors, files: [request.dockerfile] + gathered.requirementFiles,
