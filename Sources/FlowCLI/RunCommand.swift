@@ -99,6 +99,9 @@ extension RunCommand {
     /// all well. Shared by `run`, `resume` and `retry`.
     static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
                         signals: CommandSignals) async throws {
+        // From here on, what a step orphans comes to this process, not to init, and is
+        // stopped with its step (see AdoptedOrphans in FlowEngine).
+        AdoptedOrphans.adopt()
         let task = Task { await RunLauncher.execute(coordinator) }
         signals.cancellation.set(task)
         let status = await task.value

@@ -87,10 +87,10 @@ public struct RunLauncher: Sendable {
                                   clock: clock, options: options, onEvent: onEvent)
     }
 
-    /// Runs a coordinator to its end. From here on, what a step orphans comes to this process,
-    /// not to init, and is stopped with its step (see ``AdoptedOrphans``).
+    /// Runs a coordinator to its end; cancelling the calling task cancels the run. Adopting
+    /// orphans (``AdoptedOrphans/adopt()``) changes the whole process, so the command that owns
+    /// the process decides it, not the launcher.
     public static func execute(_ coordinator: RunCoordinator) async -> RunStatus {
-        AdoptedOrphans.adopt()
-        return await coordinator.execute()
+        await coordinator.execute()
     }
 }
