@@ -140,6 +140,23 @@ import Testing
         #expect(TorchImageSketch(dockerfile: "FROM python:3.12-slim\nRUN pip install numpy\n").findings().isEmpty)
     }
 
+    @Test func recommendationIsSilentWhenTheBaseIsTheSameKindInAnotherSpelling() {
+        // Same Python, another Debian variant.
+        #expect(TorchImageSketch(dockerfile: "FROM python:3.12-slim-bookworm\nRUN pip install torch==2.5.1+cpu --index-url https://download.pytorch.org/whl/cpu\n").findings("base-recommendation").isEmpty)
+        // The CUDA 12.6 runtime on Ubuntu 24.04 rather than 22.04 (its python3 is the 3.12 the stack wants).
+        let noble = "FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04\nRUN /opt/venv/bin/pip install torch==2.8.0+cu126 --index-url https://download.pytorch.org/whl/cu126\n"
+        #expect(TorchImageSketch(dockerfile: noble).findings("base-recommendation").isEmpty)
+        // An AWS DLC with the wheel's CUDA.
+        #expect(TorchImageSketch(dockerfile: """
+            FROM 763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.9.0-gpu-py312-cu130-ubuntu22.04-sagemaker
+            RUN pip install torch==2.9.1 --index-url https://download.pytorch.org/whl/cu130
+            """).findings("base-recommendation").isEmpty)
+        // A devel image, another CUDA, or another Python is worth the note.
+        #expect(TorchImageSketch(dockerfile: noble.replacingOccurrences(of: "-runtime-", with: "-devel-")).findings("base-recommendation").count == 1)
+        #expect(TorchImageSketch(dockerfile: "FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04\nRUN /opt/venv/bin/pip install torch==2.8.0+cu126 --index-url https://download.pytorch.org/whl/cu126\n").findings("base-recommendation").count == 1)
+        #expect(TorchImageSketch(dockerfile: "FROM python:3.10-slim\nRUN pip install torch==2.5.1+cpu --index-url https://download.pytorch.org/whl/cpu\n", pythonOverride: "3.12").findings("base-recommendation").count == 1)
+    }
+
     @Test func aCleanImageHasNoFindings() {
         let sketch = TorchImageSketch(dockerfile: """
             FROM pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime

@@ -68,6 +68,18 @@ import Testing
         #expect(sketch.applying(try #require(finding.fix)).findings("torch-triple").isEmpty)
     }
 
+    @Test func tripleOnATorchTheBaseShipsSaysPipReplacesIt() throws {
+        let sketch = TorchImageSketch(dockerfile: "FROM 763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.8.0-gpu-py312-cu129-ubuntu22.04-ec2\n",
+                                      requirements: ["requirements.txt": "torchvision==0.22.1\n"])
+        let finding = try #require(sketch.findings("torch-triple").first)
+        #expect(finding.message.contains("torchvision 0.22.1 requires torch==2.7.1") && finding.message.contains("ships torch 2.8.0"))
+        #expect(finding.message.contains("installs torch 2.7.1 from PyPI"))
+        #expect(!finding.message.contains("pinned") && !finding.message.contains("ResolutionImpossible"))
+        let fixed = sketch.applying(try #require(finding.fix))
+        #expect(fixed.requirements["requirements.txt"] == "torchvision==0.23.0\n")
+        #expect(fixed.findings("torch-triple").isEmpty)
+    }
+
     // MARK: torch-python
 
     @Test func pythonFiresWhenTheBasePythonHasNoWheel() throws {
@@ -78,6 +90,15 @@ import Testing
         #expect(finding.message.contains("python:3.11-slim") || finding.message.contains("nvidia/cuda") || finding.message.contains("pytorch/pytorch"))
     }
 
+    @Test func pythonOnAPythonImageSuggestsAPythonImage() throws {
+        let sketch = TorchImageSketch(dockerfile: "FROM python:3.12-slim\nRUN pip install torch==2.1.2\n")
+        let finding = try #require(sketch.findings("torch-python").first)
+        #expect(finding.message.hasSuffix("Pin torch 2.4 or later, or use a base with a supported Python: python:3.11-slim."))
+        // Any other base gets the recommendation, which may come without a Python of its own.
+        let overridden = TorchImageSketch(dockerfile: "FROM python:3.12-slim\nRUN pip install torch==2.1.2\n", pythonOverride: "3.12")
+        #expect(overridden.findings("torch-python").first?.message.contains("nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04") == true)
+    }
+
     @Test func pythonIsSilentOnASupportedOrExperimentalPythonAndOnAGuessedPython() {
         #expect(TorchImageSketch(dockerfile: "FROM python:3.11-slim\nRUN pip install torch==2.1.2\n").findings("torch-python").isEmpty)
         #expect(TorchImageSketch(dockerfile: "FROM python:3.12-slim\nRUN pip install torch==2.2.2\n").findings("torch-python").isEmpty)
@@ -86,6 +107,21 @@ import Testing
     }
 
     // MARK: cuda-index
+
+    @Test func cudaIndexLeavesALibraryPinThatTripleRepinsToTorchsBuild() throws {
+        let sketch = TorchImageSketch(dockerfile: "FROM python:3.11-slim\n", requirements: [
+            "requirements.txt": "--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.4.1+cu121\ntorchvision==0.19.1+cu118\n",
+        ])
+        #expect(sketch.findings("cuda-index").isEmpty)
+        let triple = try #require(sketch.findings("torch-triple").first)
+        #expect(sketch.applying(try #require(triple.fix)).findings().filter { $0.severity == .error }.isEmpty)
+        // torchaudio 2.11 works with any later torch (stable ABI): its own build still needs its index.
+        let stable = TorchImageSketch(dockerfile: "FROM python:3.12-slim\n", requirements: [
+            "requirements.txt": "--extra-index-url https://download.pytorch.org/whl/cu130\ntorch==2.12.0+cu130\ntorchaudio==2.11.0+cu126\n",
+        ])
+        #expect(stable.findings("torch-triple").isEmpty)
+        #expect(stable.findings("cuda-index").map(\.span.line) == [3])
+    }
 
     @Test func cudaIndexFiresInARequirementsFileAndItsFixAddsTheIndexLine() throws {
         let sketch = TorchImageSketch(dockerfile: "FROM python:3.11-slim\n", requirements: [
@@ -179,6 +215,16 @@ import Testing
         let finding = try #require(sketch.findings("cpu-wheel").first)
         #expect(finding.severity == .warning && finding.span.line == 2 && finding.span.column == 22)
         #expect(finding.message.contains("Torch not compiled with CUDA enabled") && finding.message.contains("cu124"))
+    }
+
+    @Test func cpuWheelSuggestsACPUBaseWithWheelsForThatTorch() throws {
+        let sketch = TorchImageSketch(dockerfile: """
+            FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
+            RUN pip install --break-system-packages torch==2.1.2+cpu --index-url https://download.pytorch.org/whl/cpu
+            """)
+        let finding = try #require(sketch.findings("cpu-wheel").first)
+        // torch 2.1 has no wheels for Python 3.12 (Ubuntu 24.04's), so not python:3.12-slim.
+        #expect(finding.message.hasSuffix("or use a CPU base such as python:3.11-slim."))
     }
 
     @Test func cpuWheelIsSilentOnACPUBase() {

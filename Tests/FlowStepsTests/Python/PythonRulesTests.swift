@@ -79,6 +79,16 @@ import Testing
         #expect(PythonRules.check(set).isEmpty)
     }
 
+    @Test func unpinnedIsSilentForANameAConstraintsFileOfTheSameInstallPins() {
+        let files = ["train.txt": "-r base.txt\ntransformers\n-c constraints.txt\n", "base.txt": "numpy\nDatasets\n",
+                     "constraints.txt": "transformers==4.46.3\ndatasets<4\nnumpy\n"]
+        let set = RequirementsSet.load(roots: ["train.txt"], read: { files[$0] })
+        // numpy's constraint has no version, so numpy stays unpinned; the -c line applies to lines before it too.
+        #expect(PythonRules.unpinned(set).map { "\($0.span.file):\($0.span.line)" } == ["base.txt:1"])
+        let alone = RequirementsSet.load(roots: ["base.txt"], read: { files[$0] })
+        #expect(PythonRules.unpinned(alone).count == 2)
+    }
+
     // MARK: DL3013
 
     @Test func dl3013FiresForAnUnpinnedPipInstallPackage() throws {
@@ -135,6 +145,21 @@ import Testing
         #expect(PythonRules.pipCache(plain, context: PipCacheContext(cacheMountTargets: ["/var/cache/apt"])).count == 1)
         #expect(PythonRules.pipCache(plain, context: PipCacheContext(environment: ["PIP_NO_CACHE_DIR": "maybe"])).count == 1)
         #expect(PythonRules.pipCache(cacheDir, context: PipCacheContext(cacheMountTargets: ["/root/.cache/pipx"])).count == 1)
+    }
+
+    @Test func aBarePipThatPATHFindsInAVenvIsOutsideTheSystemPython() throws {
+        let pip = try #require(Self.command("RUN pip install --no-cache-dir -r requirements.txt", "pip install --no-cache-dir -r requirements.txt"))
+        #expect(!pip.invocation(runIndex: 0).outsideSystemPython)
+        #expect(pip.invocation(runIndex: 0, environment: ["PATH": "/opt/venv/bin:/usr/local/bin:/usr/bin"]).outsideSystemPython)
+        #expect(pip.invocation(runIndex: 0, environment: ["VIRTUAL_ENV": "/srv/env", "PATH": "/srv/env/bin:"]).outsideSystemPython)
+        #expect(pip.invocation(runIndex: 0, environment: ["PATH": "/opt/amazon/efa/bin:/opt/conda/bin:/usr/bin"]).outsideSystemPython)
+        // A bin with no Python in it, or a venv after the system directories, leaves pip the system's.
+        #expect(!pip.invocation(runIndex: 0, environment: ["PATH": "/opt/amazon/efa/bin:/usr/local/bin:/usr/bin"]).outsideSystemPython)
+        #expect(!pip.invocation(runIndex: 0, environment: ["PATH": "/usr/local/bin:/opt/venv/bin"]).outsideSystemPython)
+        let module = try #require(Self.command("RUN python3 -m pip install x==1", "python3 -m pip install x==1"))
+        #expect(module.invocation(runIndex: 0, environment: ["PATH": "/app/.venv/bin:/usr/bin"]).outsideSystemPython)
+        let explicit = try #require(Self.command("RUN /usr/bin/pip3 install x==1", "/usr/bin/pip3 install x==1"))
+        #expect(!explicit.invocation(runIndex: 0, environment: ["PATH": "/opt/venv/bin:/usr/bin"]).outsideSystemPython)
     }
 
     // MARK: ImageFacts values

@@ -113,6 +113,14 @@ import Testing
         #expect(file.findings[0].message.contains("--frobnicate"))
     }
 
+    @Test func aMisspeltOptionIsOneFindingNotAlsoAStrayRequirement() {
+        let file = Self.parse("--trusted-hots download.pytorch.org\n--pr https://x/simple\n--frobnicate --pre\nnumpy==1.26.4\n")
+        #expect(file.findings.map { "\($0.span.line):\($0.span.column)" } == ["1:1", "2:1", "3:1"], "\(file.findings.map(\.message))")
+        #expect(file.findings[0].message == "unknown option `--trusted-hots`")
+        #expect(file.sets("--pre"))
+        #expect(file.entries.compactMap(\.requirement?.name) == ["numpy"])
+    }
+
     @Test func urlsAndPathsTakeTheirNameFromEggOrFileName() {
         let text = """
         https://download.pytorch.org/whl/cu121/torch-2.4.1%2Bcu121-cp311-cp311-linux_x86_64.whl

@@ -98,9 +98,30 @@ extension TorchRules.Context {
     func checkRecommendation() -> [Finding] {
         guard let base, let baseSpan, pinnedTorch != nil,
               let recommended = BaseImageRecommendation.recommend(for: stack, matrix: matrix) else { return [] }
-        let recommendedName = BaseImageFacts.parse(recommended.image).normalizedName
-        guard recommendedName != base.normalizedName else { return [] }
+        let recommendedBase = BaseImageFacts.parse(recommended.image)
+        guard recommendedBase.normalizedName != base.normalizedName, !Self.isAsGood(base, as: recommendedBase) else { return [] }
         let message = "Recommended base image for this stack: \(recommended.image); \(recommended.reason)."
         return [finding("base-recommendation", at: baseSpan, message)]
+    }
+
+    /// Whether the base already is what the recommendation asks for, in another spelling: a
+    /// `python` image with the same Python (`python:3.12-slim-bookworm` for `python:3.12-slim`), an
+    /// `nvidia/cuda` runtime or base image with the same CUDA (another OS or patch: pip's wheels
+    /// bring cuDNN, so `-cudnn` does not matter either), or an AWS DLC with that CUDA (DOMAIN §2:
+    /// on AWS the DLC is the first choice with `pytorch/pytorch`).
+    static func isAsGood(_ base: BaseImageFacts, as recommended: BaseImageFacts) -> Bool {
+        switch (base.family, recommended.family) {
+        case (.python, .python):
+            guard let python = base.python, let wanted = recommended.python else { return false }
+            return !base.usesMusl && python.line == wanted.line
+        case (.nvidiaCuda, .nvidiaCuda):
+            guard let cuda = base.cuda, cuda == recommended.cuda else { return false }
+            return base.flavor == .runtime || base.flavor == .base
+        case (.awsDLC, .pytorch), (.awsDLC, .nvidiaCuda):
+            guard let cuda = base.cuda, cuda == recommended.cuda else { return false }
+            return base.expectsGPU
+        default:
+            return false
+        }
     }
 }

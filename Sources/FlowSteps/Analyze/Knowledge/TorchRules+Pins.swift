@@ -44,13 +44,22 @@ extension TorchRules.Context {
         let suffix: String? = pinned.local != nil ? (torch.local ?? pinned.local) : nil
         let expectedText = expected.map { $0.publicVersion.text + (suffix.map { "+" + $0 } ?? "") }
         let torchText = torch.text
+        // torch from the base image (no pin): pip does not fail, it swaps the base's torch for the one the library requires.
+        let fromBase = pinnedTorch == nil
         var message: String
         if matches == false {
             let builtFor = isVision ? matrix.torch(forVision: pinned) : matrix.torch(forAudio: pinned)
             let wants = builtFor.map { "\(library) \(pinned.publicVersion) requires torch==\($0)" } ?? "\(library) \(pinned.publicVersion) is built for another torch"
-            message = "\(wants), but torch is pinned to \(torchText): pip fails with 'Cannot install torch==\(torchText) and \(library)==\(pinnedText) because these package versions have conflicting dependencies' (ResolutionImpossible)"
+            let replaced = "pip uninstalls it and installs " + (builtFor.map { "torch \($0)" } ?? "the torch \(library) \(pinned.publicVersion) requires")
+                + " from PyPI: a second multi-GB layer, and a torch the base's CUDA and cuDNN were not chosen for"
+            if fromBase {
+                message = "\(wants), but \(baseName) ships torch \(torchText): \(replaced)"
+            } else {
+                message = "\(wants), but torch is pinned to \(torchText): pip fails with 'Cannot install torch==\(torchText) and \(library)==\(pinnedText) because these package versions have conflicting dependencies' (ResolutionImpossible)"
+            }
             if !isVision, stableABIAudio {
-                message = "torchaudio \(pinned.publicVersion) does not work with torch \(torchText): from torch 2.11 on use torchaudio 2.11 (stable ABI), which works with every later torch; pip fails with ResolutionImpossible otherwise"
+                message = "torchaudio \(pinned.publicVersion) does not work with torch \(torchText): from torch 2.11 on use torchaudio 2.11 (stable ABI), which works with every later torch; "
+                    + (fromBase ? "otherwise \(replaced)" : "pip fails with ResolutionImpossible otherwise")
             }
         } else {
             let local = pinned.local ?? ""
@@ -92,7 +101,10 @@ extension TorchRules.Context {
             message += ". Pin an older torch"
         }
         let cuda = stack.cpuWheel?.value == true ? nil : (stack.wheelCuda?.value ?? stack.cuda?.value)
-        if let recommended = BaseImageRecommendation.recommend(torch: torch, cuda: cuda, python: release.pythonMax, matrix: matrix) {
+        if case .baseImage = python.source, let base, base.family == .python, !base.usesMusl {
+            // The image is a python image: the same kind with a Python torch has wheels for.
+            message += ", or use a base with a supported Python: python:\(release.pythonMax.majorMinor)-slim"
+        } else if let recommended = BaseImageRecommendation.recommend(torch: torch, cuda: cuda, python: release.pythonMax, matrix: matrix) {
             message += ", or use a base with a supported Python: \(recommended.image)"
         }
         return [finding("torch-python", at: pinSpan(install), message + ".")]
@@ -104,8 +116,13 @@ extension TorchRules.Context {
         let indexes = facts.indexURLs.compactMap { PyTorchIndex.parse($0.text) }
         var findings: [Finding] = []
         var reported: Set<String> = []
+        // A torchvision/torchaudio pin that torch-triple re-pins to the torch pin's +local: adding
+        // the index of its own +local would only lead pip to ResolutionImpossible.
+        let torchLocal = pinnedTorch?.local?.lowercased()
+        let repinned = Set(checkTriple().map(\.span))
         for install in facts.packages where ["torch", "torchvision", "torchaudio"].contains(install.name) {
             guard let pinned = install.pinnedVersion, let local = StackVersion.parse(pinned)?.local?.lowercased() else { continue }
+            if install.name != "torch", let torchLocal, torchLocal != local, repinned.contains(pinSpan(install)) { continue }
             let indexURL: String
             if let cuda = CudaVersion.parseWheelTag(local) {
                 indexURL = cuda.indexURL
@@ -191,7 +208,8 @@ extension TorchRules.Context {
         let cuda = base.cuda.map { " (CUDA \($0.dotted))" } ?? ""
         var message = "This installs a CPU-only torch, but \(baseName)\(cuda) is a GPU image: torch.cuda.is_available() is False and CUDA code fails with 'Torch not compiled with CUDA enabled'"
         if let cudaVersion = base.cuda {
-            message += ". Install the \(cudaVersion.wheelTag) build from \(cudaVersion.indexURL), or use a CPU base such as python:3.12-slim"
+            let cpuBase = stack.torch.flatMap { BaseImageRecommendation.recommend(torch: $0.value, cuda: nil, python: stack.python?.value, matrix: matrix)?.image }
+            message += ". Install the \(cudaVersion.wheelTag) build from \(cudaVersion.indexURL), or use a CPU base such as \(cpuBase ?? "python:3.12-slim")"
         }
         return [finding("cpu-wheel", at: span, message + ".")]
     }

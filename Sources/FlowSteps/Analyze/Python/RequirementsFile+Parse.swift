@@ -205,9 +205,11 @@ struct RequirementsFileParser {
                     if known.takesValue, !text.contains("="), index < words.count, line.bytes[words[index].lowerBound] != UInt8(ascii: "-") { index += 1 }
                 } else {
                     report("unknown option `\(Self.clip(name))`", span(line, word))
+                    skipPossibleValue(of: text, in: line, words: words, at: &index)
                 }
             case .ambiguous(let name, let candidates):
                 report("`\(Self.clip(name))` is ambiguous: \(candidates.joined(separator: ", "))", span(line, word))
+                skipPossibleValue(of: text, in: line, words: words, at: &index)
             case .option(let option, let inline, let inlineOffset):
                 var valueRange: Range<Int>?
                 var end = word.upperBound
@@ -238,6 +240,13 @@ struct RequirementsFileParser {
             }
         }
         return (values, valueRanges)
+    }
+
+    /// After an option pip does not know (a misspelt `--trusted-host`), the next word is most
+    /// likely its value: skip it rather than report it as a stray requirement, since pip rejects
+    /// the line at the option anyway.
+    func skipPossibleValue(of option: String, in line: RequirementsLogicalLine, words: [Range<Int>], at index: inout Int) {
+        if !option.contains("="), index < words.count, line.bytes[words[index].lowerBound] != UInt8(ascii: "-") { index += 1 }
     }
 
     /// An entry for the requirement text at `range`, or nil (with a finding) when it does not parse.

@@ -1,0 +1,3 @@
+import torchaudio
+
+print(torchaudio.__version__)
