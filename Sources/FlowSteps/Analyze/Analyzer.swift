@@ -24,7 +24,8 @@ public enum Analyzer {
             if case .success(let own) = files.read(request.dockerfile + ".dockerignore") { listing.dockerignore = own }
             return listing
         }
-        let dockerfile = DockerfileParser.parse(text, file: request.dockerfile, buildArgs: request.buildArgs)
+        var dockerfile = DockerfileParser.parse(text, file: request.dockerfile, buildArgs: request.buildArgs)
+        if let name = request.target { dockerfile.target = dockerfile.stage(named: name)?.index }
         var gathered = Gathering(dockerfile: dockerfile, request: request, context: context, contextDirectory: contextDirectory)
         let findings = gathered.run(files: files)
         let facts = gathered.facts
@@ -36,7 +37,20 @@ public enum Analyzer {
         return .success(AnalysisReport(
             findings: all, rules: descriptors, files: [request.dockerfile] + gathered.requirementFiles,
             torch: stack.torch?.value.text, cuda: stack.cuda?.value.description, python: stack.python?.value.text,
-            recommendation: BaseImageRecommendation.recommend(for: stack)))
+            recommendation: recommendation(stack, base: facts.baseImage?.text)))
+    }
+
+    /// The base image for the stack: the recommendation, or the base itself when it already is
+    /// what the recommendation asks for in another spelling (as `base-recommendation` judges).
+    static func recommendation(_ stack: ResolvedStack, base: String?) -> (image: String, reason: String)? {
+        guard let recommended = BaseImageRecommendation.recommend(for: stack) else { return nil }
+        if let base, let current = stack.base {
+            let wanted = BaseImageFacts.parse(recommended.image)
+            if current.normalizedName == wanted.normalizedName || TorchRules.Context.isAsGood(current, as: wanted) {
+                return (base, "the base image already fits this torch, CUDA and Python")
+            }
+        }
+        return recommended
     }
 
     /// Findings by file (the Dockerfile first, as files were read), then position, each once.
@@ -92,12 +106,17 @@ struct Gathering {
 
         var commands: [PipInstallCommand] = []
         var copiedRequirements: [String] = []
-        for stageIndex in chain {
+        var constraintFiles: [String] = []
+        let inImage = Set(chain)
+        for stageIndex in buildStages(target: target.index) {
+            let builtIntoImage = inImage.contains(stageIndex)
             for index in dockerfile.stages[stageIndex].instructionIndices {
                 let instruction = dockerfile.instructions[index]
                 switch instruction.kind {
-                case .copy where instruction.flag("from") == nil, .add where instruction.flag("from") == nil:
-                    copiedRequirements += requirementSources(of: instruction)
+                case .copy where instruction.flag("from") == nil && builtIntoImage, .add where instruction.flag("from") == nil && builtIntoImage:
+                    for source in requirementSources(of: instruction) {
+                        if Self.isConstraintsName(Self.baseName(source)) { constraintFiles.append(source) } else { copiedRequirements.append(source) }
+                    }
                 case .run:
                     let stageEnvironment = dockerfile.variables(in: stageIndex, before: index)
                     let cache = PipCacheContext(cacheMountTargets: Self.cacheMountTargets(instruction), environment: stageEnvironment)
@@ -105,12 +124,15 @@ struct Gathering {
                         let words = (command.assignments + command.words).map { PipWord(text: $0.text, span: $0.span, raw: $0.raw) }
                         guard let pip = PipInstallCommand.parse(words) else { continue }
                         findings += PythonRules.check(pip, cache: cache)
+                        // A builder stage's installs are checked; only the image's own stages say what it runs.
+                        guard builtIntoImage else { continue }
                         let position = facts.pipInstalls.count
                         facts.pipInstalls.append(pip.invocation(runIndex: index, environment: stageEnvironment))
                         facts.packages += pip.packageInstalls(pipInstall: position)
                         facts.indexURLs += pip.indexOptions.map(\.located)
                         commands.append(pip)
                         copiedRequirements += pip.requirementFiles.compactMap { contextPath(forImagePath: $0.text) }
+                        constraintFiles += pip.constraintFiles.compactMap { contextPath(forImagePath: $0.text) }
                     }
                 default:
                     break
@@ -120,7 +142,24 @@ struct Gathering {
 
         let roots = request.requirements ?? Self.unique(copiedRequirements)
         requirementFiles = roots
-        let set = RequirementsSet.load(roots: roots, read: { path in try? files.read(path).get() })
+        let read: (String) -> String? = { path in try? files.read(path).get() }
+        var set = RequirementsSet.load(roots: roots, read: read)
+        // Constraints files the image copies or `pip install -c` names, not already reached by a `-c` line.
+        let reached = Set(set.files.map(\.path))
+        let constraintRoots = request.requirements == nil ? Self.unique(constraintFiles).filter { !reached.contains(RequirementsSet.normalize($0)) } : []
+        if !constraintRoots.isEmpty {
+            let constraints = RequirementsSet.load(roots: constraintRoots, read: read)
+            for var file in constraints.files where !reached.contains(file.path) {
+                file.isConstraints = true
+                set.files.append(file)
+            }
+            set.items += constraints.items.filter { !reached.contains($0.path) }.map { item in
+                var item = item
+                item.isConstraint = true
+                return item
+            }
+            set.findings += constraints.findings
+        }
         findings += PythonRules.check(set)
         for item in set.requirements {
             if let package = item.entry.packageInstall { facts.packages.append(package) }
@@ -165,6 +204,32 @@ struct Gathering {
 
     func path(inContext relative: String) -> String {
         contextDirectory == "." ? relative : contextDirectory + "/" + relative
+    }
+
+    /// The stages the build runs: the target's chain and, transitively, the stages it copies
+    /// from (`COPY --from=builder`), in file order.
+    func buildStages(target: Int) -> [Int] {
+        var needed = Set<Int>()
+        var pending = [target]
+        while let stage = pending.popLast(), needed.count <= Dockerfile.maximumStageChain {
+            for index in dockerfile.stageChain(from: stage) where needed.insert(index).inserted {
+                pending.append(index)
+                for i in dockerfile.stages[index].instructionIndices {
+                    let instruction = dockerfile.instructions[i]
+                    guard instruction.kind == .copy || instruction.kind == .add, let from = instruction.flag("from")?.value else { continue }
+                    if let named = dockerfile.stage(named: from) {
+                        pending.append(named.index)
+                    } else if let number = Int(from), dockerfile.stages.indices.contains(number) {
+                        pending.append(number)
+                    }
+                }
+            }
+        }
+        return needed.sorted()
+    }
+
+    static func isConstraintsName(_ name: String) -> Bool {
+        name.lowercased().contains("constraints")
     }
 
     static func isRequirementsName(_ name: String) -> Bool {

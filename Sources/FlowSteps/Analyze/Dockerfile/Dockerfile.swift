@@ -24,8 +24,15 @@ public struct Dockerfile: Sendable {
     /// How many stages `stageChain` follows at most.
     public static let maximumStageChain = 64
 
-    /// The stage a plain `docker build` produces: the last one.
-    public var targetStage: Stage? { stages.last }
+    /// The stage `--target` names (by index), when one is chosen.
+    public var target: Int?
+
+    /// The stage that is built: the `--target` stage, else the last one (what a plain
+    /// `docker build` produces).
+    public var targetStage: Stage? {
+        if let target, stages.indices.contains(target) { return stages[target] }
+        return stages.last
+    }
 
     /// The stage with this name (stage names are case-insensitive).
     public func stage(named name: String) -> Stage? {
