@@ -36,8 +36,8 @@ public indirect enum InputKind: Sendable, Hashable {
     public var phrase: String {
         switch self {
         case .string, .script: "a string"
-        case .integer: "an integer"
-        case .number: "a number"
+        case .integer: "an integer such as `3`"
+        case .number: "a number such as `0.5`"
         case .bool: "`true` or `false`"
         case .duration: "a duration such as `30s`, `5m` or `1h30m`"
         case .size: "a size such as `512KiB` or `10MiB`"

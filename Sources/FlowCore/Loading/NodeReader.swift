@@ -45,7 +45,7 @@ struct NodeReader {
 
     mutating func int(_ node: YAMLNode, _ what: String) -> Located<Int>? {
         guard case .int(let i)? = node.scalar?.resolved else {
-            error(node.location, Messages.wrongType(what, expected: "an integer", found: node.kindDescription))
+            error(node.location, Messages.wrongType(what, expected: "an integer such as `4`", found: node.kindDescription))
             return nil
         }
         return Located(i, at: node.location)
@@ -56,7 +56,7 @@ struct NodeReader {
         case .int(let i)?: return Double(i)
         case .float(let d)? where d.isFinite: return d
         default:
-            error(node.location, Messages.wrongType(what, expected: "a number", found: node.kindDescription))
+            error(node.location, Messages.wrongType(what, expected: "a number such as `0.5`", found: node.kindDescription))
             return nil
         }
     }

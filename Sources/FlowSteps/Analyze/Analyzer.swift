@@ -140,13 +140,17 @@ struct Gathering {
             }
         }
 
-        let roots = request.requirements ?? Self.unique(copiedRequirements)
+        // Found files that cannot be read are left out: `copy-missing` reports them at their COPY,
+        // and a finding must point into a file that exists.
+        let readable: (String) -> Bool = { (try? files.read($0).get()) != nil }
+        let roots = request.requirements ?? Self.unique(copiedRequirements).filter(readable)
         requirementFiles = roots
         let read: (String) -> String? = { path in try? files.read(path).get() }
         var set = RequirementsSet.load(roots: roots, read: read)
         // Constraints files the image copies or `pip install -c` names, not already reached by a `-c` line.
         let reached = Set(set.files.map(\.path))
-        let constraintRoots = request.requirements == nil ? Self.unique(constraintFiles).filter { !reached.contains(RequirementsSet.normalize($0)) } : []
+        let constraintRoots = request.requirements == nil
+            ? Self.unique(constraintFiles).filter { !reached.contains(RequirementsSet.normalize($0)) && readable($0) } : []
         if !constraintRoots.isEmpty {
             let constraints = RequirementsSet.load(roots: constraintRoots, read: read)
             for var file in constraints.files where !reached.contains(file.path) {

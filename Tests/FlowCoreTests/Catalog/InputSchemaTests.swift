@@ -90,7 +90,7 @@ import FlowTestSupport
         #expect(rendered == """
             p.yml:6:16: error: input `fail-on` must be one of `error`, `warning`, `note`, `never`, `critical`, not `critcal`
             p.yml:6:16: note: did you mean `critical`?
-            p.yml:7:17: error: input `attempts` must be an integer, not a string
+            p.yml:7:17: error: input `attempts` must be an integer such as `3`, not a string
             p.yml:8:7: error: step type `probe` has no input `requirement`
             p.yml:8:7: note: did you mean `requirements`?
             p.yml:9:24: error: input `build-args.A` must be a string, not a list
@@ -136,7 +136,7 @@ import FlowTestSupport
 
     @Test func valuesThatCannotFitAreRefusedWithoutShowingThem() {
         let bad: [(ExpressionValue, String)] = [
-            (.object(["attempts": .string("s3cr3t")]), "input `attempts` must be an integer, not a string that does not fit"),
+            (.object(["attempts": .string("s3cr3t")]), "input `attempts` must be an integer such as `3`, not a string that does not fit"),
             (.object(["fail-on": .string("s3cr3t")]), "input `fail-on` must be one of `error`, `warning`, `note`, `never`, `critical`; its expression gave another value"),
             (.object(["nope": .string("s3cr3t")]), "unknown key `nope` in the inputs of `probe`"),
         ]
