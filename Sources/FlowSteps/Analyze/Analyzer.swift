@@ -108,12 +108,14 @@ struct Gathering {
         var copiedRequirements: [String] = []
         var constraintFiles: [String] = []
         let inImage = Set(chain)
+        // Every stage the build runs: the image's own and those it copies from; what a builder
+        // installs (and the requirements it reads) reaches the image through `COPY --from`.
         for stageIndex in buildStages(target: target.index) {
             let builtIntoImage = inImage.contains(stageIndex)
             for index in dockerfile.stages[stageIndex].instructionIndices {
                 let instruction = dockerfile.instructions[index]
                 switch instruction.kind {
-                case .copy where instruction.flag("from") == nil && builtIntoImage, .add where instruction.flag("from") == nil && builtIntoImage:
+                case .copy where instruction.flag("from") == nil, .add where instruction.flag("from") == nil:
                     for source in requirementSources(of: instruction) {
                         if Self.isConstraintsName(Self.baseName(source)) { constraintFiles.append(source) } else { copiedRequirements.append(source) }
                     }
@@ -124,11 +126,21 @@ struct Gathering {
                         let words = (command.assignments + command.words).map { PipWord(text: $0.text, span: $0.span, raw: $0.raw) }
                         guard let pip = PipInstallCommand.parse(words) else { continue }
                         findings += PythonRules.check(pip, cache: cache)
-                        // A builder stage's installs are checked; only the image's own stages say what it runs.
-                        guard builtIntoImage else { continue }
-                        let position = facts.pipInstalls.count
-                        facts.pipInstalls.append(pip.invocation(runIndex: index, environment: stageEnvironment))
-                        facts.packages += pip.packageInstalls(pipInstall: position)
+                        if builtIntoImage {
+                            let position = facts.pipInstalls.count
+                            facts.pipInstalls.append(pip.invocation(runIndex: index, environment: stageEnvironment))
+                            facts.packages += pip.packageInstalls(pipInstall: position)
+                        } else {
+                            // A builder stage's packages reach the image through `COPY --from` (`pip install
+                            // --prefix=/install` then `COPY --from=builder /install /usr/local`): they count as
+                            // what the image runs, but not as an install into the image's own Python (pep668,
+                            // split installs).
+                            facts.packages += pip.packageInstalls(pipInstall: 0).map { package in
+                                var package = package
+                                package.pipInstall = nil
+                                return package
+                            }
+                        }
                         facts.indexURLs += pip.indexOptions.map(\.located)
                         commands.append(pip)
                         copiedRequirements += pip.requirementFiles.compactMap { contextPath(forImagePath: $0.text) }
