@@ -31,7 +31,8 @@ public enum ConcurrencyEntry {
         case cancelled(group: String)
     }
 
-    public static func enter(_ group: ConcurrencyGroup?, stateDirectory: String, database: RunDatabase,
+    /// `clock` dates a replaced run's cancellation and paces the waiting.
+    public static func enter(_ group: ConcurrencyGroup?, stateDirectory: String, database: RunDatabase, clock: any EngineClock,
                              isCancelled: @Sendable () -> Bool, notice: (Notice) -> Void) async throws -> Outcome {
         guard let group else { return .entered(nil) }
         let lock = try GroupLock(stateDirectory: stateDirectory, group: group.name)
@@ -53,13 +54,14 @@ public enum ConcurrencyEntry {
                 notice(.replacing(runID: holder, group: name))
                 let reason = "replaced by a newer run of concurrency group \(name)"
                 do {
-                    _ = try RunCancellation.local(database, now: Date(), reason: reason).cancel(holder, at: Date())
+                    let now = clock.now()
+                    _ = try RunCancellation.local(database, now: now, reason: reason).cancel(holder, at: now)
                 } catch {
                     notice(.cannotCancel(runID: holder, reason: "\(error)"))
                 }
             }
             if isCancelled() { return .cancelled(group: name) }
-            try? await Task.sleep(for: pollInterval)
+            try? await clock.sleep(for: pollInterval)
             if try lock.tryLock() { return .entered(lock) }
         }
     }

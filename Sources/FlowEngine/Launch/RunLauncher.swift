@@ -73,7 +73,7 @@ public struct RunLauncher: Sendable {
     /// Takes the plan's concurrency group as its policy says (see ``ConcurrencyEntry``).
     public func enterGroup(of plan: RunPlan, database: RunDatabase, isCancelled: @Sendable () -> Bool,
                            notice: (ConcurrencyEntry.Notice) -> Void) async throws -> ConcurrencyEntry.Outcome {
-        try await ConcurrencyEntry.enter(plan.concurrency, stateDirectory: stateDirectory, database: database,
+        try await ConcurrencyEntry.enter(plan.concurrency, stateDirectory: stateDirectory, database: database, clock: clock,
                                          isCancelled: isCancelled, notice: notice)
     }
 
