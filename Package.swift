@@ -54,7 +54,7 @@ let package = Package(
         // The built-in step types, one folder each, and the tables they read (embedded in the binary).
         .target(
             name: "FlowSteps",
-            dependencies: ["FlowCore", "FlowEngine", "FlowHTTP"],
+            dependencies: ["FlowCore", "FlowEngine", "FlowHTTP", "FlowSystem"],
             resources: [
                 .embedInCode("Analyze/Knowledge/Resources/torch_releases.json"),
                 .embedInCode("Analyze/Knowledge/Resources/base_images.json"),

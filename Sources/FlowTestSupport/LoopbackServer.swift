@@ -14,6 +14,8 @@ public final class LoopbackServer: @unchecked Sendable {
     private let errorLog: URL
     /// The write end of the watcher's standard input, held open while the server should live.
     private let lifeline: ChildPipe
+    /// The lines an announcing server printed before `READY <port>`.
+    public private(set) var announcement: [String] = []
 
     /// `http://127.0.0.1:<port>` (or https when the caller says so).
     public func baseURL(scheme: String = "http") -> String { "\(scheme)://127.0.0.1:\(port)" }
@@ -38,13 +40,17 @@ public final class LoopbackServer: @unchecked Sendable {
         let (process, errorLog) = (launched.process, launched.errorLog)
         let handle = launched.output!.fileHandleForReading
         var seen = Data()
+        var announced: [String] = []
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let newline = seen.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: seen[..<newline], as: UTF8.self)
                 if line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
-                    return LoopbackServer(port: port, launched: launched)
+                    let server = LoopbackServer(port: port, launched: launched)
+                    server.announcement = announced
+                    return server
                 }
+                announced.append(line)
                 seen.removeSubrange(...newline)
                 continue
             }

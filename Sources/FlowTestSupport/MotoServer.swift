@@ -3,10 +3,11 @@ import FlowHTTP
 import Foundation
 
 /// `moto_server` (an AWS-compatible server from PyPI; script/setup installs it) on a free
-/// loopback port, with request authentication on: moto checks every SigV4 signature against
-/// the keys of its own IAM users, so a test passes only when libcurl signed the request
-/// right. The first three calls (moto's `INITIAL_NO_AUTH_ACTION_COUNT`) create a user, give it
-/// an allow-all policy and make its access key, which `credentials` then holds.
+/// loopback port, started by `script/services run moto` with request authentication on: moto
+/// checks every SigV4 signature against the keys of its own IAM users, so a test passes only
+/// when libcurl signed the request right. The script's first three calls (moto's
+/// `INITIAL_NO_AUTH_ACTION_COUNT`) create a user, give it an allow-all policy and make its
+/// access key, which `credentials` then holds.
 public final class MotoServer: @unchecked Sendable {
     public let server: LoopbackServer
     public let credentials: AWSCredentials
@@ -21,29 +22,14 @@ public final class MotoServer: @unchecked Sendable {
     public static func shared() async throws -> MotoServer { try await sharedServer.get() }
     private static let sharedServer = StartedOnce { try await MotoServer.start() }
 
+    /// Starts moto through `script/services run moto`, which also makes the IAM user and key.
     public static func start() async throws -> MotoServer {
-        var environment = ProcessInfo.processInfo.environment
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
-        environment["MOTO_ALLOW_NONEXISTENT_REGION"] = "true"
-        let server = try await LoopbackServer.listening("moto_server", ["-H", "127.0.0.1", "-p", "{port}"], environment: environment)
-        do {
-            let setup = AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never),
-                                  credentials: StaticCredentials(AWSCredentials(accessKeyId: "AKIDBOOTSTRAP", secretAccessKey: "bootstrap",
-                                                                                source: .explicit)),
-                                  region: "us-east-1", environment: ["AWS_ENDPOINT_URL": server.baseURL()])
-            _ = try await setup.query(.iam, action: "CreateUser", version: "2010-05-08", parameters: [("UserName", "flow-test")])
-            let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            _ = try await setup.query(.iam, action: "PutUserPolicy", version: "2010-05-08",
-                                      parameters: [("UserName", "flow-test"), ("PolicyName", "all"), ("PolicyDocument", policy)])
-            let key = try await setup.query(.iam, action: "CreateAccessKey", version: "2010-05-08", parameters: [("UserName", "flow-test")])
-            guard let id = key.find("AccessKeyId")?.text, let secret = key.find("SecretAccessKey")?.text else {
-                throw HarnessError("moto's CreateAccessKey answer has no key")
-            }
-            return MotoServer(server: server, credentials: AWSCredentials(accessKeyId: id, secretAccessKey: secret, source: .explicit))
-        } catch {
-            server.stop()
-            throw error
+        let service = try await LocalService.start("moto")
+        guard let id = service.environment["AWS_ACCESS_KEY_ID"], let secret = service.environment["AWS_SECRET_ACCESS_KEY"] else {
+            service.stop()
+            throw HarnessError("script/services run moto exported no access key")
         }
+        return MotoServer(server: service.server, credentials: AWSCredentials(accessKeyId: id, secretAccessKey: secret, source: .explicit))
     }
 
     private init(server: LoopbackServer, credentials: AWSCredentials) {

@@ -22,6 +22,9 @@ public struct RunPlan: Sendable {
     public var concurrency: ConcurrencyGroup?
     /// Every step instance, each after all the steps it needs.
     public var steps: [PlannedStep]
+    /// The image map (`images:` of the pipeline, then its profile, then `--image`): a name a
+    /// step gives → the image used instead; values may use `${{ params.* }}` and `${{ env.* }}`.
+    public var images: [(name: String, value: Template)] = []
     /// Set when the plan was narrowed with `--only`: what was asked for (see `RunPlan+Selection`).
     public var selection: Selection? = nil
 

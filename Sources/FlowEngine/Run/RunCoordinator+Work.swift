@@ -16,6 +16,8 @@ struct StepWork: Sendable {
     var logLimit: Int?
     var gracePeriod: Duration
     var retry: RetryPolicy
+    /// The run's image map, resolved (``StepContext/images``).
+    var images: [String: String]
     /// Attempts already on record (from before a resume); this run's first attempt is the next.
     var priorAttempts: Int
     var registry: StepRegistry
@@ -96,12 +98,14 @@ extension RunCoordinator {
         }
         env["FLOW_RUN_ID"] = runID
         env["FLOW_STEP"] = step.id
+        var images: [String: String] = [:]
+        for (name, template) in plan.images { images[name] = try template.render(in: context) }
         return StepWork(
             index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
-            retry: step.retry, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
+            retry: step.retry, images: images, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -132,14 +136,17 @@ extension RunCoordinator {
         let firstStart = work.clock.now()
         var last: AttemptRecord?
         var attempt = work.priorAttempts + 1
+        // Tries under the retry policy; rounds a step asked for (`StepError.Kind.again`) are
+        // attempts too but do not count here.
+        var tries = 1
         while true {
-            let tries = attempt - work.priorAttempts
+            let first = attempt == work.priorAttempts + 1
             let logPath = logPath(work.stepDirectory, attempt: attempt)
             var record = AttemptRecord(runId: work.runID, stepId: work.stepID, number: attempt, status: .running,
                                        startedAt: work.clock.now(), logPath: logPath)
             let scratch: ScratchDirectory
             do {
-                if tries > 1 {
+                if !first {
                     try work.database.apply(runId: work.runID, [.init(stepId: work.stepID, from: .running, to: .running,
                                                                       at: record.startedAt, attempts: attempt)], attempts: [record])
                 }
@@ -177,6 +184,12 @@ extension RunCoordinator {
                     return Completion(index: work.index, status: .cancelled, attempts: attempt, outputs: [:],
                                       exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: record)
                 }
+                if failure.kind == .again, attempt - work.priorAttempts < Self.roundLimit {
+                    try? work.database.apply(runId: work.runID, [], attempts: [record])
+                    work.onEvent(.stepRetrying(stepID: work.stepID, attempt: attempt, delay: DurationValue(milliseconds: 0), error: message))
+                    attempt += 1
+                    continue
+                }
                 let policy = work.retry
                 let delay = policy.backoff.delay(afterAttempt: tries)
                 let jittered = policy.backoff.jitter ? DurationValue(milliseconds: Int64(work.jitter(Double(delay.milliseconds)))) : delay
@@ -197,9 +210,14 @@ extension RunCoordinator {
                                       exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: last)
                 }
                 attempt += 1
+                tries += 1
             }
         }
     }
+
+    /// Attempts one run of a step may make by asking to run again (a bound against a step that
+    /// never stops asking; autofix-retry's own `attempts` is far below it).
+    static let roundLimit = 50
 
     struct AttemptFailure: Error {
         var message: String
@@ -221,7 +239,8 @@ extension RunCoordinator {
             runID: work.runID, stepID: work.stepID, attempt: attempt, workingDirectory: work.workingDirectory,
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
             marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer),
-            resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry)
+            resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry,
+            stepDirectory: work.stepDirectory, logPath: logPath, images: work.images)
         var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))

@@ -46,9 +46,11 @@ public struct StepOutcome: Sendable, Hashable {
 }
 
 /// A failed attempt, classified: retryable errors (a non-zero exit, network, throttling) may
-/// be tried again under the retry policy; terminal ones (bad input, auth) are not.
+/// be tried again under the retry policy; terminal ones (bad input, auth) are not; `again` says
+/// the step changed what it runs on (autofix-retry applied a fix) and must run again at once, as
+/// a new attempt that neither waits nor counts against `retry:` (the step bounds its own rounds).
 public struct StepError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable { case retryable, terminal }
+    public enum Kind: String, Sendable, Hashable { case retryable, terminal, again }
 
     public var message: String
     public var kind: Kind
@@ -76,8 +78,17 @@ public struct StepContext: Sendable {
     public var workingDirectory: String
     /// The complete environment for child processes.
     public var environment: [String: String]
-    /// A folder of this attempt's own (its `$FLOW_OUTPUT` file, artifacts, reports).
+    /// A folder of this attempt's own (its `$FLOW_OUTPUT` file, artifacts, reports), removed
+    /// when the attempt ends.
     public var attemptDirectory: String
+    /// The step's folder in the run's state (`<state>/<run>/<step>`): kept across attempts and
+    /// resumes, for what a step carries from one attempt to the next (autofix-retry's rounds).
+    public var stepDirectory: String
+    /// This attempt's log file (masked as written), for a step that reads a failed attempt's log.
+    public var logPath: String
+    /// The run's image map (`images:` of the pipeline, its profile and `--image`): an image name
+    /// a pipeline gives → the image to use instead. Container steps apply it and say so in the log.
+    public var images: [String: String]
     public var timeout: Duration?
     public var gracePeriod: Duration
     /// The tag that marks this attempt's processes (`FLOW_STEP_ID`).
@@ -95,7 +106,11 @@ public struct StepContext: Sendable {
     public init(runID: String, stepID: String, attempt: Int, workingDirectory: String, environment: [String: String],
                 attemptDirectory: String, timeout: Duration?, gracePeriod: Duration, marker: String,
                 processRunner: any ProcessRunner, clock: any EngineClock, log: StepLog, resources: StepResources,
-                artifacts: ArtifactStore, secrets: RunSecrets, registry: StepRegistry) {
+                artifacts: ArtifactStore, secrets: RunSecrets, registry: StepRegistry,
+                stepDirectory: String = "", logPath: String = "", images: [String: String] = [:]) {
+        self.stepDirectory = stepDirectory
+        self.logPath = logPath
+        self.images = images
         self.runID = runID
         self.stepID = stepID
         self.attempt = attempt
