@@ -18,6 +18,8 @@ struct StepWork: Sendable {
     var retry: RetryPolicy
     /// The run's image map, resolved (``StepContext/images``).
     var images: [String: String]
+    /// The commit the run builds (``StepContext/gitSHA``).
+    var gitSHA: String?
     /// Attempts already on record (from before a resume); this run's first attempt is the next.
     var priorAttempts: Int
     var registry: StepRegistry
@@ -105,7 +107,7 @@ extension RunCoordinator {
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
-            retry: step.retry, images: images, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
+            retry: step.retry, images: images, gitSHA: options.gitSHA, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -240,7 +242,7 @@ extension RunCoordinator {
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
             marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer),
             resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry,
-            stepDirectory: work.stepDirectory, logPath: logPath, images: work.images)
+            stepDirectory: work.stepDirectory, logPath: logPath, images: work.images, gitSHA: work.gitSHA)
         var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))

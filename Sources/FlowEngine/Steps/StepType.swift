@@ -89,6 +89,8 @@ public struct StepContext: Sendable {
     /// The run's image map (`images:` of the pipeline, its profile and `--image`): an image name
     /// a pipeline gives → the image to use instead. Container steps apply it and say so in the log.
     public var images: [String: String]
+    /// The commit the run builds (`git.sha`), when known.
+    public var gitSHA: String?
     public var timeout: Duration?
     public var gracePeriod: Duration
     /// The tag that marks this attempt's processes (`FLOW_STEP_ID`).
@@ -107,7 +109,8 @@ public struct StepContext: Sendable {
                 attemptDirectory: String, timeout: Duration?, gracePeriod: Duration, marker: String,
                 processRunner: any ProcessRunner, clock: any EngineClock, log: StepLog, resources: StepResources,
                 artifacts: ArtifactStore, secrets: RunSecrets, registry: StepRegistry,
-                stepDirectory: String = "", logPath: String = "", images: [String: String] = [:]) {
+                stepDirectory: String = "", logPath: String = "", images: [String: String] = [:], gitSHA: String? = nil) {
+        self.gitSHA = gitSHA
         self.stepDirectory = stepDirectory
         self.logPath = logPath
         self.images = images
