@@ -1,3 +1,5 @@
+import FlowEngine
+
 /// The Dockerfile `build` hands the engine, when it differs from the user's: images named by
 /// `FROM` and by `COPY --from=<image>` put through the run's image map, and `ARG` lines added
 /// after every `FROM` for build arguments flow passes to `RUN` steps (the CA bundle's
