@@ -74,8 +74,13 @@ public struct BuildStep: BuiltinStepType {
                                    pull: input.pull, secrets: secrets.secrets, mounts: mounts)
         let arguments = try engine.buildArguments(build)
         context.log.note("building \(names.primary) with \(engine.name) (\(engine.executable)); it is tagged once the build succeeds")
+        // The engine gets the secrets only as files: their variables are not in its environment.
+        // (buildah 1.28 also reads a secret from the variable named by its id when there is one,
+        // ignoring `src`; with this value that gave an empty secret.)
+        var engineContext = context
+        for secret in secrets.secrets { engineContext.environment.removeValue(forKey: secret.id) }
         do {
-            try await context.runProcess(engine.executable, arguments, environment: engine.buildEnvironment)
+            try await engineContext.runProcess(engine.executable, arguments, environment: engine.buildEnvironment)
         } catch let error as StepError where error.exitCode != nil && !error.timedOut {
             throw StepError("\(engine.name) build failed (exit code \(error.exitCode!)); its output is in this attempt's log",
                             kind: .retryable, exitCode: error.exitCode)
