@@ -58,12 +58,17 @@ public actor RegistryClient {
             return try await send(HTTPRequest(url: "\(scheme)://\(endpoint)\(path)", headers: headers, maxRedirects: 3,
                                               insecure: insecure, caBundle: caBundle))
         }
-        do {
-            let response = try await send(HTTPRequest(url: "https://\(endpoint)\(path)", headers: headers, maxRedirects: 3,
-                                                      insecure: insecure, caBundle: caBundle))
+        let secure = HTTPRequest(url: "https://\(endpoint)\(path)", headers: headers, maxRedirects: 3, insecure: insecure, caBundle: caBundle)
+        guard insecure else {
+            let response = try await send(secure)
             scheme = "https"
             return response
-        } catch let error as HTTPError where insecure && [.tls, .other, .connectionLost].contains(error.kind) {
+        }
+        do {
+            let response = try await http.send(secure)
+            scheme = "https"
+            return response
+        } catch let error as HTTPError where [.tls, .other, .connectionLost].contains(error.kind) {
             let response = try await send(HTTPRequest(url: "http://\(endpoint)\(path)", headers: headers, maxRedirects: 3))
             scheme = "http"
             return response

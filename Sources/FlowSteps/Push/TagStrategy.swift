@@ -46,7 +46,7 @@ public enum TagStrategy: String, Sendable, Hashable, CaseIterable, Codable {
                 tags.append(tag)
                 if let version = SemanticVersion(gitTag), version.isRelease { tags.append("latest") }
             }
-            if let sha = facts.gitSHA, sha.count >= 7 { tags.append(String(sha.prefix(7))) }
+            if let short = try? facts.shortSHA(for: self) { tags.append(short) }
             if let branch = facts.branch, !["main", "master", "HEAD", ""].contains(branch),
                let tag = try? TagName.sanitised(branch, from: "the branch") {
                 tags.append(tag)
