@@ -137,11 +137,13 @@ public actor RegistryClient {
 }
 
 /// A `WWW-Authenticate` value: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`.
-struct AuthChallenge: Sendable, Hashable {
-    var scheme: String
-    var parameters: [String: String]
+public struct AuthChallenge: Sendable, Hashable {
+    /// Lowercased: `basic`, `bearer`.
+    public var scheme: String
+    /// Keys lowercased, values unquoted.
+    public var parameters: [String: String]
 
-    init?(_ header: String) {
+    public init?(_ header: String) {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard let space = trimmed.firstIndex(of: " ") ?? (trimmed.isEmpty ? nil : trimmed.endIndex) else { return nil }
         scheme = trimmed[..<space].lowercased()
