@@ -38,7 +38,11 @@ public struct PushStep: BuiltinStepType {
         let tags: [String]
         do { tags = try PushTagging.tags(entries, facts: facts) } catch { throw StepError(error.description, kind: .terminal) }
 
+        try PushTargets.check(input)
         let engine = try ContainerEngine.select(input.engine, environment: context.environment)
+        if engine.kind == .docker, input.insecure || input.caCert != nil {
+            context.log.note("docker takes registry TLS settings from its daemon (`insecure-registries`, /etc/docker/certs.d); `insecure` and `ca-cert` apply to flow's verification only")
+        }
         let imageID = try await engine.imageID(input.image, context: context)
         let targets = PushTargets.isECR(input) ? try await PushTargets.ecr(input, context: context)
             : [try PushTargets.registry(input)]

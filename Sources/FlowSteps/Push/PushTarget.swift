@@ -31,6 +31,19 @@ enum PushTargets {
         return repository
     }
 
+    /// Input mistakes found before anything runs: ECR-only inputs without ECR, a login half given.
+    static func check(_ input: PushInput) throws {
+        _ = try repository(input)
+        guard !isECR(input) else { return }
+        if input.registryEndpoint != nil {
+            throw StepError("input `registry-endpoint`: it stands in for an ECR registry; give `region` (ECR) or put the address in `registry`", kind: .terminal)
+        }
+        if input.account != nil {
+            throw StepError("input `account`: it names an ECR account; give `region` or `regions` for ECR, or remove it", kind: .terminal)
+        }
+        _ = try registry(input)
+    }
+
     /// Whether the push goes to ECR: a region is given, or the registry is an ECR host.
     static func isECR(_ input: PushInput) -> Bool {
         input.region != nil || !(input.regions ?? []).isEmpty || input.registry.flatMap(ECRRegistryHost.init) != nil
