@@ -8,6 +8,7 @@ public enum BuiltinSteps {
         registry.register(ShellStep())
         registry.register(AnalyzeStep())
         registry.register(BuildStep())
+        registry.register(PushStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).
