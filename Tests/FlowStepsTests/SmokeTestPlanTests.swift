@@ -14,6 +14,23 @@ import FlowTestSupport
         return SmokeRequirement(name: name, specifiers: set, marker: parsedMarker, origin: "requirements.txt:1")
     }
 
+    @Test func theInputTypeIsTheSchema() throws {
+        #expect(InputSchema.unmatchedHelp(of: SmokeTestInput.self) == [])
+        let signature = SmokeTestStep().signature
+        #expect(signature.inputs.filter(\.required).map(\.name) == ["image"])
+        #expect(signature.inputs.first { $0.name == "level" }?.kind == .choice(["quick", "standard", "full"]))
+        #expect(signature.inputs.first { $0.name == "gpu" }?.kind == .choice(["optional", "required", "none"]))
+        // A misspelt level is caught before the run, with a suggestion.
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        do {
+            _ = try h.plan("name: p\nsteps:\n  s: { uses: smoke-test, with: { image: x, level: standart } }\n")
+            Issue.record("an unknown level was accepted")
+        } catch {
+            #expect("\(error)".contains("standart") && "\(error)".contains("standard"), "\(error)")
+        }
+    }
+
     @Test func importNamesComeFromTheStepThenTheTableThenTheImage() {
         #expect(ImportNames.modules(for: "PyYAML", overrides: [:]).modules == ["yaml"])
         #expect(ImportNames.modules(for: "scikit_learn", overrides: [:]).modules == ["sklearn"])
