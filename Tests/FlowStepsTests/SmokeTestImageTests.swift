@@ -17,8 +17,9 @@ import FlowTestSupport
         WheelIndex.Wheel("Odd-Dist", "0.5", importName: "oddmod"),
     ]
     static let install = ["PyYAML==6.0.1", "alpha==1.0", "localver==2.13.0+cpu", "Odd-Dist==0.5"]
-    static let training = "WORKDIR /app\nCOPY train.py /app/train.py\n"
-    static let trainingFiles = ["train.py": "import yaml\nimport alpha\nprint('train imported')\n"]
+    static let training = "WORKDIR /app\nCOPY train.py slow.py /app/\n"
+    static let trainingFiles = ["train.py": "import yaml\nimport alpha\nprint('train imported')\n",
+                                "slow.py": "import time\ntime.sleep(600)\n"]
 
     static func pipeline(_ with: String) -> String {
         "name: smoke\nsteps:\n  smoke:\n    uses: smoke-test\n    with: \(with)\n"
@@ -78,7 +79,7 @@ import FlowTestSupport
         _ = try h.directory.write("requirements.txt", "PyYAML==6.0.1\n")
         _ = try h.directory.write("fails.py", "import sys\nprint('about to fail')\nraise ValueError('boom in the smoke script')\n")
         let outcome = try await h.run(Self.pipeline(
-            "{ image: \"\(image)\", level: full, requirements: requirements.txt, imports: [train], script: fails.py, gpu: required }"))
+            "{ image: \"\(image)\", level: full, requirements: requirements.txt, imports: [train, slow], script: fails.py, gpu: required, check-timeout: 3s }"))
         #expect(outcome.status == .failed)
         let report = try Self.report(h, outcome)
         for name in ["torch imports", "torch matmul on the CPU", "torch CUDA (gpu: required)", "torch.distributed gloo process group"] {
@@ -88,6 +89,9 @@ import FlowTestSupport
         }
         #expect(Self.check(report, "import train (training code)")?["status"] as? String == "passed")
         #expect(Self.check(report, "import train (training code)")?["output"] as? String == "train imported\n")
+        // An import that hangs fails at check-timeout, and the checks after it still run.
+        let slow = try #require(Self.check(report, "import slow (training code)"))
+        #expect(slow["exception"] as? String == "CheckTimeout" && slow["message"] as? String == "CheckTimeout: the check did not finish within check-timeout (3s)")
         let script = try #require(Self.check(report, "script fails.py"))
         #expect(script["status"] as? String == "failed" && script["exception"] as? String == "ValueError")
         #expect((script["message"] as? String)?.hasPrefix("ValueError: boom in the smoke script") == true, "\(script["message"] ?? "")")
