@@ -63,6 +63,10 @@ public struct SmokeTestStep: BuiltinStepType {
         let engine = try ContainerEngine.select(input.engine, environment: context.environment)
         context.log.note("smoke-test: \(plan.checks.count) checks (level \(input.level.rawValue), \(requirements.count) requirements) in \(image) with \(engine.name)")
         for name in plan.skippedImports { context.log.note("smoke-test: import of \(name) not checked (import-names: false)") }
+        let named = Set(requirements.map(\.normalizedName))
+        for key in (input.importNames ?? [:]).keys.sorted() where !named.contains(Requirement.normalize(key)) {
+            context.log.note("smoke-test: import-names: \(key) names no requirement; it is not used")
+        }
 
         let runner = try await runChecks(plan, image: image, input: input, engine: engine, context: context)
         var results = runner.results
