@@ -67,6 +67,26 @@ import FlowTestSupport
         #expect(checked.status == 0, "\(checked.stderr)")
     }
 
+    /// `flow run --junit` goes through the same writer: a run with a passed, a failed and a
+    /// skipped step gives a report the schema accepts.
+    @Test func flowRunJUnitPassesTheSchema() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              ok: { run: "echo 'fine <&> \\u001b[31m'" }
+              bad: { run: "exit 4", needs: ok }
+              never: { run: "echo no", needs: bad }
+            """)
+        let r = try await runFlow(["run", "p.yml", "--junit", "report.xml"], currentDirectory: dir.url)
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let xml = try String(contentsOf: dir.file("report.xml"), encoding: .utf8)
+        #expect(xml.contains("tests=\"3\" failures=\"1\" skipped=\"1\" errors=\"0\""), "\(xml)")
+        let checked = try SmokeTestImages.validateJUnit(dir.file("report.xml").path)
+        #expect(checked.status == 0, "\(checked.stderr)")
+    }
+
     @Test func theJSONReportListsEveryCheck() throws {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(Self.report.json().utf8)) as? [String: Any])
         #expect(json["failed"] as? Int == 2 && json["level"] as? String == "standard")
