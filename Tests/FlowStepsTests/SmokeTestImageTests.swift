@@ -115,12 +115,13 @@ import FlowTestSupport
             steps:
               smoke:
                 uses: smoke-test
-                with: { image: "\(image)", requirements: requirements.txt, junit: smoke.xml, json: smoke.json }
+                with: { image: "python:3.11-slim", requirements: requirements.txt, junit: smoke.xml, json: smoke.json }
               after:
                 needs: smoke
                 run: echo "passed=${{ steps.smoke.outputs.passed }} failed=${{ steps.smoke.outputs.failed }}"
             """)
-        let r = try await runFlow(["run", "p.yml"], currentDirectory: dir.url)
+        // The pipeline names its real base; the run's image map points it at the test image.
+        let r = try await runFlow(["run", "p.yml", "--image", "python:3.11-slim=\(image)"], currentDirectory: dir.url)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let runs = try await runFlow(["runs", "--json"], currentDirectory: dir.url)
         let id = try #require(((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])?.first)?["id"] as? String)
@@ -128,6 +129,7 @@ import FlowTestSupport
         #expect(after.stdout.contains("passed=3 failed=0"), "\(after.stdout)")
         let smokeLog = try await runFlow(["logs", id, "smoke"], currentDirectory: dir.url)
         #expect(smokeLog.stdout.contains("flow: smoke-test: all 3 checks passed"), "\(smokeLog.stdout)")
+        #expect(smokeLog.stdout.contains("flow: image python:3.11-slim → \(image) (the run's `images:` map)"), "\(smokeLog.stdout)")
         let junit = try SmokeTestImages.validateJUnit(dir.file("smoke.xml").path)
         #expect(junit.status == 0, "\(junit.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.file("smoke.json").path))
