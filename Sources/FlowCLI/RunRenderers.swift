@@ -99,42 +99,22 @@ enum LogTail {
     }
 }
 
-/// JUnit XML, the format CI systems (and CodeBuild reports) read: one test case per step.
+/// A run's steps as JUnit XML (``JUnitXML``), the format CI systems (and CodeBuild reports)
+/// read: one test case per step.
 enum JUnitReport {
     static func xml(pipeline: String, runID: String, steps: [StepSummary]) -> String {
-        let failures = steps.filter { $0.status == .failed }.count
-        let skipped = steps.filter { $0.status == .skipped || $0.status == .cancelled }.count
-        let total = steps.reduce(0) { $0 + $1.seconds }
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"\(e(pipeline))\" tests=\"\(steps.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", total))\">\n"
-        out += "  <testsuite name=\"\(e(pipeline))\" id=\"\(e(runID))\" tests=\"\(steps.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", total))\">\n"
-        for s in steps {
-            out += "    <testcase classname=\"\(e(pipeline))\" name=\"\(e(s.stepID))\" time=\"\(String(format: "%.3f", s.seconds))\""
+        let cases = steps.map { s -> JUnitXML.Case in
+            let outcome: JUnitXML.Outcome
             switch s.status {
             case .failed:
-                out += ">\n      <failure message=\"\(e(s.reason ?? "failed"))\">\(e(s.logPath.map { "log: \($0)" } ?? ""))</failure>\n    </testcase>\n"
+                outcome = .failed(.init(message: s.reason ?? "failed", text: s.logPath.map { "log: \($0)" } ?? ""))
             case .skipped, .cancelled:
-                out += ">\n      <skipped message=\"\(e(s.status.rawValue + (s.reason.map { ": \($0)" } ?? "")))\"/>\n    </testcase>\n"
+                outcome = .skipped(message: s.status.rawValue + (s.reason.map { ": \($0)" } ?? ""))
             default:
-                out += "/>\n"
+                outcome = .passed
             }
+            return JUnitXML.Case(name: s.stepID, classname: pipeline, time: s.seconds, outcome: outcome)
         }
-        return out + "  </testsuite>\n</testsuites>\n"
-    }
-
-    private static func e(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case let c where c.value < 0x20 && c != "\n" && c != "\t": out += " "
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        return JUnitXML(name: pipeline, suites: [.init(name: pipeline, id: runID, cases: cases)]).text
     }
 }

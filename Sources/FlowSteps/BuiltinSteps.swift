@@ -9,6 +9,7 @@ public enum BuiltinSteps {
         registry.register(AnalyzeStep())
         registry.register(BuildStep())
         registry.register(PushStep())
+        registry.register(SmokeTestStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).
