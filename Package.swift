@@ -58,6 +58,7 @@ let package = Package(
             resources: [
                 .embedInCode("Analyze/Knowledge/Resources/torch_releases.json"),
                 .embedInCode("Analyze/Knowledge/Resources/base_images.json"),
+                .embedInCode("AutofixRetry/Resources/autofix_signatures.json"),
             ]
         ),
         // The commands and their output renderers; the executable is a shim over this.

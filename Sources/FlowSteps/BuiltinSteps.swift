@@ -7,6 +7,7 @@ public enum BuiltinSteps {
     public static func register(into registry: inout StepRegistry) {
         registry.register(ShellStep())
         registry.register(AnalyzeStep())
+        registry.register(AutofixRetryStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).
