@@ -17,6 +17,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
+    @Option(name: .customLong("image"), help: ArgumentHelp("Use IMAGE where a step names NAME (repeatable; over the pipeline's and profile's `images:`).",
+                                                         valueName: "name=image"))
+    var images: [String] = []
+
     @Option(name: .customLong("max-parallel"), help: "Run at most this many steps at once.")
     var maxParallel: Int?
 
@@ -51,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             await Git.head(environment: environment)
         }
         let request = RunLauncher.Request(
-            file: file, params: options.params, profile: options.profile, maxParallel: maxParallel, only: only,
+            file: file, params: options.params, profile: options.profile, images: images, maxParallel: maxParallel, only: only,
             trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
             gitSHA: gitSHA, gitBranch: await Git.branch(environment: environment))
         let loaded = try Launching.badInputExits { try launcher.prepare(request) }
@@ -260,6 +264,10 @@ enum PlanText {
         if !plan.params.isEmpty {
             let secret = Set(plan.secretParams)
             out += "params: " + plan.params.map { "\($0.name)=\(secret.contains($0.name) ? "***" : $0.value.stringValue)" }.joined(separator: " ") + "\n"
+        }
+        for (name, template) in plan.images {
+            let value = template.isLiteral ? ((try? template.render(in: EvaluationContext(values: [:]))) ?? "") : "(an expression, rendered when the run starts)"
+            out += "image: \(name) → \(value)\n"
         }
         for (i, step) in plan.steps.enumerated() {
             var details = [step.uses]

@@ -7,6 +7,7 @@ public enum BuiltinSteps {
     public static func register(into registry: inout StepRegistry) {
         registry.register(ShellStep())
         registry.register(AnalyzeStep())
+        registry.register(BuildStep())
         registry.register(AutofixRetryStep())
     }
 

@@ -39,6 +39,12 @@ public enum Messages {
     public static func badIdentifier(_ what: String, _ value: String) -> String {
         "\(what) `\(value)` is not a valid name; use letters, digits, `-` and `_`, starting with a letter or digit (at most 100 characters)"
     }
+    public static func badImageName(_ value: String) -> String {
+        "`\(value)` is not an image name; write the name a step gives, as in `python:3.11-slim` or `nvcr.io/nvidia/pytorch:24.07-py3` (no spaces, no expressions)"
+    }
+    public static func badImageOverride(_ value: String) -> String {
+        "`--image \(value)` is not NAME=IMAGE; write it as `--image python:3.11-slim=localhost/flow/python:3.11-bookworm`"
+    }
     public static func badEnvName(_ value: String) -> String {
         "`\(value)` is not a valid environment variable name; use letters, digits and `_`, not starting with a digit"
     }
@@ -97,6 +103,9 @@ public enum Messages {
     public static func duplicateNeed(_ need: String) -> String { "`\(need)` is listed twice in `needs`" }
     public static func cycle(_ path: [String]) -> String { "steps form a cycle: " + path.joined(separator: " → ") }
     public static let cycleHint = "a step cannot (even indirectly) need a step that needs it; remove one of these `needs`"
+    public static func containerOnlyForRun(_ id: String) -> String {
+        "`container` applies to `run:` steps only; step `\(id)` uses a step type (container step types such as `build` and `smoke-test` take an `image` input instead)"
+    }
     public static func shellOnlyForRun(_ id: String) -> String { "`shell` applies to `run:` steps only; step `\(id)` uses a step type" }
     public static func outputsOnlyForRun(_ id: String, _ type: String) -> String {
         "`outputs` declares what a `run:` script writes; step `\(id)` uses `\(type)`, whose outputs the type declares (`flow steps \(type)`)"

@@ -48,10 +48,18 @@ extension PipelineLoader {
                 let shellKey = pair.value.mapping?.first { $0.keyText == "shell" }?.key ?? s
                 step.with.append((Located("shell", at: shellKey.location), s))
             }
+            // `container:` runs the script in an image: an input of `shell`, checked by its schema.
+            if let c = body["container"] {
+                let containerKey = pair.value.mapping?.first { $0.keyText == "container" }?.key ?? c
+                step.with.append((Located("container", at: containerKey.location), c))
+            }
         }
 
         if let s = body["shell"], runNode == nil {
             reader.error(s.location, Messages.shellOnlyForRun(id.value))
+        }
+        if let c = body["container"], runNode == nil {
+            reader.error(c.location, Messages.containerOnlyForRun(id.value))
         }
         if let n = body["needs"] {
             var seen = Set<String>()

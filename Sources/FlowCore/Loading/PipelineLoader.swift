@@ -2,9 +2,9 @@
 /// diagnostic at the right place for each problem. Cross-references (needs, expressions, step
 /// types) are `PipelineValidator`'s job.
 public struct PipelineLoader {
-    static let rootKeys = ["name", "description", "params", "profiles", "env", "secrets", "max-parallel",
+    static let rootKeys = ["name", "description", "params", "profiles", "env", "images", "secrets", "max-parallel",
                            "concurrency", "schedule", "defaults", "steps"]
-    static let stepKeys = ["uses", "run", "shell", "needs", "if", "with", "env", "timeout", "retry",
+    static let stepKeys = ["uses", "run", "shell", "container", "needs", "if", "with", "env", "timeout", "retry",
                            "continue-on-error", "matrix", "outputs", "working-directory", "log-limit"]
     static let paramKeys = ["type", "default", "description", "options", "secret"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
@@ -56,6 +56,7 @@ public struct PipelineLoader {
         if let node = root["params"] { p.params = params(node) }
         if let node = root["profiles"] { p.profiles = profiles(node) }
         if let node = root["env"] { p.env = reader.env(node, "`env`") }
+        if let node = root["images"] { p.images = images(node, "`images`") }
         if let node = root["secrets"] { p.secrets = secrets(node) }
         if let node = root["max-parallel"], let n = reader.int(node, "`max-parallel`") {
             if n.value < 1 { reader.error(node.location, Messages.outOfRange("`max-parallel`", "\(n.value)", "at least 1")) } else { p.maxParallel = n }
@@ -126,9 +127,31 @@ public struct PipelineLoader {
         return pairs.compactMap { pair in
             guard let name = reader.identifier(pair.key, "profile name"),
                   let values = reader.mapping(pair.value, "profile `\(name.value)`") else { return nil }
-            return Profile(name: name, values: values.compactMap { v in
-                reader.string(v.key, "parameter name").map { ($0, v.value) }
-            })
+            // `images:` in a profile is its image map when it is a mapping (a param named
+            // `images` can still be set by a profile with a scalar).
+            var profile = Profile(name: name, values: [])
+            for v in values {
+                if v.keyText == "images", v.value.mapping != nil {
+                    profile.images = images(v.value, "`images` of profile `\(name.value)`")
+                } else if let key = reader.string(v.key, "parameter name") {
+                    profile.values.append((key, v.value))
+                }
+            }
+            return profile
+        }
+    }
+
+    /// An `images:` map: image name → image, values may hold expressions.
+    mutating func images(_ node: YAMLNode, _ what: String) -> [ImageMapping] {
+        guard let pairs = reader.mapping(node, what) else { return [] }
+        return pairs.compactMap { pair in
+            guard let name = reader.string(pair.key, "an image name"), let value = reader.text(pair.value, "`\(pair.keyText)` in \(what)")
+            else { return nil }
+            if name.value.isEmpty || name.value.contains(where: \.isWhitespace) || name.value.containsExpressionOpener {
+                reader.error(pair.key.location, Messages.badImageName(name.value))
+                return nil
+            }
+            return ImageMapping(name: name, value: value)
         }
     }
 

@@ -7,6 +7,8 @@ public struct Pipeline: Sendable {
     public var params: [ParamDefinition] = []
     public var profiles: [Profile] = []
     public var env: [EnvEntry] = []
+    /// `images:`: image names steps give → the image to use instead (a local stand-in).
+    public var images: [ImageMapping] = []
     public var secrets: [Located<String>] = []
     public var maxParallel: Located<Int>?
     public var concurrency: Concurrency?
@@ -53,6 +55,16 @@ public struct ParamDefinition: Sendable {
 public struct Profile: Sendable {
     public var name: Located<String>
     public var values: [(name: Located<String>, value: YAMLNode)]
+    /// The profile's `images:` map, applied over the pipeline's.
+    public var images: [ImageMapping] = []
+}
+
+/// One `NAME: IMAGE` of an `images:` map: where a step names `name` (a `FROM`, a `container:`
+/// image, a `smoke-test` image), `value` is used instead, and the step's log says so. The value
+/// may hold expressions (`${{ params.* }}`, `${{ env.* }}`).
+public struct ImageMapping: Sendable {
+    public var name: Located<String>
+    public var value: SourceText
 }
 
 /// One `NAME: value` of an `env:` mapping; the value may hold expressions.

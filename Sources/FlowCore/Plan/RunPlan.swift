@@ -25,6 +25,8 @@ public struct RunPlan: Sendable {
     /// The image map (`images:` of the pipeline, then its profile, then `--image`): a name a
     /// step gives → the image used instead; values may use `${{ params.* }}` and `${{ env.* }}`.
     public var images: [(name: String, value: Template)] = []
+    /// The `--image` overrides among them, as given (stored with the run for resume).
+    public var imageOverrides: [(name: String, value: String)] = []
     /// Set when the plan was narrowed with `--only`: what was asked for (see `RunPlan+Selection`).
     public var selection: Selection? = nil
 

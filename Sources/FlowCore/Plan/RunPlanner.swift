@@ -36,7 +36,9 @@ public struct RunPlanner {
     /// Plans a pipeline that validated without errors.
     /// `requireAllParams: false` plans without values for parameters that have none (for
     /// `flow graph`, whose output does not depend on them).
+    /// `images` (`--image NAME=IMAGE`) go over the pipeline's and the profile's `images:`.
     public static func plan(_ pipeline: Pipeline, params arguments: [ParamArgument] = [], profile: String? = nil,
+                            images: [(name: String, value: String)] = [],
                             maxParallel: Int? = nil, requireAllParams: Bool = true) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let secretParams = secretParams(of: pipeline)
@@ -75,19 +77,51 @@ public struct RunPlanner {
                 }
                 concurrency = ConcurrencyGroup(name: name, policy: c.policy.value)
             }
-            return (RunPlan(
+            var plan = RunPlan(
                 pipelineName: pipeline.name.value, file: pipeline.file, description: pipeline.description,
                 params: params, profile: profile,
                 env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
                 secrets: pipeline.secrets.map(\.value),
                 secretParams: secretParams, fileSecrets: fileSecrets(of: pipeline, secretParams: secretParams),
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
-                concurrency: concurrency, steps: steps), diagnostics)
+                concurrency: concurrency, steps: steps)
+            plan.images = try imageMap(pipeline, profile: profile, overrides: images)
+            plan.imageOverrides = images
+            return (plan, diagnostics)
         } catch {
             // Validation parses every template first; reaching this means it was skipped.
             let message = (error as? ExpressionError)?.message ?? "\(error)"
             return (nil, diagnostics + [.error(pipeline.location, Messages.expression(message))])
         }
+    }
+
+    /// The image map: the pipeline's `images:`, then the profile's, then the command line's
+    /// (literal), later entries replacing earlier ones for the same name.
+    public static func imageMap(_ pipeline: Pipeline, profile: String?, overrides: [(name: String, value: String)]) throws -> [(name: String, value: Template)] {
+        var map: [(name: String, value: Template)] = []
+        func put(_ name: String, _ value: Template) {
+            if let index = map.firstIndex(where: { $0.name == name }) { map[index].value = value } else { map.append((name, value)) }
+        }
+        let profileImages = pipeline.profiles.first { $0.name.value == profile }?.images ?? []
+        for mapping in pipeline.images + profileImages { put(mapping.name.value, try Template.parse(mapping.value.text)) }
+        for (name, value) in overrides { put(name, Template(segments: [.literal(value)])) }
+        return map
+    }
+
+    /// Splits `--image NAME=IMAGE` texts (at the last `=`, since a name has none but a digest
+    /// reference of the value may not either); problems say what is wrong.
+    public static func imageOverrides(_ texts: [String]) -> (overrides: [(name: String, value: String)], problems: [Diagnostic]) {
+        var overrides: [(name: String, value: String)] = []
+        var problems: [Diagnostic] = []
+        for text in texts {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex,
+                  !text.contains(where: \.isWhitespace) else {
+                problems.append(.error(commandLine, Messages.badImageOverride(text)))
+                continue
+            }
+            overrides.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+        }
+        return (overrides, problems)
     }
 
     /// The concurrency group's name: its text with `params.*` and `pipeline.*` rendered (validation

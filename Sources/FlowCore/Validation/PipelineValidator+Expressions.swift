@@ -19,6 +19,15 @@ extension PipelineValidator {
         checkEnv(env, Scope())
     }
 
+    /// The `images:` maps of the pipeline and its profiles: values are templates read with what
+    /// the pipeline's `env:` may read.
+    mutating func checkImages() {
+        for mapping in pipeline.images + pipeline.profiles.flatMap(\.images) {
+            checkTemplate(mapping.value, Scope())
+            if mapping.value.text.containsNUL { error(mapping.value.location, Messages.nulCharacter("the image for `\(mapping.name.value)`")) }
+        }
+    }
+
     /// `env:` values may hold expressions, except for variables that bash (running the step's script) or a
     /// program it runs reads as code: `BASH_ENV`, `PS4`, `GIT_SSH_COMMAND`, … (see `ShellScanner.codeVariables`).
     mutating func checkEnv(_ env: [EnvEntry], _ scope: Scope) {

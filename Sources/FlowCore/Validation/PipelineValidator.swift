@@ -49,6 +49,7 @@ public struct PipelineValidator {
         checkConcurrency()
         checkExpressions(inPipelineEnv: pipeline.env)
         checkNULCharacters(inEnv: pipeline.env)
+        checkImages()
         for (i, step) in pipeline.steps.enumerated() {
             checkStepType(step)
             checkNULCharacters(in: step)

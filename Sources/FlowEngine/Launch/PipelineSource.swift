@@ -52,18 +52,19 @@ public struct PipelineSource: Sendable {
 
     /// Reads, validates and plans `file` with `--param` texts and a profile; on any error
     /// returns the diagnostics instead.
-    public func load(_ file: String, params: [String], profile: String?, maxParallel: Int? = nil,
+    public func load(_ file: String, params: [String], profile: String?, images: [String] = [], maxParallel: Int? = nil,
                      requireAllParams: Bool) -> Result<Loaded, DiagnosticList> {
         let (registry, registryProblems) = self.registry()
         let (arguments, argumentProblems) = RunPlanner.ParamArgument.parse(all: params)
-        var all = registryProblems + argumentProblems
+        let (overrides, imageProblems) = RunPlanner.imageOverrides(images)
+        var all = registryProblems + argumentProblems + imageProblems
         let (bytes, readProblems) = read(file)
         all += readProblems
         guard let bytes else { return .failure(DiagnosticList(all)) }
         let (pipeline, diagnostics) = PipelineCheck.check(bytes, file: file, options: Self.options(catalog: registry.catalog), limits: limits)
         all += diagnostics
         guard let pipeline, !all.hasErrors else { return .failure(DiagnosticList(all)) }
-        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: profile,
+        let (plan, planProblems) = RunPlanner.plan(pipeline, params: arguments, profile: profile, images: overrides,
                                                    maxParallel: maxParallel, requireAllParams: requireAllParams)
         all += planProblems
         guard let plan, !all.hasErrors else { return .failure(DiagnosticList(all)) }

@@ -61,6 +61,13 @@ extension RunLauncher {
         var loaded = try source.plan(text, file: record.file) { pipeline in
             try Self.arguments(for: record, pipeline, takeover, again: again)
         }
+        // The run keeps the image map it started with: its profile's and its `--image` ones.
+        do {
+            loaded.plan.images = try RunPlanner.imageMap(loaded.pipeline, profile: record.profile, overrides: record.imageOverrides)
+        } catch {
+            throw DiagnosticList([.error(RunPlanner.commandLine, Messages.expression("\(error)"))])
+        }
+        loaded.plan.imageOverrides = record.imageOverrides
         if let names = record.selectedSteps {
             let (narrowed, problems) = loaded.plan.only(names)
             guard let narrowed else { throw DiagnosticList(problems) }

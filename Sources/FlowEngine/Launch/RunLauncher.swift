@@ -33,6 +33,8 @@ public struct RunLauncher: Sendable {
         /// `--param NAME=VALUE` texts.
         public var params: [String]
         public var profile: String?
+        /// `--image NAME=IMAGE` texts.
+        public var images: [String]
         public var maxParallel: Int?
         /// `--only`: these steps and what they need.
         public var only: [String]
@@ -41,9 +43,10 @@ public struct RunLauncher: Sendable {
         public var gitSHA: String?
         public var gitBranch: String?
 
-        public init(file: String, params: [String] = [], profile: String? = nil, maxParallel: Int? = nil, only: [String] = [],
-                    trigger: String = "manual", gitSHA: String? = nil, gitBranch: String? = nil) {
+        public init(file: String, params: [String] = [], profile: String? = nil, images: [String] = [], maxParallel: Int? = nil,
+                    only: [String] = [], trigger: String = "manual", gitSHA: String? = nil, gitBranch: String? = nil) {
             self.file = file
+            self.images = images
             self.params = params
             self.profile = profile
             self.maxParallel = maxParallel
@@ -57,7 +60,8 @@ public struct RunLauncher: Sendable {
     /// Loads, validates and plans a new run (narrowed by `--only`). Touches no state.
     public func prepare(_ request: Request) throws(DiagnosticList) -> PipelineSource.Loaded {
         var loaded: PipelineSource.Loaded
-        switch source.load(request.file, params: request.params, profile: request.profile, maxParallel: request.maxParallel,
+        switch source.load(request.file, params: request.params, profile: request.profile, images: request.images,
+                           maxParallel: request.maxParallel,
                            requireAllParams: true) {
         case .success(let l): loaded = l
         case .failure(let list): throw list

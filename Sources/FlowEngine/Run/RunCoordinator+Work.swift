@@ -20,6 +20,10 @@ struct StepWork: Sendable {
     var images: [String: String]
     /// The commit the run builds (``StepContext/gitSHA``).
     var gitSHA: String?
+    /// ``StepContext/declaredEnvironment``.
+    var declaredEnvironment: [String]
+    /// ``StepContext/workspace``.
+    var workspace: String
     /// Attempts already on record (from before a resume); this run's first attempt is the next.
     var priorAttempts: Int
     var registry: StepRegistry
@@ -102,12 +106,16 @@ extension RunCoordinator {
         env["FLOW_STEP"] = step.id
         var images: [String: String] = [:]
         for (name, template) in plan.images { images[name] = try template.render(in: context) }
+        // What the pipeline set, as opposed to what flow inherited from its own environment.
+        var declared = Set(plan.env.map(\.name) + step.env.map(\.name) + plan.secrets + ["FLOW_RUN_ID", "FLOW_STEP"])
+        declared.formUnion(step.script?.substitution.variables.map(\.name) ?? [])
         return StepWork(
             index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
-            retry: step.retry, images: images, gitSHA: options.gitSHA, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
+            retry: step.retry, images: images, gitSHA: options.gitSHA,
+            declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent)
     }
 
@@ -242,7 +250,8 @@ extension RunCoordinator {
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
             marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer),
             resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry,
-            stepDirectory: work.stepDirectory, logPath: logPath, images: work.images, gitSHA: work.gitSHA)
+            stepDirectory: work.stepDirectory, logPath: logPath, images: work.images, gitSHA: work.gitSHA,
+            declaredEnvironment: work.declaredEnvironment, workspace: work.workspace)
         var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))

@@ -154,7 +154,8 @@ public actor RunCoordinator {
             trigger: options.trigger, gitSha: options.gitSHA,
             secretNames: jsonArray(plan.secrets + plan.secretParams.map { "params." + $0 }),
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
-            heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) })
+            heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) },
+            images: plan.imageOverrides.isEmpty ? nil : Self.jsonPairs(plan.imageOverrides))
         var attempt = 1
         while true {
             record.id = RunID.make(at: startedAt)
@@ -386,6 +387,10 @@ public actor RunCoordinator {
 
     static func jsonArray(_ items: [String]) -> String {
         ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
+    }
+
+    static func jsonPairs(_ pairs: [(name: String, value: String)]) -> String {
+        ExpressionValue.array(pairs.map { .array([.string($0.name), .string($0.value)]) }).toJSON(pretty: false)
     }
 }
 

@@ -44,11 +44,15 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     /// The step names of `flow run --only`, as a JSON array; `nil` when the whole pipeline runs.
     /// Resume and retry narrow the plan the same way.
     public var selection: String?
+    /// The `--image NAME=IMAGE` overrides the run was started with, as a JSON array of
+    /// `[name, image]` pairs; resume applies them again over the pipeline's and profile's map.
+    public var images: String?
 
     public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
                 profile: String?, trigger: String, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
                 finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int,
-                selection: String? = nil) {
+                selection: String? = nil, images: String? = nil) {
+        self.images = images
         self.id = id
         self.pipeline = pipeline
         self.file = file
@@ -67,6 +71,13 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         self.heartbeatAt = heartbeatAt
         self.resumeCount = resumeCount
         self.selection = selection
+    }
+
+    /// The `--image` overrides this run was started with.
+    public var imageOverrides: [(name: String, value: String)] {
+        guard let images, let data = images.data(using: .utf8),
+              let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
+        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
     }
 
     /// The `--only` names this run was narrowed to, if any.

@@ -230,6 +230,9 @@ public final class RunDatabase: Sendable {
                 t.foreignKey(["runId", "stepId"], references: "steps", onDelete: .cascade)
             }
         }
+        migrator.registerMigration("v4-images") { db in
+            try db.alter(table: "runs") { t in t.add(column: "images", .text) }
+        }
         return migrator
     }
 

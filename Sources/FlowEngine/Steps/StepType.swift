@@ -91,6 +91,12 @@ public struct StepContext: Sendable {
     public var images: [String: String]
     /// The commit the run builds (`git.sha`), when known.
     public var gitSHA: String?
+    /// The names of the variables of ``environment`` the pipeline set (its `env:`, the step's,
+    /// `secrets:`, the script's `FLOW_EXPR_n`, `FLOW_RUN_ID`, `FLOW_STEP`), as opposed to what flow
+    /// inherited: what a step running in a container passes into it.
+    public var declaredEnvironment: [String]
+    /// The folder the run works in (relative step paths start here; `working-directory` is under it).
+    public var workspace: String
     public var timeout: Duration?
     public var gracePeriod: Duration
     /// The tag that marks this attempt's processes (`FLOW_STEP_ID`).
@@ -109,8 +115,11 @@ public struct StepContext: Sendable {
                 attemptDirectory: String, timeout: Duration?, gracePeriod: Duration, marker: String,
                 processRunner: any ProcessRunner, clock: any EngineClock, log: StepLog, resources: StepResources,
                 artifacts: ArtifactStore, secrets: RunSecrets, registry: StepRegistry,
-                stepDirectory: String = "", logPath: String = "", images: [String: String] = [:], gitSHA: String? = nil) {
+                stepDirectory: String = "", logPath: String = "", images: [String: String] = [:], gitSHA: String? = nil,
+                declaredEnvironment: [String] = [], workspace: String? = nil) {
         self.gitSHA = gitSHA
+        self.declaredEnvironment = declaredEnvironment
+        self.workspace = workspace ?? workingDirectory
         self.stepDirectory = stepDirectory
         self.logPath = logPath
         self.images = images

@@ -49,22 +49,15 @@ extension ContainerEngine {
         let name = Self.containerName(context)
         try await removeLeftovers(context)
         var extra: [String: String] = [:]
-        let arguments: [String]
-        switch kind {
-        case .docker, .podman:
-            extra = run.environment
-            arguments = ["run", "--rm", "--name", name] + run.mounts.flatMap { ["-v", $0.volume] }
-                + run.environment.keys.sorted().flatMap { ["-e", $0] }
-                + (run.workingDirectory.map { ["-w", $0] } ?? []) + [run.image] + run.command
-        case .buildah:
-            let envFile = context.attemptDirectory + "/container-env"
+        let envFile = context.attemptDirectory + "/container-env-\(name)"
+        if kind == .buildah {
+            unlink(envFile)
             try ScratchDirectory.writeFile(envFile, Self.shellAssignments(run.environment))
-            chmod(envFile, 0o600)
-            let mounts = run.mounts + [ContainerRun.Mount(host: envFile, container: "/run/flow-env", readOnly: true)]
-            arguments = ["run"] + isolation + mounts.flatMap { ["-v", $0.volume] }
-                + (run.workingDirectory.map { ["--workingdir", $0] } ?? [])
-                + [name, "--", "/bin/sh", "-c", #"set -a; . /run/flow-env; set +a; exec "$@""#, "sh"] + run.command
+        } else {
+            extra = run.environment
         }
+        defer { unlink(envFile) }
+        let arguments = runArguments(run, name: name, envFile: envFile)
         do {
             if kind == .buildah {
                 _ = try await context.captureProcess(executable, ["from", "--quiet", "--name", name, run.image])
@@ -78,14 +71,33 @@ extension ContainerEngine {
         }
     }
 
+    /// The engine's arguments to run `run` in the container `name`: names of variables only (docker,
+    /// podman read their values from their own environment; buildah's shell reads `envFile`).
+    func runArguments(_ run: ContainerRun, name: String, envFile: String) -> [String] {
+        switch kind {
+        case .docker, .podman:
+            return ["run", "--rm", "--name", name] + run.mounts.flatMap { ["-v", $0.volume] }
+                + run.environment.keys.sorted().flatMap { ["-e", $0] }
+                + (run.workingDirectory.map { ["-w", $0] } ?? []) + [run.image] + run.command
+        case .buildah:
+            let mounts = run.mounts + [ContainerRun.Mount(host: envFile, container: "/run/flow-env", readOnly: true)]
+            return ["run"] + isolation + mounts.flatMap { ["-v", $0.volume] }
+                + (run.workingDirectory.map { ["--workingdir", $0] } ?? [])
+                + [name, "--", "/bin/sh", "-c", #"set -a; . /run/flow-env; set +a; exec "$@""#, "sh"] + run.command
+        }
+    }
+
     /// `flow-<run>-<step>-<attempt>`, in the characters engines allow in a container name.
     static func containerName(_ context: StepContext) -> String {
         prefix(context) + String(context.attempt)
     }
 
     static func prefix(_ context: StepContext) -> String {
-        let raw = "flow-\(context.runID)-\(context.stepID)-"
-        return String(raw.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        sanitized("flow-\(context.runID)-\(context.stepID)-")
+    }
+
+    static func sanitized(_ raw: String) -> String {
+        String(raw.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
     }
 
     /// `NAME='value'` lines a POSIX shell reads back exactly (a `'` inside becomes `'\''`).

@@ -9,8 +9,10 @@ public struct ShellStep: BuiltinStepType {
     public struct Input: StepInputSchema {
         public var script: String
         public var shell: String
+        public var container: ContainerInput?
 
         public static let help: [String: InputHelp] = [
+            "container": InputHelp("run the script inside this image (`container:` on a `run:` step), through the container engine"),
             "script": InputHelp("the script to run; `${{ }}` in it become environment variables, never text"),
             "shell": InputHelp("the interpreter: `bash` (run with `-eo pipefail`), `sh` (with `-e`), a program name, or a command line with `{0}` for the script file",
                                default: ScriptShell.defaultShell),
@@ -39,7 +41,12 @@ public struct ShellStep: BuiltinStepType {
         try OutputFile.create(at: outputPath)
         defer { unlink(outputPath) }
         let command = ScriptCommand.commandLine(for: input.shell, script: scriptPath)
-        let outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
+        let outcome: ProcessOutcome
+        if let container = input.container {
+            outcome = try await container.run(command, output: outputPath, context: context).outcome
+        } else {
+            outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
+        }
         return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ScriptCommand.exitCode(outcome))
     }
 }

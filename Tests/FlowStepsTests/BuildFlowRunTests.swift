@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import FlowTestSupport
+
+/// `build` as a user runs it: `flow run` on a pipeline file, the built binary.
+@Suite(.serialized) struct BuildFlowRunTests {
+    @Test func flowRunBuildsAndTagsWithTheRunIDAndRecordsTheOutputs() async throws {
+        try BuildTesting.requireBaseImage()
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let image = BuildTesting.uniqueImage()
+        let repository = String(image.dropLast(2))
+        try BuildTesting.context(dir, ["Dockerfile": "FROM \(BuildTesting.baseImage)\nRUN echo built-by-flow-run\n"])
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              image:
+                uses: build
+                with: { context: ctx, image: "\(image)", tags: ["${{ run.id }}"] }
+              show:
+                needs: [image]
+                run: echo "digest=${{ steps.image.outputs.digest }} size=${{ steps.image.outputs.size }}"
+            """)
+        let r = try await runFlow(["run", "p.yml"], currentDirectory: dir.url)
+        let listed = try await runFlow(["runs", "--json"], currentDirectory: dir.url)
+        let runs = try #require(try JSONSerialization.jsonObject(with: listed.output) as? [[String: Any]])
+        let runID = try #require(runs.first?["id"] as? String)
+        defer { BuildTesting.remove([image, repository + ":" + runID]) }
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let logs = try await runFlow(["logs", runID], currentDirectory: dir.url)
+        #expect(logs.stdout.contains("built-by-flow-run"), "\(logs.stdout)")
+        let inspection = try #require(try BuildTesting.inspect(image))
+        let id = "sha256:" + (inspection["FromImageID"] as? String ?? "")
+        #expect(logs.stdout.contains("digest=\(id) size="))
+        #expect(try BuildTesting.inspect(repository + ":" + runID)?["FromImageID"] as? String == inspection["FromImageID"] as? String)
+        #expect((BuildTesting.config(inspection)["Labels"] as? [String: String])?["flow.run-id"] == runID)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import FlowCore
+import FlowEngine
+import FlowTestSupport
+@testable import FlowSteps
+
+/// `build` on real buildah (the only engine that runs here; docker's and podman's command lines
+/// are checked in `BuildCommandLineTests`), against the local base image.
+@Suite(.serialized) struct BuildStepTests {
+    @Test func aMappedBaseBuildsWithOCILabelsAndTheDigestIsTheImageID() async throws {
+        try BuildTesting.requireBaseImage()
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let image = BuildTesting.uniqueImage()
+        defer { BuildTesting.remove([image]) }
+        try BuildTesting.context(h.directory, ["Dockerfile": "FROM python:3.11-slim\nRUN python3 -c 'print(\"python-ran\")'\n"])
+        let outcome = try await h.run("""
+            name: b
+            steps:
+              image: { uses: mapped-build, with: { context: ctx, image: "\(image)", labels: { team: ml } } }
+            """, registry: BuildTesting.registry())
+        let log = BuildTesting.log(h, outcome, "image")
+        #expect(outcome.status == .succeeded, "\(log)")
+        let outputs = try BuildTesting.outputs(outcome, "image")
+        #expect(outputs["image"] == image)
+        #expect(outputs["engine"] == "buildah")
+        let digest = try #require(outputs["digest"])
+        #expect(digest.hasPrefix("sha256:") && digest.count == 71)
+        #expect((Int(outputs["size"] ?? "") ?? 0) > 1_000_000)
+        #expect(log.contains("python:3.11-slim → \(BuildTesting.baseImage)"))
+        #expect(log.contains("python-ran"))
+
+        let inspection = try #require(try BuildTesting.inspect(image))
+        #expect("sha256:" + (inspection["FromImageID"] as? String ?? "") == digest)
+        let labels = BuildTesting.config(inspection)["Labels"] as? [String: String] ?? [:]
+        #expect(labels["org.opencontainers.image.revision"] == "0123456789abcdef0123456789abcdef01234567")
+        #expect(labels["flow.run-id"] == outcome.runID)
+        #expect(labels["team"] == "ml")
+        let created = try #require(labels["org.opencontainers.image.created"])
+        #expect(ISO8601DateFormatter().date(from: created) != nil)
+    }
+
+    @Test func aBaseThatCannotBePulledFailsWithTheEnginesErrorInTheLog() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let image = BuildTesting.uniqueImage()
+        try BuildTesting.context(h.directory, ["Dockerfile": "FROM 127.0.0.1:9/flow-test/nothing:1\nRUN true\n"])
+        for pull in ["never", "missing"] {
+            let outcome = try await h.run("""
+                name: b
+                steps:
+                  image: { uses: mapped-build, retry: { attempts: 1 }, with: { context: ctx, image: "\(image)", pull: \(pull) } }
+                """, registry: BuildTesting.registry())
+            let log = BuildTesting.log(h, outcome, "image")
+            #expect(outcome.status == .failed)
+            #expect(log.contains("127.0.0.1:9/flow-test/nothing"), "\(log)")
+            #expect(BuildTesting.error(h, outcome, "image").contains("buildah build failed (exit code"), "\(BuildTesting.error(h, outcome, "image"))")
+        }
+        #expect(try !BuildTesting.imageNames().contains(image))
+    }
+
+    @Test func buildArgsTargetExtraTagsAndASecretThatReachesNoArgvLogOrHistory() async throws {
+        try BuildTesting.requireBaseImage()
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let image = BuildTesting.uniqueImage()
+        let repository = String(image.dropLast(2))
+        defer { BuildTesting.remove([image, repository + ":extra", repository + ":second"]) }
+        let secret = "s3cr3t-\(UUID().uuidString)"
+        try BuildTesting.context(h.directory, ["Dockerfile": """
+            FROM \(BuildTesting.baseImage) AS first
+            ARG GREETING=none
+            LABEL greeting=$GREETING
+            RUN --mount=type=secret,id=FLOW_TEST_TOKEN \\
+                test -s /run/secrets/FLOW_TEST_TOKEN && echo "secret-$(echo readable)" && \\
+                cat /proc/[0-9]*/cmdline | tr '\\000' ' ' > /tmp/argv && \\
+                grep -q -- --iidfile /tmp/argv && echo "saw-$(echo engine)-argv" && \\
+                if grep -q -F -f /run/secrets/FLOW_TEST_TOKEN /tmp/argv; then echo "secret-$(echo on)-argv"; exit 1; fi; rm /tmp/argv
+            FROM first AS second
+            LABEL stage=second
+            """])
+        var environment = ProcessInfo.processInfo.environment
+        environment["FLOW_TEST_TOKEN"] = secret
+        let outcome = try await h.run("""
+            name: b
+            steps:
+              image:
+                uses: mapped-build
+                with: { context: ctx, image: "\(image)", build-args: { GREETING: hello }, target: first,
+                        tags: [extra, "\(repository):second"], secrets: [FLOW_TEST_TOKEN], cache: false }
+            """, environment: environment, registry: BuildTesting.registry())
+        let log = BuildTesting.log(h, outcome, "image")
+        #expect(outcome.status == .succeeded, "\(log)")
+        #expect(log.contains("\nsecret-readable\n") && log.contains("\nsaw-engine-argv\n") && !log.contains("secret-on-argv"), "\(log)")
+        #expect(!log.contains(secret))
+        let inspection = try #require(try BuildTesting.inspect(image))
+        let labels = BuildTesting.config(inspection)["Labels"] as? [String: String] ?? [:]
+        #expect(labels["greeting"] == "hello")
+        #expect(labels["stage"] == nil)
+        let all = String(decoding: try BuildTesting.buildah(["inspect", "--type", "image", image]).output, as: UTF8.self)
+        #expect(!all.contains(secret))
+        let id = try BuildTesting.outputs(outcome, "image")["digest"]
+        for name in [repository + ":extra", repository + ":second"] {
+            #expect(try BuildTesting.inspect(name).map { "sha256:" + ($0["FromImageID"] as? String ?? "") } == id)
+        }
+    }
+
+    @Test func cacheFalseBuildsEveryStepAgain() async throws {
+        try BuildTesting.requireBaseImage()
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let image = BuildTesting.uniqueImage()
+        defer { BuildTesting.remove([image]) }
+        try BuildTesting.context(h.directory, ["Dockerfile": "FROM \(BuildTesting.baseImage)\nRUN echo \(UUID().uuidString) > /stamp\n"])
+        let outcome = try await h.run("""
+            name: b
+            steps:
+              first: { uses: mapped-build, with: { context: ctx, image: "\(image)" } }
+              cached: { uses: mapped-build, needs: [first], with: { context: ctx, image: "\(image)" } }
+              uncached: { uses: mapped-build, needs: [cached], with: { context: ctx, image: "\(image)", cache: false } }
+            """, registry: BuildTesting.registry())
+        #expect(outcome.status == .succeeded)
+        #expect(BuildTesting.log(h, outcome, "cached").contains("Using cache"))
+        #expect(!BuildTesting.log(h, outcome, "uncached").contains("Using cache"))
+    }
+
+    @Test func theHostCABundleReachesRunStepsButNotTheImagesEnv() async throws {
+        try BuildTesting.requireBaseImage()
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let image = BuildTesting.uniqueImage()
+        defer { BuildTesting.remove([image]) }
+        try BuildTesting.context(h.directory, ["Dockerfile": """
+            FROM python:3.11-slim
+            RUN grep -q 'BEGIN CERTIFICATE' /etc/ssl/host-ca.crt && echo "bundle-seen pip=$PIP_CERT requests=$REQUESTS_CA_BUNDLE curl=$CURL_CA_BUNDLE ssl=$SSL_CERT_FILE"
+            RUN python3 -c 'import os, ssl; ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"]); print("python-loaded-bundle")'
+            """])
+        let outcome = try await h.run("""
+            name: b
+            steps:
+              image: { uses: mapped-build, with: { context: ctx, image: "\(image)", ca-bundle: host } }
+            """, registry: BuildTesting.registry())
+        let log = BuildTesting.log(h, outcome, "image")
+        #expect(outcome.status == .succeeded, "\(log)")
+        let path = "/etc/ssl/host-ca.crt"
+        #expect(log.contains("bundle-seen pip=\(path) requests=\(path) curl=\(path) ssl=\(path)"))
+        #expect(log.contains("python-loaded-bundle"))
+        let env = BuildTesting.config(try #require(try BuildTesting.inspect(image)))["Env"] as? [String] ?? []
+        for variable in HostCABundle.variables {
+            #expect(!env.contains { $0.hasPrefix(variable + "=") }, "\(env)")
+        }
+        #expect(!env.contains { $0.contains(path) })
+    }
+
+    @Test func badInputIsATerminalErrorBeforeAnythingRuns() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        try BuildTesting.context(h.directory, ["Dockerfile": "FROM scratch\n"])
+        let outcome = try await h.run("""
+            name: b
+            steps:
+              unset: { uses: mapped-build, with: { context: ctx, image: "x:t", secrets: [FLOW_TEST_NEVER_SET_VARIABLE] } }
+              reserved: { uses: mapped-build, with: { context: ctx, image: "x:t", labels: { flow.run-id: forged } } }
+            """, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], registry: BuildTesting.registry())
+        #expect(BuildTesting.error(h, outcome, "unset").contains("secrets: FLOW_TEST_NEVER_SET_VARIABLE is not set"))
+        #expect(BuildTesting.error(h, outcome, "reserved").contains("`flow.run-id` is in the `flow.` namespace"))
+        #expect(outcome.steps["unset"]?.attempts == 1 && outcome.steps["reserved"]?.attempts == 1)
+    }
+}

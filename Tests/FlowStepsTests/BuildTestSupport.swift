@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import FlowCore
+import FlowEngine
+import FlowSystem
+import FlowTestSupport
+@testable import FlowSteps
+
+/// What the `build` tests share: the local base image, a unique image name per test, the
+/// `build` type run through the real engine with a run's image map and git sha, and buildah.
+enum BuildTesting {
+    static var baseImage: String {
+        ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm"
+    }
+
+    /// Fails the test, saying what to do, when the base image is not in buildah's storage.
+    static func requireBaseImage() throws {
+        let r = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", baseImage])
+        try #require(r.status == 0, "the base image \(baseImage) is missing: run script/setup (it makes it with script/base-image)")
+    }
+
+    /// `localhost/flow-test/<uuid>:t`.
+    static func uniqueImage() -> String { "localhost/flow-test/\(UUID().uuidString.lowercased()):t" }
+
+    /// `build` under the name `mapped-build`, given the run's image map and git sha as
+    /// `images:` and `--image` will give them (the loader and the CLI add those separately).
+    struct MappedBuild: StepType {
+        typealias Input = BuildInput
+        var images: [String: String]
+        var gitSHA: String?
+
+        var signature: StepTypeSignature {
+            var s = BuildStep().signature
+            s.name = "mapped-build"
+            return s
+        }
+
+        func run(_ input: BuildInput, context: StepContext) async throws -> StepOutcome {
+            var c = context
+            c.images = images
+            c.gitSHA = gitSHA
+            return try await BuildStep().run(input, context: c)
+        }
+    }
+
+    static func registry(images: [String: String] = ["python:3.11-slim": baseImage], gitSHA: String? = "0123456789abcdef0123456789abcdef01234567") -> StepRegistry {
+        var registry = StepRegistry.builtins
+        registry.register(MappedBuild(images: images, gitSHA: gitSHA))
+        return registry
+    }
+
+    /// The step's outputs as recorded.
+    static func outputs(_ outcome: EngineHarness.Outcome, _ step: String) throws -> [String: String] {
+        let text = try #require(outcome.steps[step]?.outputs)
+        return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
+    /// The error recorded with the step's last attempt.
+    static func error(_ h: EngineHarness, _ outcome: EngineHarness.Outcome, _ step: String) -> String {
+        ((try? h.database.attempts(of: outcome.runID)) ?? []).last { $0.stepId == step }?.error ?? ""
+    }
+
+    /// Attempt `n`'s log of `step`.
+    static func log(_ h: EngineHarness, _ outcome: EngineHarness.Outcome, _ step: String, attempt: Int = 1) -> String {
+        (try? String(contentsOfFile: h.statePath + "/" + outcome.runID + "/" + step + "/attempt-\(attempt).log", encoding: .utf8)) ?? ""
+    }
+
+    /// `buildah` with arguments, run to its end.
+    @discardableResult
+    static func buildah(_ arguments: [String]) throws -> ProcessResult {
+        try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah"] + arguments)
+    }
+
+    /// The image's config and history as `buildah inspect` gives them; nil when it does not exist.
+    static func inspect(_ image: String) throws -> [String: Any]? {
+        let r = try buildah(["inspect", "--type", "image", image])
+        guard r.status == 0 else { return nil }
+        return try JSONSerialization.jsonObject(with: r.output) as? [String: Any]
+    }
+
+    static func config(_ inspection: [String: Any]) -> [String: Any] {
+        ((inspection["OCIv1"] as? [String: Any])?["config"] as? [String: Any]) ?? [:]
+    }
+
+    /// Every image name in buildah's storage.
+    static func imageNames() throws -> [String] {
+        let r = try buildah(["images", "--json"])
+        let images = (try? JSONSerialization.jsonObject(with: r.output) as? [[String: Any]]) ?? []
+        return images.flatMap { ($0["names"] as? [String]) ?? [] }
+    }
+
+    /// Removes the images (by name; an image left without names goes with its last one).
+    static func remove(_ names: [String]) {
+        for name in names { _ = try? buildah(["rmi", "--force", name]) }
+    }
+
+    /// Pids of live processes whose command line is exactly `arguments`.
+    static func processes(_ arguments: [String]) -> [Int32] {
+        let wanted = Array((arguments.joined(separator: "\u{0}") + "\u{0}").utf8)
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { FileManager.default.contents(atPath: "/proc/\($0)/cmdline").map { Array($0) == wanted } ?? false }
+    }
+
+    /// Waits (polling, at most `seconds`) until `condition` holds; returns whether it did.
+    static func poll(seconds: Int, _ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<(seconds * 20) {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    /// A build context folder in `dir` with `files` (path → text).
+    static func context(_ dir: TemporaryDirectory, _ files: [String: String], folder: String = "ctx") throws {
+        for (path, text) in files { _ = try dir.write(folder + "/" + path, text) }
+    }
+}
