@@ -174,6 +174,41 @@ import FlowTestSupport
         #expect(step.error?.contains("round 1 of 1 failed with apt-no-update and no rounds are left") == true, "\(step.error ?? "")")
     }
 
+    /// The real use: `build` wrapped, pointed at the copy; its outputs pass through.
+    @Test func wrapsTheBuildStepAndPassesItsOutputsThrough() async throws {
+        let dockerfile = "FROM \(Self.baseImage)\nRUN apt-get install -y --no-install-recommends libgomp1\n"
+        let b = try Build(["Dockerfile": dockerfile])
+        defer { b.cleanUp() }
+        let outcome = try await b.h.run("""
+            name: af
+            steps:
+              image:
+                uses: autofix-retry
+                with:
+                  analyze: false
+                  step: { uses: build, with: { context: project, image: "\(b.image)", engine: buildah, pull: never } }
+            """)
+        let step = try #require(outcome.steps["image"])
+        #expect(outcome.status == .succeeded, "\(b.log(outcome, attempt: 1))\n\(b.log(outcome, attempt: 2))")
+        #expect(step.attempts == 2 && step.outputValues["fixes"] == "apt-get-update")
+        #expect(step.outputValues["image"] == b.image)
+        #expect(step.outputValues["digest"]?.hasPrefix("sha256:") == true)
+        #expect(step.outputValues["engine"] == "buildah")
+        #expect(try b.imageExists())
+        #expect(try b.user("Dockerfile") == dockerfile)
+    }
+
+    @Test func aMissingSharedLibraryIsInstalledAndRoundTwoBuilds() async throws {
+        let b = try Build([
+            "Dockerfile": "FROM \(Self.baseImage)\nCOPY wheels /wheels\nRUN pip install --no-index --find-links /wheels glpkg\nRUN python -c \"import glpkg\"\n",
+        ], wheels: [WheelIndex.Wheel("glpkg", "1.0", code: "import ctypes\nctypes.CDLL('libgomp.so.1')\n")])
+        defer { b.cleanUp() }
+        let (outcome, step) = try await b.run()
+        #expect(outcome.status == .succeeded, "\(b.log(outcome, attempt: 1))\n\(b.log(outcome, attempt: 2))")
+        #expect(step.attempts == 2 && step.outputValues["fixes"] == "install-system-library")
+        #expect(b.log(outcome, attempt: 1).contains("missing-system-library → install-system-library (project/Dockerfile:4)"))
+    }
+
     @Test func aWrappedStepOfAnUnknownTypeOrWithAnUnknownInputIsRefused() async throws {
         let h = try EngineHarness()
         defer { h.directory.remove() }
