@@ -8,6 +8,7 @@ public enum BuiltinSteps {
         registry.register(ShellStep())
         registry.register(AnalyzeStep())
         registry.register(BuildStep())
+        registry.register(PushStep())
         registry.register(AutofixRetryStep())
     }
 

@@ -23,12 +23,13 @@ public final class LocalService: @unchecked Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    /// Starts `name` afresh (its own state folder), for a test that must not share it.
-    public static func start(_ name: String) async throws -> LocalService {
+    /// Starts `name` afresh (its own state folder), for a test that must not share it;
+    /// `arguments` go to the script too (`--users FILE`).
+    public static func start(_ name: String, arguments: [String] = []) async throws -> LocalService {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flow-services-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = Repository.root.appendingPathComponent("script/services").path
-        let server = try await LoopbackServer.announcing(script, ["run", name, "--dir", directory.path, "--no-base"], within: 90)
+        let server = try await LoopbackServer.announcing(script, ["run", name, "--dir", directory.path, "--no-base"] + arguments, within: 90)
         var exports: [String: String] = [:]
         for line in server.announcement where line.hasPrefix("export ") {
             let assignment = line.dropFirst("export ".count)

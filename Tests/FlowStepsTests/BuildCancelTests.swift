@@ -24,12 +24,13 @@ import FlowTestSupport
         let sleep = try sleepingContext(h.directory)
         let plan = try h.plan("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              image: { uses: mapped-build, with: { context: ctx, image: "\(image)" } }
-            """, registry: BuildTesting.registry())
+              image: { uses: build, with: { context: ctx, image: "\(image)" } }
+            """)
         let options = RunOptions(stateDirectory: h.statePath, workingDirectory: h.directory.url.path,
                                  environment: ProcessInfo.processInfo.environment, source: "", gracePeriod: .seconds(2), heartbeatInterval: nil)
-        let coordinator = try RunCoordinator(plan: plan, database: h.database, registry: BuildTesting.registry(), runner: ProcessRunners.standard,
+        let coordinator = try RunCoordinator(plan: plan, database: h.database, registry: .builtins, runner: ProcessRunners.standard,
                                              clock: RealClock(), options: options) { _ in }
         let task = Task { await coordinator.execute() }
         let started = try await BuildTesting.poll(seconds: 120) { !BuildTesting.processes(sleep).isEmpty }
@@ -50,9 +51,10 @@ import FlowTestSupport
         let sleep = try sleepingContext(h.directory)
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              image: { uses: mapped-build, timeout: 20s, retry: { attempts: 1 }, with: { context: ctx, image: "\(image)" } }
-            """, registry: BuildTesting.registry(), gracePeriod: .seconds(2))
+              image: { uses: build, timeout: 20s, retry: { attempts: 1 }, with: { context: ctx, image: "\(image)" } }
+            """, gracePeriod: .seconds(2), gitSHA: BuildTesting.gitSHA)
         let log = BuildTesting.log(h, outcome, "image")
         #expect(outcome.status == .failed)
         #expect(log.contains("\nbefore-sleep\n"), "\(log)")

@@ -17,9 +17,10 @@ import FlowTestSupport
         try BuildTesting.context(h.directory, ["Dockerfile": "FROM python:3.11-slim\nRUN python3 -c 'print(\"python-ran\")'\n"])
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              image: { uses: mapped-build, with: { context: ctx, image: "\(image)", labels: { team: ml } } }
-            """, registry: BuildTesting.registry())
+              image: { uses: build, with: { context: ctx, image: "\(image)", labels: { team: ml } } }
+            """, gitSHA: BuildTesting.gitSHA)
         let log = BuildTesting.log(h, outcome, "image")
         #expect(outcome.status == .succeeded, "\(log)")
         let outputs = try BuildTesting.outputs(outcome, "image")
@@ -49,9 +50,10 @@ import FlowTestSupport
         for pull in ["never", "missing"] {
             let outcome = try await h.run("""
                 name: b
+                images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
                 steps:
-                  image: { uses: mapped-build, retry: { attempts: 1 }, with: { context: ctx, image: "\(image)", pull: \(pull) } }
-                """, registry: BuildTesting.registry())
+                  image: { uses: build, retry: { attempts: 1 }, with: { context: ctx, image: "\(image)", pull: \(pull) } }
+                """, gitSHA: BuildTesting.gitSHA)
             let log = BuildTesting.log(h, outcome, "image")
             #expect(outcome.status == .failed)
             #expect(log.contains("127.0.0.1:9/flow-test/nothing"), "\(log)")
@@ -84,12 +86,13 @@ import FlowTestSupport
         environment["FLOW_TEST_TOKEN"] = secret
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
               image:
-                uses: mapped-build
+                uses: build
                 with: { context: ctx, image: "\(image)", build-args: { GREETING: hello }, target: first,
                         tags: [extra, "\(repository):second"], secrets: [FLOW_TEST_TOKEN], cache: false }
-            """, environment: environment, registry: BuildTesting.registry())
+            """, environment: environment, gitSHA: BuildTesting.gitSHA)
         let log = BuildTesting.log(h, outcome, "image")
         #expect(outcome.status == .succeeded, "\(log)")
         #expect(log.contains("\nsecret-readable\n") && log.contains("\nsaw-engine-argv\n") && !log.contains("secret-on-argv"), "\(log)")
@@ -115,11 +118,12 @@ import FlowTestSupport
         try BuildTesting.context(h.directory, ["Dockerfile": "FROM \(BuildTesting.baseImage)\nRUN echo \(UUID().uuidString) > /stamp\n"])
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              first: { uses: mapped-build, with: { context: ctx, image: "\(image)" } }
-              cached: { uses: mapped-build, needs: [first], with: { context: ctx, image: "\(image)" } }
-              uncached: { uses: mapped-build, needs: [cached], with: { context: ctx, image: "\(image)", cache: false } }
-            """, registry: BuildTesting.registry())
+              first: { uses: build, with: { context: ctx, image: "\(image)" } }
+              cached: { uses: build, needs: [first], with: { context: ctx, image: "\(image)" } }
+              uncached: { uses: build, needs: [cached], with: { context: ctx, image: "\(image)", cache: false } }
+            """, gitSHA: BuildTesting.gitSHA)
         #expect(outcome.status == .succeeded)
         #expect(BuildTesting.log(h, outcome, "cached").contains("Using cache"))
         #expect(!BuildTesting.log(h, outcome, "uncached").contains("Using cache"))
@@ -138,9 +142,10 @@ import FlowTestSupport
             """])
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              image: { uses: mapped-build, with: { context: ctx, image: "\(image)", ca-bundle: host } }
-            """, registry: BuildTesting.registry())
+              image: { uses: build, with: { context: ctx, image: "\(image)", ca-bundle: host } }
+            """, gitSHA: BuildTesting.gitSHA)
         let log = BuildTesting.log(h, outcome, "image")
         #expect(outcome.status == .succeeded, "\(log)")
         let path = "/etc/ssl/host-ca.crt"
@@ -159,10 +164,11 @@ import FlowTestSupport
         try BuildTesting.context(h.directory, ["Dockerfile": "FROM scratch\n"])
         let outcome = try await h.run("""
             name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
             steps:
-              unset: { uses: mapped-build, with: { context: ctx, image: "x:t", secrets: [FLOW_TEST_NEVER_SET_VARIABLE] } }
-              reserved: { uses: mapped-build, with: { context: ctx, image: "x:t", labels: { flow.run-id: forged } } }
-            """, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], registry: BuildTesting.registry())
+              unset: { uses: build, with: { context: ctx, image: "x:t", secrets: [FLOW_TEST_NEVER_SET_VARIABLE] } }
+              reserved: { uses: build, with: { context: ctx, image: "x:t", labels: { flow.run-id: forged } } }
+            """, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], gitSHA: BuildTesting.gitSHA)
         #expect(BuildTesting.error(h, outcome, "unset").contains("secrets: FLOW_TEST_NEVER_SET_VARIABLE is not set"))
         #expect(BuildTesting.error(h, outcome, "reserved").contains("`flow.run-id` is in the `flow.` namespace"))
         #expect(outcome.steps["unset"]?.attempts == 1 && outcome.steps["reserved"]?.attempts == 1)

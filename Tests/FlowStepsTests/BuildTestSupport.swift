@@ -22,32 +22,8 @@ enum BuildTesting {
     /// `localhost/flow-test/<uuid>:t`.
     static func uniqueImage() -> String { "localhost/flow-test/\(UUID().uuidString.lowercased()):t" }
 
-    /// `build` under the name `mapped-build`, given the run's image map and git sha as
-    /// `images:` and `--image` will give them (the loader and the CLI add those separately).
-    struct MappedBuild: StepType {
-        typealias Input = BuildInput
-        var images: [String: String]
-        var gitSHA: String?
-
-        var signature: StepTypeSignature {
-            var s = BuildStep().signature
-            s.name = "mapped-build"
-            return s
-        }
-
-        func run(_ input: BuildInput, context: StepContext) async throws -> StepOutcome {
-            var c = context
-            c.images = images
-            c.gitSHA = gitSHA
-            return try await BuildStep().run(input, context: c)
-        }
-    }
-
-    static func registry(images: [String: String] = ["python:3.11-slim": baseImage], gitSHA: String? = "0123456789abcdef0123456789abcdef01234567") -> StepRegistry {
-        var registry = StepRegistry.builtins
-        registry.register(MappedBuild(images: images, gitSHA: gitSHA))
-        return registry
-    }
+    /// The commit the tests' runs build (for the revision label).
+    static let gitSHA = "0123456789abcdef0123456789abcdef01234567"
 
     /// The step's outputs as recorded.
     static func outputs(_ outcome: EngineHarness.Outcome, _ step: String) throws -> [String: String] {
