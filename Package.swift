@@ -59,6 +59,7 @@ let package = Package(
                 .embedInCode("Analyze/Knowledge/Resources/torch_releases.json"),
                 .embedInCode("Analyze/Knowledge/Resources/base_images.json"),
                 .embedInCode("SmokeTest/Resources/smoke_runner.py"),
+                .embedInCode("AutofixRetry/Resources/autofix_signatures.json"),
             ]
         ),
         // The commands and their output renderers; the executable is a shim over this.

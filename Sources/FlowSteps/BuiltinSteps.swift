@@ -10,6 +10,7 @@ public enum BuiltinSteps {
         registry.register(BuildStep())
         registry.register(PushStep())
         registry.register(SmokeTestStep())
+        registry.register(AutofixRetryStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).
