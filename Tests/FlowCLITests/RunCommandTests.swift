@@ -156,8 +156,7 @@ import FlowTestSupport
         let r = try await runFlow(["steps"])
         #expect(r.status == 0)
         // Names are padded to the longest one, which grows as types are added: compare without it.
-        let lines = r.stdout.split(separator: "
-").map { $0.split(separator: " ").joined(separator: " ") }
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
         #expect(lines.contains { $0.hasPrefix("shell Runs a script") })
         #expect(lines.first?.hasPrefix("analyze Checks a Dockerfile") == true)
         #expect(lines.contains("notify Post a message to a Slack-compatible webhook, or print it when no webhook is given (steps/notify)"))
