@@ -124,15 +124,16 @@ public func runMeasuringPeakMemory(_ executable: URL, _ arguments: [String], cur
 /// `includingStandardError` reads standard error too, for lines flow prints there (waiting
 /// for a concurrency group).
 public func startFlow(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
-                      includingStandardError: Bool = false) async throws -> ChildProcess {
+                      includingStandardError: Bool = false, environment: [String: String]? = nil) async throws -> ChildProcess {
     try await onOwnThread {
-        try startFlowBlocking(arguments, currentDirectory: currentDirectory, waitingFor: line, includingStandardError: includingStandardError)
+        try startFlowBlocking(arguments, currentDirectory: currentDirectory, waitingFor: line, includingStandardError: includingStandardError,
+                              environment: environment)
     }
 }
 
 private func startFlowBlocking(_ arguments: [String], currentDirectory: URL, waitingFor line: String,
-                               includingStandardError: Bool) throws -> ChildProcess {
-    var environment = ProcessInfo.processInfo.environment
+                               includingStandardError: Bool, environment given: [String: String]?) throws -> ChildProcess {
+    var environment = given ?? ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
     let out = try ChildPipe()
     let process = try ChildProcess(Repository.flowBinary, arguments, environment: environment, currentDirectory: currentDirectory,

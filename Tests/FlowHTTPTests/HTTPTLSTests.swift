@@ -49,14 +49,15 @@ import Testing
         #expect(insecure.status == 200)
     }
 
-    @Test func anInsecureRequestIsLoggedAsAWarningWithoutItsQuery() async throws {
+    /// At debug level: the caller that asked for it says so where its user reads (`push`'s log).
+    @Test func anInsecureRequestIsLoggedWithoutItsQuery() async throws {
         let server = try await HTTPTestServer.start(tls: .selfSigned)
         defer { server.stop() }
         let lines = CapturedLog()
         let logging = CurlTransport(environment: [:], logger: Logger(label: "flow.http") { _ in lines })
         let response = try await logging.perform(HTTPRequest(url: server.url("/echo?token=s3cr3t"), insecure: true))
         #expect(response.status == 200)
-        #expect(lines.entries == [.init(level: .warning,
+        #expect(lines.entries == [.init(level: .debug,
                                         message: "TLS verification is off for GET \(server.url)/echo?…: the request says insecure")])
         // A verified request (refused here: nobody trusts this certificate) logs no warning.
         await #expect(throws: HTTPError.self) { try await logging.perform(HTTPRequest(url: server.url("/echo"))) }
