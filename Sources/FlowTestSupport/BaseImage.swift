@@ -3,9 +3,15 @@ import Foundation
 /// flow's local base image (`script/base-image`, made by `script/setup`): Debian bookworm with
 /// Python 3.11, pip and a venv at /opt/venv. Container tests build from it and run in it.
 public enum BaseImage {
-    /// Its name (`FLOW_BASE_IMAGE` or the default), after checking that buildah has it.
+    /// Its name: `FLOW_BASE_IMAGE` or the default.
+    public static var configured: String {
+        ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm"
+    }
+
+    /// Its name, after checking that buildah has it: a test fails (never skips) without it.
+    @discardableResult
     public static func name() throws -> String {
-        let name = ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm"
+        let name = configured
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", name])
         guard result.status == 0 else {
             throw HarnessError("the base image \(name) is missing: run script/setup (it makes it once with debootstrap and buildah)")

@@ -8,13 +8,10 @@ import FlowTestSupport
 /// on the local base image, the wrapped step a `shell` step that runs `buildah bud` on the copy
 /// (`$FLOW_AUTOFIX_DOCKERFILE`, `$FLOW_AUTOFIX_CONTEXT`). Serialized: builds share two cores.
 @Suite(.serialized) struct AutofixBuildTests {
-    static var baseImage: String { ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm" }
+    static var baseImage: String { BaseImage.configured }
 
     /// The base image must exist: tests fail (never skip) when it does not.
-    static func requireBaseImage() throws {
-        let r = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", baseImage])
-        guard r.status == 0 else { throw HarnessError("the base image \(baseImage) is missing: run script/setup (\(r.stderr))") }
-    }
+    static func requireBaseImage() throws { try BaseImage.name() }
 
     /// A project under the harness folder and a pipeline whose `image` step autofixes a
     /// `buildah bud` of it into a unique image name (removed by `cleanUp`).

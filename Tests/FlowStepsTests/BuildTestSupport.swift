@@ -9,15 +9,10 @@ import FlowTestSupport
 /// What the `build` tests share: the local base image, a unique image name per test, the
 /// `build` type run through the real engine with a run's image map and git sha, and buildah.
 enum BuildTesting {
-    static var baseImage: String {
-        ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm"
-    }
+    static var baseImage: String { BaseImage.configured }
 
     /// Fails the test, saying what to do, when the base image is not in buildah's storage.
-    static func requireBaseImage() throws {
-        let r = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", baseImage])
-        try #require(r.status == 0, "the base image \(baseImage) is missing: run script/setup (it makes it with script/base-image)")
-    }
+    static func requireBaseImage() throws { try BaseImage.name() }
 
     /// `localhost/flow-test/<uuid>:t`.
     static func uniqueImage() -> String { "localhost/flow-test/\(UUID().uuidString.lowercased()):t" }

@@ -5,19 +5,12 @@ import FlowTestSupport
 /// Images for the smoke-test tests, built with buildah from the local base image and a wheel
 /// index the test makes; each has a unique name and is removed by the test that built it.
 enum SmokeTestImages {
-    static var base: String {
-        ProcessInfo.processInfo.environment["FLOW_BASE_IMAGE"] ?? "localhost/flow/python:3.11-bookworm"
-    }
+    static var base: String { BaseImage.configured }
 
     static let buildah = URL(fileURLWithPath: "/usr/bin/buildah")
 
     /// Fails (never skips) when the base image is not there.
-    static func requireBase() throws {
-        let inspected = try runProcess(buildah, ["inspect", "--type", "image", base])
-        guard inspected.status == 0 else {
-            throw HarnessError("the base image \(base) is missing: run script/setup (it makes it with script/base-image)")
-        }
-    }
+    static func requireBase() throws { try BaseImage.name() }
 
     /// Builds `FROM base`, the wheels copied to /wheels and `install` installed from them
     /// offline, then `extra` Dockerfile lines; `files` go into the context.
