@@ -239,6 +239,8 @@ extension RunCoordinator {
     static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<StepOutcome, AttemptFailure> {
         let writer: StepLogWriter
         do {
+            // The step's folder exists before the step runs (``StepContext/stepDirectory``).
+            try LogFile.makeParentDirectories(of: logPath)
             writer = try StepLogWriter(path: logPath, secrets: work.secrets, cap: work.logLimit)
         } catch {
             return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))
