@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -492,11 +493,14 @@ def small_costs(flow, work, image_for_inspect):
     if image_for_inspect:
         rows.append((f"`buildah inspect --type image` (build reads the size; push reads the image id)",
                      median_of(["buildah", "inspect", "--type", "image", image_for_inspect])))
-        extra = f"localhost/flow-bench/tag-{uuid.uuid4().hex[:8]}:t"
-        rows.append(("`buildah tag ID NAME` (build names the image after the build)",
-                     median_of(None, lambda: (remove_image(extra) if image_json(extra) else None)
-                               or ["buildah", "tag", image_for_inspect, extra])))
-        remove_image(extra)
+        names = []
+
+        def tag():
+            names.append(f"localhost/flow-bench/tag-{uuid.uuid4().hex[:12]}:t")
+            return ["buildah", "tag", image_for_inspect, names[-1]]
+        rows.append(("`buildah tag ID NAME` (build names the image after the build)", median_of(None, tag)))
+        for name in names:  # without --force: removes the name only, the image has others
+            quiet(["buildah", "rmi", name])
     rows.append(("`git -C CONTEXT remote get-url origin` (build's source label; no repository here)",
                  median_of(["sh", "-c", f"git -C {d} remote get-url origin || true"])))
     print("\n### What flow adds, each timed alone (median of 7)\n")
@@ -534,8 +538,8 @@ def main():
             version = quiet([flow, "--version"]).stdout.strip()
         else:
             flow, version = release_flow(build=not args.no_build)
-        listed = {line.split(":")[0].split(" (")[0] for line in quiet([flow, "steps"]).stdout.splitlines()
-                  if line.strip() and not line.startswith(" ")}
+        listed = {re.match(r"[^\s:(]+", line).group(0) for line in quiet([flow, "steps"]).stdout.splitlines()
+                  if line.strip() and not line[0].isspace()}
         for step in wanted:
             if step not in listed:
                 sys.exit(f"{flow} has no `{step}` step type (`flow steps` does not list it): build flow from a branch that has it")
