@@ -468,16 +468,17 @@ def small_costs(flow, work, image_for_inspect):
     rows = []
 
     def median_of(argv, prepare=None, n=7, env=None):
-        walls = []
+        walls, cpus = [], []
         for i in range(n + 1):
             if prepare:
                 argv = prepare()
-            w, _, code = timed(argv, d, out, env)
+            w, cpu, code = timed(argv, d, out, env)
             if code != 0:
                 sys.exit(f"{' '.join(argv)} exited {code}")
             if i:
                 walls.append(w)
-        return statistics.median(walls)
+                cpus.append(cpu)
+        return statistics.median(walls), statistics.median(cpus)
 
     rows.append(("`flow --version` (process start)", median_of([flow, "--version"])))
     with open(os.path.join(d, "true.yml"), "w") as f:
@@ -504,10 +505,10 @@ def small_costs(flow, work, image_for_inspect):
     rows.append(("`git -C CONTEXT remote get-url origin` (build's source label; no repository here)",
                  median_of(["sh", "-c", f"git -C {d} remote get-url origin || true"])))
     print("\n### What flow adds, each timed alone (median of 7)\n")
-    print("| command | median wall |")
-    print("| --- | --- |")
-    for label, wall in rows:
-        print(f"| {label} | {wall * 1000:.0f} ms |")
+    print("| command | median wall | median CPU |")
+    print("| --- | --- | --- |")
+    for label, (wall, cpu) in rows:
+        print(f"| {label} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms |")
 
 
 def main():
@@ -546,7 +547,8 @@ def main():
 
     work = tempfile.mkdtemp(prefix="flow-bench-container-", dir=args.dir)
     loads = [load()]
-    print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+    kind = f"binary {flow}" if args.flow else "release build"
+    print(f"flow {version} ({kind}), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}")
     print(f"{quiet(['buildah', '--version']).stdout.strip()}; {quiet(['skopeo', '--version']).stdout.strip()}; "
           f"storage driver {quiet(['buildah', 'info', '--format', '{{.store.GraphDriverName}}']).stdout.strip()}; "
