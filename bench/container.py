@@ -166,15 +166,6 @@ class FlowRun:
             sys.exit(f"flow run in {self.directory}: run {run_status}, step {step_status}")
         return sample
 
-    def log_text(self):
-        text = []
-        for root, _, files in os.walk(self.state):
-            for name in files:
-                if name.endswith(".log"):
-                    with open(os.path.join(root, name), errors="replace") as f:
-                        text.append(f.read())
-        return "\n".join(text)
-
     def remove(self):
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -261,8 +252,6 @@ steps:
         if info is None or "flow.run-id" not in image_labels(info):
             sys.exit(f"flow run: no image {name} with a flow.run-id label after the build step")
         made.append(name)
-        if i == "warm-up":
-            sample.log = run.log_text()
         run.remove()
         return sample
 
@@ -382,8 +371,6 @@ steps:
 """, env=env)
         sample = run.run()
         check("flow run (push step)", repository, "b")
-        if i == "warm-up":
-            sample.log = run.log_text()
         run.remove()
         return sample
 
