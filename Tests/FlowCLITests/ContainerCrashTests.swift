@@ -12,6 +12,8 @@ import FlowTestSupport
         let dir = try TemporaryDirectory()
         let marker = "flow-crash-build-\(UUID().uuidString.prefix(8).lowercased())"
         let image = "localhost/flow-test/\(marker):t"
+        // A sleep nobody else runs: `sleep 300.<n>` (and the `sh -c` around it) is this build's RUN.
+        let pause = "sleep 300.\(Int.random(in: 1000...9999))"
         defer {
             _ = try? runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "rmi", "--force", image])
             dir.remove()
@@ -21,7 +23,7 @@ import FlowTestSupport
         _ = try dir.write("ctx/Dockerfile", """
             FROM python:3.11-slim
             COPY gate /gate
-            RUN if [ -e /gate/slow ]; then exec -a \(marker) sleep 300; fi; echo built > /built
+            RUN if [ -e /gate/slow ]; then \(pause); fi; echo built > /built
             """)
         _ = try dir.write("p.yml", """
             name: crash
@@ -48,7 +50,7 @@ import FlowTestSupport
                                        waitingFor: "▸ image", environment: environment)
         var building = false
         for _ in 0..<1200 where !building {
-            building = !(try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", marker]).stdout.isEmpty)
+            building = !(try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", pause]).stdout.isEmpty)
             if !building { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(building, "the build never reached its RUN")
@@ -62,7 +64,7 @@ import FlowTestSupport
         let resumed = try await runFlow(["resume", "--last"], environment: environment, currentDirectory: dir.url)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         // What the dead flow left running (buildah and its RUN) was stopped, not waited for.
-        #expect(try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", marker]).stdout.isEmpty)
+        #expect(try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", pause]).stdout.isEmpty)
 
         let status = try await runFlow(["status", "--json"], currentDirectory: dir.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])

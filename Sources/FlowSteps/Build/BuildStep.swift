@@ -87,11 +87,13 @@ public struct BuildStep: BuiltinStepType {
         }
 
         let digest = try Self.readImageID(idFile, engine: engine)
+        // The size is read by the image's id while it is tagged: two engine calls at once.
+        async let measured = imageSize(digest, engine: engine, context: context)
         for command in engine.tagCommands(id: digest, names: names.all) {
             try await context.runProcess(engine.executable, command)
         }
         context.log.note("built \(digest), tagged \(names.all.joined(separator: ", "))")
-        let size = await imageSize(digest, engine: engine, context: context)
+        let size = await measured
         return StepOutcome(outputs: [
             "image": names.primary,
             "digest": digest,
