@@ -1,5 +1,6 @@
 import Foundation
 import FlowEngine
+import FlowSystem
 
 /// How an engine treats a registry's TLS for one push.
 public enum RegistryTLS: Sendable, Hashable {
@@ -63,14 +64,15 @@ extension ContainerEngine {
         case .buildah: arguments = ["inspect", "--type", "image", "--format", "{{.FromImageID}}", image]
         case .podman, .docker: arguments = ["image", "inspect", "--format", "{{.Id}}", image]
         }
-        let captured: CapturedProcess
-        do {
-            captured = try await context.captureProcess(executable, arguments)
-        } catch let error as StepError where error.exitCode != nil {
+        // A question to the engine, not work of the step: its answer stays out of the step log.
+        let clock = context.clock
+        let output = try? await ChildProcess.run([executable] + arguments, environment: context.environment, timeout: .seconds(60),
+                                                 sleep: { try await clock.sleep(for: $0) })
+        guard let output, output.succeeded else {
             throw StepError("input `image`: \(image) is not an image in \(name)'s storage; build it first (the `build` step's output `image` names it)",
                             kind: .terminal)
         }
-        let id = captured.text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
+        let id = output.standardOutputText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
         return id.hasPrefix("sha256:") ? id : "sha256:" + id
     }
 
