@@ -1,7 +1,6 @@
 import Foundation
 import FlowCore
 import FlowEngine
-import FlowSystem
 
 /// `build`: builds an image with a container engine (see `docs/build.md`). The run's image map
 /// is applied to the Dockerfile's base images (on a copy, said in the log), the engine's output
@@ -143,21 +142,14 @@ public struct BuildStep: BuiltinStepType {
 
     /// `git remote get-url origin` of the context, credentials removed; nil when there is none.
     func gitRemote(of directory: String, context: StepContext) async -> String? {
-        let clock = context.clock
-        guard let output = try? await ChildProcess.run(["git", "-C", directory, "remote", "get-url", "origin"],
-                                                       environment: context.environment, timeout: .seconds(10),
-                                                       sleep: { try await clock.sleep(for: $0) }),
-              output.succeeded else { return nil }
-        return BuildLabels.publicSource(output.standardOutputText)
+        guard let url = await context.ask(["git", "-C", directory, "remote", "get-url", "origin"], timeout: .seconds(10)) else { return nil }
+        return BuildLabels.publicSource(url)
     }
 
     /// The built image's size in bytes (nil, said in the log, when the engine does not say).
     func imageSize(_ id: String, engine: ContainerEngine, context: StepContext) async -> Int? {
-        let clock = context.clock
-        let output = try? await ChildProcess.run([engine.executable] + engine.inspectArguments(id: id),
-                                                 environment: context.environment, timeout: .seconds(60),
-                                                 sleep: { try await clock.sleep(for: $0) })
-        guard let output, output.succeeded, let size = engine.imageSize(fromInspection: output.standardOutputText) else {
+        guard let inspection = await context.ask([engine.executable] + engine.inspectArguments(id: id)),
+              let size = engine.imageSize(fromInspection: inspection) else {
             context.log.note("could not read the size of \(id) from `\(engine.name) \(engine.inspectArguments(id: id).joined(separator: " "))`")
             return nil
         }

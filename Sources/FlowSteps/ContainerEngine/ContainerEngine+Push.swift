@@ -1,6 +1,5 @@
 import Foundation
 import FlowEngine
-import FlowSystem
 
 /// How an engine treats a registry's TLS for one push.
 public enum RegistryTLS: Sendable, Hashable {
@@ -64,15 +63,11 @@ extension ContainerEngine {
         case .buildah: arguments = ["inspect", "--type", "image", "--format", "{{.FromImageID}}", image]
         case .podman, .docker: arguments = ["image", "inspect", "--format", "{{.Id}}", image]
         }
-        // A question to the engine, not work of the step: its answer stays out of the step log.
-        let clock = context.clock
-        let output = try? await ChildProcess.run([executable] + arguments, environment: context.environment, timeout: .seconds(60),
-                                                 sleep: { try await clock.sleep(for: $0) })
-        guard let output, output.succeeded else {
+        guard let answer = await context.ask([executable] + arguments) else {
             throw StepError("input `image`: \(image) is not an image in \(name)'s storage; build it first (the `build` step's output `image` names it)",
                             kind: .terminal)
         }
-        let id = output.standardOutputText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
+        let id = answer.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
         return id.hasPrefix("sha256:") ? id : "sha256:" + id
     }
 

@@ -48,8 +48,8 @@ public enum PushTagging {
         let wantsSHA = entries.contains { if case .strategy(let s) = $0 { [.gitSHA, .auto].contains(s) } else { false } }
         var facts = TagFacts(now: context.clock.now(), runID: context.runID, gitSHA: context.gitSHA, version: version)
         func git(_ arguments: [String]) async -> [String] {
-            guard let captured = try? await context.captureProcess("git", ["-C", context.workingDirectory] + arguments) else { return [] }
-            return captured.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard let answer = await context.ask(["git", "-C", context.workingDirectory] + arguments, timeout: .seconds(10)) else { return [] }
+            return answer.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if facts.gitSHA == nil, wantsSHA { facts.gitSHA = await git(["rev-parse", "HEAD"]).last }
         if needs.tag { facts.gitTag = bestTag(await git(["tag", "--points-at", "HEAD"])) }
