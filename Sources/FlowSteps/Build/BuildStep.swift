@@ -31,6 +31,12 @@ public struct BuildStep: BuiltinStepType {
     /// The largest Dockerfile `build` reads to apply the image map.
     public static let maximumDockerfileSize = 4 << 20
 
+    /// How many times one attempt builds again after buildah's storage race
+    /// (``ContainerEngine/isStorageRace(lastLine:)``) before it fails. Measured here with four loops of
+    /// build-and-remove at once, a build met the race about once in nine; five in a row is
+    /// another process removing images without pause.
+    public static let storageRaceRebuilds = 5
+
     public init() {}
 
     public func run(_ input: BuildInput, context: StepContext) async throws -> StepOutcome {
@@ -78,11 +84,24 @@ public struct BuildStep: BuiltinStepType {
         // ignoring `src`; with this value that gave an empty secret.)
         var engineContext = context
         for secret in secrets.secrets { engineContext.environment.removeValue(forKey: secret.id) }
-        do {
-            try await engineContext.runProcess(engine.executable, arguments, environment: engine.buildEnvironment)
-        } catch let error as StepError where error.exitCode != nil && !error.timedOut {
-            throw StepError("\(engine.name) build failed (exit code \(error.exitCode!)); its output is in this attempt's log",
-                            kind: .retryable, exitCode: error.exitCode)
+        var races = 0
+        while true {
+            do {
+                try await engineContext.runProcess(engine.executable, arguments, environment: engine.buildEnvironment)
+                break
+            } catch let error as StepError where error.exitCode != nil && !error.timedOut {
+                if engine.isStorageRace(lastLine: context.log.tail(lines: 1).last ?? "") {
+                    guard races < Self.storageRaceRebuilds else {
+                        throw StepError("\(engine.name) build failed (exit code \(error.exitCode!)): the image store kept changing under it (`layer not known` \(races + 1) times: other processes are removing images while this one builds); its output is in this attempt's log",
+                                        kind: .retryable, exitCode: error.exitCode)
+                    }
+                    races += 1
+                    context.log.note("another process removed an image or layer while \(engine.name) read its store (`layer not known`, containers/buildah#5674); nothing was tagged, building again (\(races) of \(Self.storageRaceRebuilds))")
+                    continue
+                }
+                throw StepError("\(engine.name) build failed (exit code \(error.exitCode!)); its output is in this attempt's log",
+                                kind: .retryable, exitCode: error.exitCode)
+            }
         }
 
         let digest = try Self.readImageID(idFile, engine: engine)

@@ -124,8 +124,13 @@ extension ContainerEngine {
         return total
     }
 
-    /// The command that removes the image `id` (and every name on it).
-    public func removeImageArguments(id: String) -> [String] {
-        kind == .buildah ? ["rmi", "--force", id] : ["image", "rm", "--force", id]
+    /// Whether a failed build's last line is buildah's storage race rather than the build's
+    /// own failure: another process removed an image or layer while this build looked through
+    /// the store (its layer cache) or committed a step, and buildah stopped with
+    /// `layer not known` (exit 125). buildah fixed this in 1.43 (containers/buildah#5674);
+    /// Debian's 1.28 and podman's builds before it still have it. Nothing was tagged, so
+    /// building again is safe. Docker's daemon has no such race.
+    public func isStorageRace(lastLine: String) -> Bool {
+        kind != .docker && lastLine.hasPrefix("Error: ") && lastLine.hasSuffix("layer not known")
     }
 }
