@@ -97,6 +97,9 @@ import FlowTestSupport
         await process.exited()
         dir.touch("go")  // releases the orphaned gate step
         #expect(try Self.reruns(id, in: dir).map(\.status) == [.pending])
+        let preview = try await runFlow(["resume", id, "--plan"], currentDirectory: dir.url)
+        #expect(preview.stdout.contains("pending rerun requested by gate: train, batch-size=16 (out of memory); carried out when the run is taken over"),
+                "\(preview.stdout)")
 
         let resumed = try await runFlow(["resume", id], currentDirectory: dir.url)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
@@ -104,6 +107,42 @@ import FlowTestSupport
         #expect(dir.lines("ledger") == ["batch 16"])
         #expect(try Self.reruns(id, in: dir).map(\.status) == [.carriedOut])
         #expect((try await Runs.status(id, in: dir)["params"] as? [String: Any])?["batch-size"] as? Int == 16)
+    }
+
+    /// `flow retry` carries a pending request out too, together with its own `--step`.
+    @Test func retryCarriesOutAPendingRequestWithItsOwnSteps() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", Self.pipeline)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Self.request(in: dir)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        dir.touch("go")
+
+        let retried = try await runFlow(["retry", id, "--step", "gate"], currentDirectory: dir.url)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        #expect(retried.stderr.contains("rerun requested by gate: train, batch-size 32 → 16 (out of memory)"))
+        #expect(dir.lines("ledger") == ["batch 16"])
+        #expect(try Self.reruns(id, in: dir).map(\.status) == [.carriedOut])
+    }
+
+    /// `flow cancel` of a run whose flow is gone records it cancelled; its requests are dropped with it.
+    @Test func cancellingAKilledRunDropsItsPendingRequests() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", Self.pipeline)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Self.request(in: dir)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        dir.touch("go")
+        let cancelled = try await runFlow(["cancel", id], currentDirectory: dir.url)
+        #expect(cancelled.status == 0, "\(cancelled.stdout)\(cancelled.stderr)")
+        #expect(try Self.reruns(id, in: dir).map(\.status) == [.dropped])
+        let resumed = try await runFlow(["resume", id], currentDirectory: dir.url)
+        #expect(resumed.status == 1)
+        #expect(dir.lines("ledger") == ["batch 32"])
     }
 
     @Test func aCancelledRunDropsItsRequestsAndResumeDoesNotCarryThemOut() async throws {
