@@ -109,6 +109,37 @@ import FlowTestSupport
         #expect((try await Runs.status(id, in: dir)["params"] as? [String: Any])?["batch-size"] as? Int == 16)
     }
 
+    /// A step asking in every pass: the fifth request is refused with the reason, and flow exits 1
+    /// although every pass succeeded (the run did not do what its steps asked).
+    @Test func thePassBoundStopsAnEndlessRerunLoopAndExitsOne() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              gate: { run: 'echo pass >> ledger; until test -e go; do sleep 0.05; done; rm go' }
+            """)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Runs.newestID(in: dir)
+        let database = try RunDatabase(path: dir.file("runs/flow.db").path)
+        for pass in 1...RerunRequest.maxPasses {
+            for _ in 0..<1000 where dir.lines("ledger").count < pass || FileManager.default.fileExists(atPath: dir.file("go").path) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(dir.lines("ledger").count == pass)
+            try database.recordRerun(RerunRecord(runId: id, stepId: "gate", attempt: pass, steps: "[\"gate\"]", params: "{}",
+                                                 reason: "again \(pass)", requestedAt: Date(), status: .pending))
+            dir.touch("go")
+        }
+        await process.exited()
+        #expect(process.terminationStatus == 1, "\(dir.text("out"))\(dir.text("err"))")
+        #expect(dir.lines("ledger").count == RerunRequest.maxPasses)
+        #expect(dir.text("err").contains("flow: not rerunning run \(id) (requested by gate: gate (again 5)): it has been rerun 4 times on request, "
+                                         + "the most a run may be (5 passes in all)"), "\(dir.text("err"))")
+        #expect(try Self.reruns(id, in: dir).map(\.status) == Array(repeating: .carriedOut, count: 4) + [.refused])
+        #expect(try await Runs.status(id, in: dir)["status"] as? String == "failed")
+    }
+
     /// `flow retry` carries a pending request out too, together with its own `--step`.
     @Test func retryCarriesOutAPendingRequestWithItsOwnSteps() async throws {
         let dir = try TemporaryDirectory()
