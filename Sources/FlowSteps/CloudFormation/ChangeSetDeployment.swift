@@ -161,15 +161,30 @@ public struct ChangeSetDeployment: Sendable {
         }
     }
 
-    /// Deletes the stack and waits until it is gone.
+    /// Deletes the stack and waits until it is gone. A deletion that ends `DELETE_FAILED` is
+    /// asked for once more (a resource that failed to delete may go the second time, as after a
+    /// dependency's timing); a second failure is the step's, naming the resource.
     public func delete(_ stack: StackDescription, token: String? = nil, roleARN: String? = nil, deadline: Date) async throws {
-        let waiter = self.waiter(stack.stackID.isEmpty ? stack.name : stack.stackID)
-        let known = try await step("read the events of stack \(stack.name)") { try await waiter.baseline() }
-        try await step("delete stack \(stack.name)") { try await client.deleteStack(stack.stackID.isEmpty ? stack.name : stack.stackID, token: token, roleARN: roleARN) }
-        let result = try await wait(waiter, deadline: deadline, token: token, known: known, what: "the deletion of stack \(stack.name)")
-        guard result.status.rawValue == "DELETE_COMPLETE" else {
-            let cause = result.firstFailure.map { ": \($0.logicalID) \($0.status): \(mask($0.reason ?? ""))" } ?? ""
-            throw StepError("stack \(stack.name) could not be deleted (\(result.status))\(cause)", kind: .terminal)
+        let target = stack.stackID.isEmpty ? stack.name : stack.stackID
+        let waiter = self.waiter(target)
+        var known = try await step("read the events of stack \(stack.name)") { try await waiter.baseline() }
+        var result: StackWaiter.Result?
+        for round in 1...2 {
+            try await step("delete stack \(stack.name)") {
+                try await client.deleteStack(target, token: token.map { round == 1 ? $0 : $0 + "-again" }, roleARN: roleARN)
+            }
+            let ended = try await wait(waiter, deadline: deadline, token: nil, known: known, what: "the deletion of stack \(stack.name)")
+            result = ended
+            if ended.status.rawValue == "DELETE_COMPLETE" { break }
+            known.formUnion(ended.events.map(\.id))
+            if round == 1 {
+                let cause = ended.firstFailure.map { " (\($0.logicalID): \(mask($0.reason ?? $0.status)))" } ?? ""
+                log("the deletion of stack \(stack.name) ended \(ended.status)\(cause); asking CloudFormation to delete it once more")
+            }
+        }
+        guard let result, result.status.rawValue == "DELETE_COMPLETE" else {
+            let cause = result?.firstFailure.map { ": \($0.logicalID) \($0.status): \(mask($0.reason ?? ""))" } ?? ""
+            throw StepError("stack \(stack.name) could not be deleted (\(result?.status.rawValue ?? "unknown"))\(cause)", kind: .terminal)
         }
         log("stack \(stack.name) deleted")
     }
