@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FlowCore
 import FlowEngine
+import FlowHTTP
 import FlowSteps
 import FlowTestSupport
 
@@ -195,5 +196,32 @@ import FlowTestSupport
         #expect(error.contains("parameter `Extra` is not declared by the template stack.yml"))
         #expect(error.contains("the value of parameter `Env` is not one of its AllowedValues"))
         #expect(try await LocalStack.client(localstack).describeStack(stack) == nil)
+    }
+
+    // Real AWS also: reads the URL with the caller's permissions (a private bucket needs
+    // s3:GetObject) and requires the bucket in the stack's region or a region-less URL.
+    @Test func anS3TemplateIsPassedAsTemplateURLAndReadByCloudFormation() async throws {
+        let localstack = try await LocalStack.shared()
+        let endpoint = try #require(localstack.environment["FLOW_LOCALSTACK_ENDPOINT"])
+        let bucket = "flow-templates-\(UUID().uuidString.prefix(8).lowercased())"
+        let s3 = S3(AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never),
+                              credentials: StaticCredentials(AWSCredentials(accessKeyId: "test", secretAccessKey: "test", source: .explicit)),
+                              region: "us-east-1", environment: ["AWS_ENDPOINT_URL_S3": endpoint]))
+        try await s3.createBucket(bucket)
+        try await s3.putObject(bucket: bucket, key: "stack.yml", body: .bytes(Data(Templates.greeting.utf8)))
+        let h = try DeployHarness(localstack)
+        defer { h.remove() }
+        let stack = LocalStack.stackName("url")
+        let result = try await h.run("""
+            name: p
+            steps:
+              deploy:
+                uses: deploy-stack
+                with: { stack: \(stack), template: "s3://\(bucket)/stack.yml", parameters: { Greeting: from-s3, Suffix: \(stack) } }
+            """)
+        let log = result.log("deploy")
+        #expect(result.status == .succeeded, "\(log)")
+        #expect(log.contains("template s3://\(bucket)/stack.yml is read by CloudFormation, not by flow"))
+        #expect(result.outputs("deploy")["Greeting"] == "from-s3")
     }
 }
