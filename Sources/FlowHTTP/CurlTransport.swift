@@ -27,7 +27,10 @@ public struct CurlTransport: HTTPTransport {
         if request.insecure {
             logger.debug("TLS verification is off for \(request.method) \(request.displayURL): the request says insecure")
         }
-        if request.maxRedirects > 0, CurlTransfer.customMethod(request) != nil {
+        if let guarded = request.destinationGuard, let reason = guarded.url(request.url) {
+            throw HTTPError(kind: .refused, method: request.method, url: request.url, message: reason)
+        }
+        if request.maxRedirects > 0, request.destinationGuard != nil || CurlTransfer.customMethod(request) != nil {
             return try await performFollowingRedirects(request)
         }
         return try await transfer(request).response
