@@ -94,6 +94,10 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if let caBundle = request.caBundle { try set(CURLOPT_CAINFO, caBundle) }
         if request.destinationGuard != nil {
+            // A pooled connection may have been opened without the check (`2130706433` and
+            // `127.0.0.1` share one), and reusing it would skip the socket callback: a guarded
+            // request always connects anew.
+            try set(CURLOPT_FRESH_CONNECT, 1)
             try check(flow_curl_set_opensocket_callback(easy, curlOpenSocket))
             try check(flow_curl_set_pointer(easy, CURLOPT_OPENSOCKETDATA, context))
         }

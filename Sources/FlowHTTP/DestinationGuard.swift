@@ -4,7 +4,8 @@ import Foundation
 /// anything is sent there) and each address a host name resolved to (before the socket is opened).
 /// A non-nil answer is the reason to refuse; the request then fails with an `HTTPError` of kind
 /// `.refused` and nothing goes to that destination. With a guard, the transport follows redirects
-/// itself, one transfer per hop, so no hop escapes the check.
+/// itself, one transfer per hop, so no hop escapes the check, and every hop opens a connection of
+/// its own (a pooled one may have been opened without the check), so its time includes connecting.
 ///
 /// Through a proxy the address seen is the proxy's (the proxy resolves the target), so only the URL
 /// check applies to the target then.

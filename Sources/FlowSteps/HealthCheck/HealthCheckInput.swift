@@ -89,7 +89,7 @@ public struct HealthExpect: StepInputSchema, Hashable {
     public static let help: [String: InputHelp] = [
         "status": InputHelp("a status (`200`), a list (`[200, 204]`) or a range (`200-299`, also inside the list); default `200-299`"),
         "body-contains": InputHelp("text the response body must contain"),
-        "json": InputHelp("path → value the JSON body must hold, compared with its type: `{ status: ok, data.items[0].id: 7 }`"),
+        "json": InputHelp("path → value the JSON body must hold, compared with its type: `status: ok`, `data.items[0].id: 7` (quote a path with brackets inside `{ }`)"),
         "header": InputHelp("response header → the value it must have, or `{ contains: text }`"),
     ]
 }

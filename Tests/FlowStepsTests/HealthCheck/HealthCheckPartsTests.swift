@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowCore
 @testable import FlowSteps
 
 /// The parts a check is made of: JSON paths, typed comparison, statuses, percentiles.
@@ -56,6 +57,16 @@ import Testing
             #expect(HealthCheck.isCredential(name), "\(name)")
         }
         for name in ["Accept", "Content-Type", "User-Agent", "X-Request-Id"] { #expect(!HealthCheck.isCredential(name), "\(name)") }
+    }
+
+    @Test func everyHelpEntryNamesAnInput() {
+        #expect(InputSchema.unmatchedHelp(of: HealthCheckInput.self) == [])
+        #expect(InputSchema.unmatchedHelp(of: HealthCheckSpec.self) == [])
+        #expect(InputSchema.unmatchedHelp(of: HealthExpect.self) == [])
+        #expect(InputSchema.unmatchedHelp(of: LatencyBounds.self) == [])
+        let names = HealthCheckStep().signature.inputs.map(\.name)
+        #expect(names == ["url", "checks", "method", "headers", "body", "expect", "latency", "samples", "insecure", "allow-metadata",
+                          "timeout", "within", "interval", "max-interval"])
     }
 
     func problem(_ path: String) throws -> String {
