@@ -87,7 +87,7 @@ public struct HealthCheckStep: BuiltinStepType {
             wait = min(wait * 2, cap)
         }
         let reasons = zip(probes, results).filter { !$1.healthy }.map { "\($0.check.name): \($1.problems.joined(separator: "; "))" }
-        let when = input.within.map { "not healthy within \($0) (\(attempt) tries)" } ?? "unhealthy"
+        let when = input.within.map { "not healthy within \($0) (\(attempt) \(attempt == 1 ? "try" : "tries"))" } ?? "unhealthy"
         throw StepError(context.mask("\(when): " + reasons.joined(separator: " · ")), kind: .retryable)
     }
 

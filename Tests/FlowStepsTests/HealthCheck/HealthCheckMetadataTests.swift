@@ -96,7 +96,7 @@ import FlowTestSupport
             steps:
               health:
                 uses: health-check
-                with: { url: "\(server.url("/redirect?to=\(target)"))", allow-metadata: true }
+                with: { url: "\(server.url("/redirect?to=\(target)"))", allow-metadata: true, timeout: 1m }
             """)
         #expect(r.status == .succeeded, "\(r.error())")
         #expect(r.log().contains("cloud metadata addresses are allowed for GET"))

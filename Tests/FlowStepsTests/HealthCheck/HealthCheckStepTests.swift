@@ -216,6 +216,7 @@ import FlowTestSupport
         let r = try await harness.run(pipeline("""
             url: \(server.url("/redirect?to=\(target)"))
             expect: { json: { status: ok } }
+            timeout: 1m
             """))
         #expect(r.status == .succeeded, "\(r.error())\n\(r.log())")
         #expect(r.log().contains("200 in ") && r.log().contains("after 1 redirect"))
