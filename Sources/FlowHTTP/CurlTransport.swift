@@ -39,6 +39,9 @@ public struct CurlTransport: HTTPTransport {
     /// One libcurl transfer (with whatever redirects libcurl follows itself), and where its
     /// response redirects to when libcurl did not follow it.
     func transfer(_ request: HTTPRequest) async throws -> (response: HTTPResponse, redirectURL: String?) {
+        if let guarded = request.destinationGuard, proxies.proxy(for: request.url) != nil {
+            try await ProxiedDestination.check(request, guarded)
+        }
         let transfer = try CurlTransfer(request, proxy: proxies.proxy(for: request.url), noProxy: proxies.noProxy,
                                         userAgent: userAgent)
         let loop = CurlLoop.shared

@@ -55,6 +55,26 @@ import Testing
         #expect(try await server.count(key) == 0)
     }
 
+    @Test func throughAProxyTheTargetsAddressesAreCheckedBeforeTheRequest() async throws {
+        let server = try await HTTPTestServer.shared()
+        let key = uniqueKey()
+        let proxied = CurlTransport(environment: ["http_proxy": server.url])
+        let guarded = Self.refusing(address: { $0 == "127.0.0.1" || $0 == "::1" })
+        // The proxy (the test server) would answer the route itself; the guard stops the request first.
+        let error = await #expect(throws: HTTPError.self) {
+            try await proxied.perform(HTTPRequest(url: "http://localhost:1/status/200?key=\(key)", destinationGuard: guarded))
+        }
+        #expect(error?.kind == .refused, "\(String(describing: error))")
+        #expect(error?.message.contains("resolves to ") == true)
+        #expect(try await server.count(key) == 0)
+        // A host only the proxy can resolve passes (the URL check still applies; the socket check
+        // sees the proxy's own address).
+        let unknown = try await proxied.perform(HTTPRequest(url: "http://flow-proxied.invalid/status/200?key=\(key)",
+                                                            destinationGuard: Self.refusing(address: { $0 == "10.9.8.7" })))
+        #expect(unknown.status == 200)
+        #expect(try await server.count(key) == 1)
+    }
+
     @Test func anAllowedRequestIsFollowedHopByHopWithItsTimeAndAddress() async throws {
         let server = try await HTTPTestServer.shared()
         let seen = Mutex<[String]>([])
