@@ -68,6 +68,14 @@ struct RunTakeover {
         }
     }
 
+    /// `--plan`: rerun requests a killed flow left pending, which the takeover carries out.
+    static func previewPending(_ record: RunRecord, database: RunDatabase) throws {
+        for r in try database.pendingReruns(of: record.id) {
+            print("  pending rerun requested by \(r.stepId): " + (r.stepList + r.paramValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                .joined(separator: ", ") + (r.reason.isEmpty ? "" : " (\(r.reason))") + "; carried out when the run is taken over")
+        }
+    }
+
     /// Runs the taken-over run to its end and exits as `run` does: 0, 1 or 130.
     func execute(_ record: RunRecord, _ loaded: PipelineSource.Loaded, source: String, reloaded: Bool = false,
                  rerunning: [String] = [], json: Bool, junit: String?) async throws {
@@ -77,11 +85,22 @@ struct RunTakeover {
         lock?.record(runID: record.id)
         let (collector, onEvent) = RunCommand.output(json: json)
         let gitBranch = await Git.branch(environment: launcher.environment)
+        // Rerun requests left pending (flow was killed before it carried them out) are carried out now.
+        var (loaded, rerunning, carrying) = (loaded, rerunning, RerunPass?.none)
+        switch try launcher.pendingRerun(record, loaded, text: source, database: database, alsoRerunning: rerunning) {
+        case .none: break
+        case .refused(let why): RunCommand.noteRerun(.rerunRefused(runID: record.id, message: why))
+        case .rerun(let next, let pass): (loaded, rerunning, carrying) = (next, pass.rerunning, pass)
+        }
         let (coordinator, stopped) = try await launcher.takeOver(record, loaded, text: source, database: database, reloaded: reloaded,
-                                                                 rerunning: rerunning, gitBranch: gitBranch, onEvent: onEvent)
+                                                                 rerunning: rerunning, carryingOut: carrying, gitBranch: gitBranch,
+                                                                 onEvent: onEvent)
+        if let carrying { onEvent(.runRerun(runID: record.id, carrying)) }
         if stopped > 0 {
             Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
         }
-        try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
+        try await RunCommand.execute(coordinator, .init(launcher: launcher, loaded: loaded, text: source, database: database,
+                                                        gitBranch: gitBranch, onEvent: onEvent),
+                                     junit: junit, collector: collector, signals: signals)
     }
 }
