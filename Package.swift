@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"], exclude: ["Servers"]),
-        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "FlowTestSupport"], exclude: ["Fixtures", "HealthCheck/health_server.py"]),
         .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
     ],

@@ -38,6 +38,12 @@ static inline CURLcode flow_curl_set_seek_callback(CURL *handle, flow_curl_seek_
     return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, value);
 }
 
+typedef curl_socket_t (*flow_curl_opensocket_callback)(void *context, curlsocktype purpose, struct curl_sockaddr *address);
+
+static inline CURLcode flow_curl_set_opensocket_callback(CURL *handle, flow_curl_opensocket_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, value);
+}
+
 static inline CURLcode flow_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

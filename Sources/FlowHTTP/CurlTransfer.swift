@@ -93,6 +93,14 @@ final class CurlTransfer: @unchecked Sendable {
             try set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         if let caBundle = request.caBundle { try set(CURLOPT_CAINFO, caBundle) }
+        if request.destinationGuard != nil {
+            // A pooled connection may have been opened without the check (`2130706433` and
+            // `127.0.0.1` share one), and reusing it would skip the socket callback: a guarded
+            // request always connects anew.
+            try set(CURLOPT_FRESH_CONNECT, 1)
+            try check(flow_curl_set_opensocket_callback(easy, curlOpenSocket))
+            try check(flow_curl_set_pointer(easy, CURLOPT_OPENSOCKETDATA, context))
+        }
 
         if let signing = request.signing {
             try set(CURLOPT_AWS_SIGV4, "aws:amz:\(signing.region):\(signing.service)")
@@ -223,6 +231,13 @@ final class CurlTransfer: @unchecked Sendable {
         var response = HTTPResponse(status: status, headers: headers, body: body, bytesReceived: bytesReceived,
                                     method: request.method, url: effective.map { String(cString: $0) } ?? request.url,
                                     redirects: redirects)
+        var total: curl_off_t = 0
+        if flow_curl_get_offset(easy, CURLINFO_TOTAL_TIME_T, &total) == CURLE_OK { response.totalTime = .microseconds(total) }
+        var primary: UnsafeMutablePointer<CChar>?
+        if flow_curl_get_string(easy, CURLINFO_PRIMARY_IP, &primary) == CURLE_OK, let primary, primary.pointee != 0 {
+            response.remoteAddress = String(cString: primary)
+        }
+        response.redirectURL = redirectURL
         if let download {
             do {
                 if response.isSuccess {
@@ -318,6 +333,33 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func rewindBody(to offset: Int64) -> Bool { source.seek(to: offset) }
+
+    /// The socket for a connection to `address`, or -1 (`CURL_SOCKET_BAD`) when the request's
+    /// guard refuses the address: libcurl then makes no connection there.
+    fileprivate func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        let family = address.pointee.family
+        if let guarded = request.destinationGuard {
+            let numeric = Self.numericHost(address)
+            if let reason = guarded.address(numeric ?? "") {
+                if callbackFailure == nil {
+                    callbackFailure = HTTPError(kind: .refused, method: request.method, url: request.url,
+                                                message: "\(HTTPRequest.display(request.url)) resolved to \(numeric ?? "an unreadable address"): \(reason)")
+                }
+                return -1
+            }
+        }
+        return socket(family, address.pointee.socktype, address.pointee.protocol)
+    }
+
+    /// The address as text (`127.0.0.1`, `fd00:ec2::254`), by `getnameinfo`.
+    static func numericHost(_ address: UnsafeMutablePointer<curl_sockaddr>) -> String? {
+        let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!
+        let pointer = UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self)
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let code = getnameinfo(pointer, socklen_t(address.pointee.addrlen), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+        guard code == 0 else { return nil }
+        return String(cString: host)
+    }
 }
 
 // MARK: - libcurl callbacks (C function pointers: no captures; the transfer comes as context)
@@ -341,6 +383,11 @@ private let curlHeader: flow_curl_data_callback = { buffer, size, count, context
 private let curlRead: flow_curl_data_callback = { buffer, size, count, context in
     let target = UnsafeMutableRawBufferPointer(start: buffer, count: size * count)
     return transfer(context).sendBody(into: target).map { $0 } ?? Int(CURL_READFUNC_ABORT)
+}
+
+private let curlOpenSocket: flow_curl_opensocket_callback = { context, _, address in
+    guard let address else { return -1 }
+    return transfer(context).openSocket(address)
 }
 
 private let curlSeek: flow_curl_seek_callback = { context, offset, origin in

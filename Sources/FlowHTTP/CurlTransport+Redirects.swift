@@ -5,13 +5,15 @@ import Foundation
 /// unchanged on every redirect it follows, so a 303 after `PUT` would be answered with another
 /// `PUT` to the "see other" resource (libcurl 8.13's `CURLFOLLOW_OBEYCODE` fixes that, but
 /// flow runs on older ones). Such requests are followed here, one transfer per hop, with the
-/// rules libcurl applies to the requests it follows itself.
+/// rules libcurl applies to the requests it follows itself. So are the redirects of a request
+/// with a `DestinationGuard`, whose every target is checked before the hop to it.
 extension CurlTransport {
     func performFollowingRedirects(_ original: HTTPRequest) async throws -> HTTPResponse {
         let started = ContinuousClock.now
         var request = original
         request.maxRedirects = 0
         var followed = 0
+        var elapsed = Duration.zero
         while true {
             var hop = request
             if let timeout = original.timeout {
@@ -23,14 +25,20 @@ extension CurlTransport {
                 hop.timeout = left
             }
             var (response, location) = try await transfer(hop)
+            elapsed += response.totalTime ?? .zero
             guard let location, Redirect.followed.contains(response.status) else {
                 response.redirects = followed
+                response.totalTime = elapsed
                 return response
             }
             followed += 1
             guard followed <= original.maxRedirects else {
                 throw HTTPError(kind: .tooManyRedirects, method: original.method, url: original.url,
                                 message: "Maximum (\(original.maxRedirects)) redirects followed")
+            }
+            if let guarded = original.destinationGuard, let reason = guarded.url(location) {
+                throw HTTPError(kind: .refused, method: original.method, url: original.url,
+                                message: "redirect \(followed) (\(response.status)) to \(HTTPRequest.display(location)): \(reason)")
             }
             request = Redirect.next(after: request, status: response.status, to: location)
         }

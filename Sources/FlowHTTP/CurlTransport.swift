@@ -27,7 +27,10 @@ public struct CurlTransport: HTTPTransport {
         if request.insecure {
             logger.debug("TLS verification is off for \(request.method) \(request.displayURL): the request says insecure")
         }
-        if request.maxRedirects > 0, CurlTransfer.customMethod(request) != nil {
+        if let guarded = request.destinationGuard, let reason = guarded.url(request.url) {
+            throw HTTPError(kind: .refused, method: request.method, url: request.url, message: reason)
+        }
+        if request.maxRedirects > 0, request.destinationGuard != nil || CurlTransfer.customMethod(request) != nil {
             return try await performFollowingRedirects(request)
         }
         return try await transfer(request).response
@@ -36,6 +39,9 @@ public struct CurlTransport: HTTPTransport {
     /// One libcurl transfer (with whatever redirects libcurl follows itself), and where its
     /// response redirects to when libcurl did not follow it.
     func transfer(_ request: HTTPRequest) async throws -> (response: HTTPResponse, redirectURL: String?) {
+        if let guarded = request.destinationGuard, proxies.proxy(for: request.url) != nil {
+            try await ProxiedDestination.check(request, guarded)
+        }
         let transfer = try CurlTransfer(request, proxy: proxies.proxy(for: request.url), noProxy: proxies.noProxy,
                                         userAgent: userAgent)
         let loop = CurlLoop.shared

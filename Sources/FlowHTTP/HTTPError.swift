@@ -15,6 +15,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible, Equatable {
         /// The exchange took longer than `timeout` after the request went out.
         case timeout = "timeout"
         case tooManyRedirects = "too many redirects"
+        /// The request's `DestinationGuard` refused a URL or an address: nothing was sent there.
+        case refused = "refused"
         /// The connection broke or the server sent nothing or half a response.
         case connectionLost = "connection lost"
         case bodyTooLarge = "body too large"

@@ -105,11 +105,15 @@ public struct HTTPRequest: Sendable {
     /// Whether sending it twice is harmless. nil: decided by the method (GET, HEAD, PUT,
     /// DELETE, OPTIONS are; POST and PATCH are not).
     public var idempotent: Bool?
+    /// Refuses destinations (a URL, a redirect's target, a resolved address) before any
+    /// connection to them; nil: everything is allowed.
+    public var destinationGuard: DestinationGuard?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = HTTPHeaders(), body: HTTPBody = .none,
                 destination: ResponseDestination = .memory(limit: ResponseDestination.defaultMemoryLimit),
                 connectTimeout: Duration = .seconds(10), timeout: Duration? = .seconds(300), maxRedirects: Int = 5,
-                insecure: Bool = false, caBundle: String? = nil, signing: AWSSigning? = nil, idempotent: Bool? = nil) {
+                insecure: Bool = false, caBundle: String? = nil, signing: AWSSigning? = nil, idempotent: Bool? = nil,
+                destinationGuard: DestinationGuard? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -122,6 +126,7 @@ public struct HTTPRequest: Sendable {
         self.caBundle = caBundle
         self.signing = signing
         self.idempotent = idempotent
+        self.destinationGuard = destinationGuard
     }
 
     public var isIdempotent: Bool {

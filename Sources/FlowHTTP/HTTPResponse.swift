@@ -18,6 +18,13 @@ public struct HTTPResponse: Sendable {
     public var url: String
     /// Redirects followed on the way.
     public var redirects: Int
+    /// The time the exchange took, as libcurl measured it (`CURLINFO_TOTAL_TIME_T`): name
+    /// resolution, connection, TLS, request and the whole response, over every hop.
+    public var totalTime: Duration?
+    /// The numeric address the last hop was connected to (`CURLINFO_PRIMARY_IP`).
+    public var remoteAddress: String?
+    /// Where a 3xx response points (absolute), when the redirect was not followed.
+    public var redirectURL: String?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), bodyFile: String? = nil,
                 bytesReceived: Int64? = nil, method: String = "GET", url: String = "", redirects: Int = 0) {

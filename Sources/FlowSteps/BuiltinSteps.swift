@@ -12,6 +12,7 @@ public enum BuiltinSteps {
         registry.register(SmokeTestStep())
         registry.register(AutofixRetryStep())
         registry.register(DeployStackStep())
+        registry.register(HealthCheckStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).
