@@ -11,6 +11,7 @@ public enum BuiltinSteps {
         registry.register(PushStep())
         registry.register(SmokeTestStep())
         registry.register(AutofixRetryStep())
+        registry.register(RemediateStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).

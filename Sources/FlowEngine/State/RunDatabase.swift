@@ -233,6 +233,7 @@ public final class RunDatabase: Sendable {
         migrator.registerMigration("v4-images") { db in
             try db.alter(table: "runs") { t in t.add(column: "images", .text) }
         }
+        registerAuditMigration(&migrator)
         return migrator
     }
 
