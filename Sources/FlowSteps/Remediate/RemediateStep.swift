@@ -27,6 +27,15 @@ public struct RemediateStep: BuiltinStepType {
             min-confidence: 0.8
         """
 
+    /// `flow validate` checks a literal `runbook` as the step would.
+    public static var fileChecks: [String: InputFileCheck] {
+        ["runbook": InputFileCheck { path, workingDirectory in
+            var shown = path
+            if !path.hasPrefix("/"), let wd = workingDirectory { shown = wd.hasSuffix("/") ? wd + path : wd + "/" + path }
+            return RunbookLoader.load(path: shown, shown: shown).diagnostics
+        }]
+    }
+
     public init() {}
 
     public func run(_ input: RemediateInput, context: StepContext) async throws -> StepOutcome {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FlowCore
+import FlowEngine
 @testable import FlowSteps
 import FlowTestSupport
 
@@ -87,6 +88,20 @@ struct RunbookLoaderTests {
         #expect(runbook?.rules.map(\.id) == ["cuda-out-of-memory", "killed-exit-137", "nccl-timeout", "no-space-left", "checkpoint-path",
                                              "image-pull", "stalled", "unhealthy-after-deploy", "high-cpu"])
         #expect(runbook?.rules.map(\.action.kind) == ["rerun", "rerun", "rerun", "run", "rerun", "person", "rerun", "rollback-stack", "run"])
+    }
+
+    @Test func validatingAPipelineChecksTheRunbookItNames() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let runbook = try directory.write("runbook.yml", "rules:\n  - id: a\n    when: { step: x }\n    action: { rerun: { step: x }, run: \"y\" }\n    confidence: 0.5\n").path
+        let pipeline = "name: v\nsteps:\n  a: { run: \"true\" }\n  r:\n    uses: remediate\n    needs: [a]\n    with: { runbook: \(runbook) }\n"
+        let options = PipelineSource.options(catalog: BuiltinSteps.registry.catalog)
+        let (_, diagnostics) = PipelineCheck.check(Array(pipeline.utf8), file: "p.yml", options: options)
+        #expect(diagnostics.map { "\($0.location): \($0.message)" }
+                == ["\(runbook):4:35: a rule has one action, but this one has `rerun` and `run`; write one rule per action"])
+        // A runbook named by an expression is checked when the step runs.
+        let later = pipeline.replacingOccurrences(of: runbook, with: "\"${{ env.RUNBOOK }}\"")
+        #expect(PipelineCheck.check(Array(later.utf8), file: "p.yml", options: options).diagnostics.isEmpty)
     }
 
     @Test func globsMatchIdsWithStarsAndQuestionMarks() {
