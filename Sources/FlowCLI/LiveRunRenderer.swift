@@ -46,6 +46,7 @@ final class LiveRunRenderer: RunRenderer, @unchecked Sendable {
         switch event {
         case .runStarted(_, _, let steps):
             total = steps.count
+            (finished, failed) = (0, 0) // a rerun pass counts afresh
             runStarted = now()
             out += plain.text(for: event)
             startTicking()
@@ -70,6 +71,10 @@ final class LiveRunRenderer: RunRenderer, @unchecked Sendable {
             return
         case .stepRetrying, .runError:
             out += plain.text(for: event)
+        case .runRerun, .rerunRefused:
+            // Between passes, with nothing drawn: said on standard error (RunCommand.noteRerun).
+            write(out)
+            return
         }
         write(out + draw())
     }

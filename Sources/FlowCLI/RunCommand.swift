@@ -73,7 +73,9 @@ struct RunCommand: AsyncParsableCommand {
         let (collector, onEvent) = Self.output(json: json)
         let coordinator = try launcher.create(loaded, request, database: database, onEvent: onEvent)
         lock?.record(runID: coordinator.runID)
-        try await Self.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
+        try await Self.execute(coordinator, Passes(launcher: launcher, loaded: loaded, text: loaded.source, database: database,
+                                                   gitBranch: request.gitBranch, onEvent: onEvent),
+                               junit: junit, collector: collector, signals: signals)
     }
 }
 
@@ -92,21 +94,49 @@ extension RunCommand {
         let collector = SummaryCollector()
         return (collector, { event in
             collector.add(event)
+            Self.noteRerun(event)
             renderer.render(event)
         })
+    }
+
+    /// Rerun requests carried out or refused are said on standard error, whatever the renderer.
+    static func noteRerun(_ event: RunEvent) {
+        switch event {
+        case .runRerun(let runID, let pass):
+            Terminal.standardError.write("flow: run \(runID): \(pass.summary); running it again (pass \(pass.number + 1) of at most \(RerunRequest.maxPasses))\n")
+        case .rerunRefused(_, let message):
+            Terminal.standardError.write("flow: \(message)\n")
+        default:
+            break
+        }
+    }
+
+    /// What carrying out rerun requests between passes needs (``RunLauncher/executeWithReruns(_:_:text:database:gitBranch:onEvent:)``).
+    struct Passes {
+        var launcher: RunLauncher
+        var loaded: PipelineSource.Loaded
+        var text: String
+        var database: RunDatabase
+        var gitBranch: String?
+        var onEvent: RunEventHandler
     }
 
     /// Runs the coordinator with Ctrl-C, SIGTERM and SIGHUP turned into cancellation, then
     /// writes the JUnit report when asked, and ends the command by the run's status: returns
     /// for a success, throws the exit status otherwise. A report that cannot be written fails
     /// the command (exit 1) even when the run succeeded: CI would otherwise read no results as
-    /// all well. Shared by `run`, `resume` and `retry`.
-    static func execute(_ coordinator: RunCoordinator, junit: String?, pipeline: String, collector: SummaryCollector,
+    /// all well. Shared by `run`, `resume` and `retry`. Rerun requests steps made are carried
+    /// out in this process as further passes; the exit code is the last pass's.
+    static func execute(_ coordinator: RunCoordinator, _ passes: Passes, junit: String?, collector: SummaryCollector,
                         signals: CommandSignals) async throws {
+        let pipeline = passes.loaded.plan.pipelineName
         // From here on, what a step orphans comes to this process, not to init, and is
         // stopped with its step (see AdoptedOrphans in FlowEngine).
         AdoptedOrphans.adopt()
-        let task = Task { await RunLauncher.execute(coordinator) }
+        let task = Task {
+            await passes.launcher.executeWithReruns(coordinator, passes.loaded, text: passes.text, database: passes.database,
+                                                    gitBranch: passes.gitBranch, onEvent: passes.onEvent)
+        }
         signals.cancellation.set(task)
         let status = await task.value
         signals.stop()
@@ -127,12 +157,16 @@ extension RunCommand {
     }
 }
 
-/// Collects step summaries for the JUnit report.
+/// Collects step summaries for the JUnit report: each step's last (a rerun pass replaces what
+/// an earlier pass said of a step it runs again).
 final class SummaryCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [StepSummary] = []
     func add(_ event: RunEvent) {
-        if case .stepFinished(let summary) = event { lock.withLock { items.append(summary) } }
+        guard case .stepFinished(let summary) = event else { return }
+        lock.withLock {
+            if let i = items.firstIndex(where: { $0.stepID == summary.stepID }) { items[i] = summary } else { items.append(summary) }
+        }
     }
     var summaries: [StepSummary] { lock.withLock { items } }
 }

@@ -47,6 +47,8 @@ struct PlainRunRenderer: RunRenderer {
             lines.append("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
         case .runError(let message):
             lines.append("\(paint("✗", "31")) flow: \(message)")
+        case .runRerun, .rerunRefused:
+            break // said on standard error (RunCommand.noteRerun); the next pass starts with its own line
         }
         return lines.map { $0 + "\n" }.joined()
     }
@@ -75,12 +77,21 @@ struct JSONRunRenderer: RunRenderer {
             fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds))]
         case .runError(let message):
             fields = [("event", q("run-error")), ("error", q(message))]
+        case .runRerun(let id, let pass):
+            fields = [("event", q("run-rerun")), ("run", q(id)), ("pass", "\(pass.number + 1)"), ("rerun", "\(pass.number)"),
+                      ("requestedBy", list(pass.requestedBy)), ("steps", list(pass.steps)), ("rerunning", list(pass.rerunning)),
+                      ("params", "[" + pass.changes.map { "{\"name\":\(q($0.name)),\"from\":\($0.from.map(q) ?? "null"),\"to\":\(q($0.to))}" }
+                                    .joined(separator: ",") + "]"),
+                      ("reason", q(pass.reason))]
+        case .rerunRefused(let id, let message):
+            fields = [("event", q("rerun-refused")), ("run", q(id)), ("message", q(message))]
         }
         print("{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}")
         fflush(nil)
     }
 
     private func q(_ s: String) -> String { JSONText.quote(s) }
+    private func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ",") + "]" }
 }
 
 /// The last lines of a log file, read from its end (a log can be gigabytes).

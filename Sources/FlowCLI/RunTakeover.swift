@@ -77,11 +77,22 @@ struct RunTakeover {
         lock?.record(runID: record.id)
         let (collector, onEvent) = RunCommand.output(json: json)
         let gitBranch = await Git.branch(environment: launcher.environment)
+        // Rerun requests left pending (flow was killed before it carried them out) are carried out now.
+        var (loaded, rerunning, carrying) = (loaded, rerunning, RerunPass?.none)
+        switch try launcher.pendingRerun(record, loaded, text: source, database: database, alsoRerunning: rerunning) {
+        case .none: break
+        case .refused(let why): RunCommand.noteRerun(.rerunRefused(runID: record.id, message: why))
+        case .rerun(let next, let pass): (loaded, rerunning, carrying) = (next, pass.rerunning, pass)
+        }
         let (coordinator, stopped) = try await launcher.takeOver(record, loaded, text: source, database: database, reloaded: reloaded,
-                                                                 rerunning: rerunning, gitBranch: gitBranch, onEvent: onEvent)
+                                                                 rerunning: rerunning, carryingOut: carrying, gitBranch: gitBranch,
+                                                                 onEvent: onEvent)
+        if let carrying { onEvent(.runRerun(runID: record.id, carrying)) }
         if stopped > 0 {
             Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
         }
-        try await RunCommand.execute(coordinator, junit: junit, pipeline: loaded.plan.pipelineName, collector: collector, signals: signals)
+        try await RunCommand.execute(coordinator, .init(launcher: launcher, loaded: loaded, text: source, database: database,
+                                                        gitBranch: gitBranch, onEvent: onEvent),
+                                     junit: junit, collector: collector, signals: signals)
     }
 }

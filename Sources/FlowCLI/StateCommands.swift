@@ -44,6 +44,7 @@ struct StatusCommand: ParsableCommand {
         let run = StateOptions.shown(try state.run(runID, in: database))
         let steps = try database.steps(of: run.id)
         let artifacts = try database.artifacts(of: run.id)
+        let reruns = try database.reruns(of: run.id)
         if json {
             let stepItems = steps.map { s in
                 "{\"id\":\(JSONText.quote(s.stepId)),\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
@@ -53,11 +54,13 @@ struct StatusCommand: ParsableCommand {
             }
             print("{\"id\":\(JSONText.quote(run.id)),\"pipeline\":\(JSONText.quote(run.pipeline)),\"status\":\(JSONText.quote(run.status.rawValue)),"
                   + "\"startedAt\":\(JSONText.quote(ISO8601.string(run.createdAt))),\"finishedAt\":\(run.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
+                  + "\"params\":\(run.params),\"reruns\":[\(reruns.map(Self.json).joined(separator: ","))],"
                   + "\"steps\":[\(stepItems.joined(separator: ","))]}")
             return
         }
         print("run \(run.id): \(run.pipeline) \(run.status.rawValue), started \(ISO8601.string(run.createdAt))"
               + (run.finishedAt.map { ", finished \(ISO8601.string($0))" } ?? ""))
+        for r in reruns { print("  " + Self.text(r)) }
         for s in steps {
             var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.stepId)"
             if s.attempts > 1 { line += " (\(s.attempts) attempts)" }
@@ -71,6 +74,28 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
+extension StatusCommand {
+    /// A rerun request as `flow status` shows it: `rerun 1 requested by remediate (attempt 1): train, batch-size=16 (why)`.
+    static func text(_ r: RerunRecord) -> String {
+        let params = r.paramValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let what = (r.stepList + params).joined(separator: ", ") + (r.reason.isEmpty ? "" : " (\(r.reason))")
+        let head: String
+        switch r.status {
+        case .carriedOut: head = "rerun \(r.pass ?? 0) requested by \(r.stepId)"
+        case .pending: head = "rerun pending, requested by \(r.stepId)"
+        case .refused, .dropped: head = "rerun \(r.status.rawValue), requested by \(r.stepId)"
+        }
+        return head + " (attempt \(r.attempt)): " + what + (r.note.map { "; \($0)" } ?? "")
+    }
+
+    static func json(_ r: RerunRecord) -> String {
+        "{\"requestedBy\":\(JSONText.quote(r.stepId)),\"attempt\":\(r.attempt),\"steps\":\(r.steps),\"params\":\(r.params),"
+            + "\"reason\":\(JSONText.quote(r.reason)),\"status\":\(JSONText.quote(r.status.rawValue)),"
+            + "\"pass\":\(r.pass.map(String.init) ?? "null"),\"note\":\(r.note.map(JSONText.quote) ?? "null"),"
+            + "\"requestedAt\":\(JSONText.quote(ISO8601.string(r.requestedAt)))}"
+    }
+}
+
 /// `flow runs`: recorded runs, newest first.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recorded runs, newest first.")
@@ -81,16 +106,27 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let runs = try state.databaseForReading().runs(pipeline: pipeline, limit: limit).map(StateOptions.shown)
+        let database = try state.databaseForReading()
+        let runs = try database.runs(pipeline: pipeline, limit: limit).map(StateOptions.shown)
+        // Reruns steps asked for and that were carried out, with their reasons.
+        let reruns = try Dictionary(uniqueKeysWithValues: runs.map { r in (r.id, try database.reruns(of: r.id).filter { $0.status == .carriedOut }) })
         if json {
             let items = runs.map { r in
                 "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"
-                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(JSONText.quote(r.trigger))}"
+                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(JSONText.quote(r.trigger)),"
+                    + "\"reruns\":[\(reruns[r.id, default: []].map { "{\"pass\":\($0.pass ?? 0),\"requestedBy\":\(JSONText.quote($0.stepId)),\"reason\":\(JSONText.quote($0.reason))}" }.joined(separator: ","))]}"
             }
             print("[" + items.joined(separator: ",") + "]")
             return
         }
-        for r in runs { print("\(r.id)  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.pipeline)") }
+        for r in runs {
+            var line = "\(r.id)  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.pipeline)"
+            if let done = reruns[r.id], let last = done.last {
+                line += "  (rerun \(done.compactMap(\.pass).max() ?? done.count)× on request, last by \(last.stepId)"
+                    + (last.reason.isEmpty ? ")" : ": \(last.reason))")
+            }
+            print(line)
+        }
     }
 }
 

@@ -76,9 +76,9 @@ import FlowTestSupport
             ARG GREETING=none
             LABEL greeting=$GREETING
             RUN --mount=type=secret,id=FLOW_TEST_TOKEN \\
-                test -s /run/secrets/FLOW_TEST_TOKEN && echo "secret-$(echo readable)" && \\
+                test -s /run/secrets/FLOW_TEST_TOKEN && echo "secret-$(echo readable)" >> /proof && \\
                 cat /proc/[0-9]*/cmdline | tr '\\000' ' ' > /tmp/argv && \\
-                grep -q -- --iidfile /tmp/argv && echo "saw-$(echo engine)-argv" && \\
+                grep -q -- --iidfile /tmp/argv && echo "saw-$(echo engine)-argv" >> /proof && \\
                 if grep -q -F -f /run/secrets/FLOW_TEST_TOKEN /tmp/argv; then echo "secret-$(echo on)-argv"; exit 1; fi; rm /tmp/argv
             FROM first AS second
             LABEL stage=second
@@ -96,7 +96,10 @@ import FlowTestSupport
             """, environment: environment, gitSHA: BuildTesting.gitSHA)
         let log = BuildTesting.log(h, outcome, "image")
         #expect(outcome.status == .succeeded, "\(log)")
-        #expect(log.contains("\nsecret-readable\n") && log.contains("\nsaw-engine-argv\n") && !log.contains("secret-on-argv"), "\(log)")
+        // The RUN's findings are read from the image, not from its output: buildah 1.28 has lost
+        // a RUN's whole output once here under heavy load (the build still succeeded).
+        #expect(try BuildTesting.file("/proof", in: image) == "secret-readable\nsaw-engine-argv\n")
+        #expect(!log.contains("secret-on-argv"), "\(log)")
         #expect(!log.contains(secret))
         let inspection = try #require(try BuildTesting.inspect(image))
         let labels = BuildTesting.config(inspection)["Labels"] as? [String: String] ?? [:]

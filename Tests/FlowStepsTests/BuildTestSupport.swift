@@ -53,6 +53,20 @@ enum BuildTesting {
         ((inspection["OCIv1"] as? [String: Any])?["config"] as? [String: Any]) ?? [:]
     }
 
+    /// A file of the image, read through `buildah mount` (not through a process in the image,
+    /// whose output buildah relays); nil when the image or the file is missing.
+    static func file(_ path: String, in image: String) throws -> String? {
+        let from = try buildah(["from", "--pull=never", image])
+        guard from.status == 0 else { return nil }
+        let container = String(decoding: from.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? buildah(["rm", container]) }
+        let mount = try buildah(["mount", container])
+        guard mount.status == 0 else { return nil }
+        let root = String(decoding: mount.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? buildah(["umount", container]) }
+        return try? String(contentsOfFile: root + path, encoding: .utf8)
+    }
+
     /// Every image name in buildah's storage.
     static func imageNames() throws -> [String] {
         let r = try buildah(["images", "--json"])

@@ -88,14 +88,16 @@ extension RunLauncher {
     /// previous flow left running were stopped first (steps it started on this host may still
     /// run after `kill -9` of flow alone; two copies of a step must never run at once).
     public func takeOver(_ record: RunRecord, _ loaded: PipelineSource.Loaded, text: String, database: RunDatabase, reloaded: Bool = false,
-                         rerunning: [String] = [], gitBranch: String? = nil, onEvent: @escaping RunEventHandler) async throws -> (RunCoordinator, stoppedLeftovers: Int) {
-        let options = RunOptions(stateDirectory: stateDirectory, workingDirectory: workingDirectory, environment: environment,
+                         rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, gitBranch: String? = nil,
+                         onEvent: @escaping RunEventHandler) async throws -> (RunCoordinator, stoppedLeftovers: Int) {
+        var options = RunOptions(stateDirectory: stateDirectory, workingDirectory: workingDirectory, environment: environment,
                                  trigger: record.trigger, gitSHA: record.gitSha, gitBranch: gitBranch, source: text, resources: resources)
+        options.reruns = rerunPolicy(loaded.pipeline)
         let coordinator: RunCoordinator
         do {
             coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,
                                              runner: runner, clock: clock, options: options, reloadedSource: reloaded,
-                                             rerunning: rerunning, onEvent: onEvent)
+                                             rerunning: rerunning, carryingOut: rerun, onEvent: onEvent)
         } catch let refused as RunDatabase.ResumeRefused {
             throw TakeoverRefused(refused.description)
         }

@@ -84,9 +84,10 @@ public struct RunLauncher: Sendable {
     /// Records a new run of `loaded` and returns its coordinator, ready to ``execute(_:)``.
     public func create(_ loaded: PipelineSource.Loaded, _ request: Request, database: RunDatabase,
                        onEvent: @escaping RunEventHandler) throws -> RunCoordinator {
-        let options = RunOptions(stateDirectory: stateDirectory, workingDirectory: workingDirectory, environment: environment,
+        var options = RunOptions(stateDirectory: stateDirectory, workingDirectory: workingDirectory, environment: environment,
                                  trigger: request.trigger, gitSHA: request.gitSHA, gitBranch: request.gitBranch,
                                  source: loaded.source, resources: resources)
+        options.reruns = rerunPolicy(loaded.pipeline)
         return try RunCoordinator(plan: loaded.plan, database: database, registry: loaded.registry, runner: runner,
                                   clock: clock, options: options, onEvent: onEvent)
     }

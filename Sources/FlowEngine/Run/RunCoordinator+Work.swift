@@ -34,6 +34,8 @@ struct StepWork: Sendable {
     var secrets: RunSecrets
     var jitter: @Sendable (Double) -> Double
     var onEvent: RunEventHandler
+    /// Where the step's rerun requests go (``StepContext/requestRerun(_:)``).
+    var reruns: RerunLedger
 }
 
 /// How a step's attempts ended.
@@ -118,7 +120,8 @@ extension RunCoordinator {
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
             retry: step.retry, images: images, gitSHA: options.gitSHA,
             declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
-            jitter: options.jitter, onEvent: onEvent)
+            jitter: options.jitter, onEvent: onEvent,
+            reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
     }
 
     static func evaluate(_ value: PlanValue, in context: EvaluationContext) throws -> ExpressionValue {
@@ -249,13 +252,14 @@ extension RunCoordinator {
         }
         let artifacts = ArtifactStore(runID: work.runID, stepID: work.stepID, attempt: attempt, stepDirectory: work.stepDirectory,
                                       database: work.database, secrets: work.secrets, clock: work.clock)
-        let context = StepContext(
+        var context = StepContext(
             runID: work.runID, stepID: work.stepID, attempt: attempt, workingDirectory: work.workingDirectory,
             environment: work.environment, attemptDirectory: scratch, timeout: work.timeout, gracePeriod: work.gracePeriod,
             marker: "\(work.runID)/\(work.stepID)/\(attempt)", processRunner: work.runner, clock: work.clock, log: StepLog(writer),
             resources: work.resources, artifacts: artifacts, secrets: work.secrets, registry: work.registry,
             stepDirectory: work.stepDirectory, logPath: logPath, images: work.images, gitSHA: work.gitSHA,
             declaredEnvironment: work.declaredEnvironment, workspace: work.workspace)
+        context.reruns = work.reruns
         var result: Result<StepOutcome, AttemptFailure>
         do {
             result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))

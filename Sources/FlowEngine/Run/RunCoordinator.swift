@@ -53,13 +53,13 @@ public actor RunCoordinator {
     /// `rerunning` (`flow retry`) names steps that run again even though they succeeded.
     public init(resuming run: RunRecord, plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
                 clock: any EngineClock, options: RunOptions, reloadedSource: Bool = false, rerunning: [String] = [],
-                onEvent: @escaping RunEventHandler = { _ in }) throws {
+                carryingOut rerun: RerunPass? = nil, onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
         let secrets = RunSecrets(Self.knownSecrets(plan, options, registry: registry))
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
-                            rerunning: rerunning, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
+                            rerunning: rerunning, carryingOut: rerun, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }

@@ -11,6 +11,11 @@ public enum RunEvent: Sendable, Hashable {
     /// The engine could not record state (disk full, the database taken by another process):
     /// the run stops, since acting on unrecorded state would break resume.
     case runError(message: String)
+    /// A pass of the run ended with rerun requests pending, and they are carried out now: the
+    /// run starts another pass under the same id (``RerunRequest``).
+    case runRerun(runID: String, RerunPass)
+    /// Pending rerun requests that will not be carried out (the pass bound, a cancelled run), and why.
+    case rerunRefused(runID: String, message: String)
 }
 
 /// How a step ended, for events and the end-of-run report.

@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     public var jitter: @Sendable (Double) -> Double
     /// What step types need beyond processes and the clock (HTTP and AWS clients), by key.
     public var resources: StepResources
+    /// Set by whoever carries out steps' rerun requests when a pass ends (``RunLauncher``); a
+    /// run without it refuses requests.
+    public var reruns: RerunPolicy?
 
     public init(stateDirectory: String, workingDirectory: String, environment: [String: String], trigger: String = "manual",
                 gitSHA: String? = nil, gitBranch: String? = nil, source: String = "", gracePeriod: Duration = .seconds(5),

@@ -45,9 +45,9 @@ public struct AuditRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 }
 
 extension RunDatabase {
-    /// `v5-audit`: the table of remediation decisions.
+    /// `v6-audit`: the table of remediation decisions.
     static func registerAuditMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v5-audit") { db in
+        migrator.registerMigration("v6-audit") { db in
             try db.create(table: "audit") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("runId", .text).notNull().references("runs", onDelete: .cascade)

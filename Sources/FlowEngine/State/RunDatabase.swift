@@ -233,6 +233,7 @@ public final class RunDatabase: Sendable {
         migrator.registerMigration("v4-images") { db in
             try db.alter(table: "runs") { t in t.add(column: "images", .text) }
         }
+        registerRerunMigration(&migrator)
         registerAuditMigration(&migrator)
         return migrator
     }
@@ -263,8 +264,9 @@ public final class RunDatabase: Sendable {
     /// that did not succeed returns to `pending` with its error cleared (its attempts stay on
     /// record), steps of a reloaded definition are added or removed, and an event says so.
     /// `rerunning` (`flow retry`) names steps that return to `pending` even if they succeeded.
+    /// `carryingOut`: the rerun requests this takeover carries out (their params stored, marked done).
     public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
-                       rerunning: [String] = [], ownerPid: Int32, ownerHost: String, at: Date) throws {
+                       rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, ownerPid: Int32, ownerHost: String, at: Date) throws {
         try writing("take run \(runId) over") { db in
             var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
             var arguments: [(any DatabaseValueConvertible)?] = [ownerPid, ownerHost, at]
@@ -298,6 +300,7 @@ public final class RunDatabase: Sendable {
                     try StepRecord(runId: runId, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
                 }
             }
+            if let rerun { try carryOut(rerun, runId: runId, from: from, at: at, db) }
             if rerunning.isEmpty {
                 try EventRecord(runId: runId, at: at, kind: "run-resumed").insert(db)
             } else {

@@ -115,6 +115,8 @@ public struct StepContext: Sendable {
     public var artifacts: ArtifactStore
     let secrets: RunSecrets
     let registry: StepRegistry
+    /// The run's rerun requests (``requestRerun(_:)``); nil outside a run's coordinator.
+    var reruns: RerunLedger?
 
     public init(runID: String, stepID: String, attempt: Int, workingDirectory: String, environment: [String: String],
                 attemptDirectory: String, timeout: Duration?, gracePeriod: Duration, marker: String,

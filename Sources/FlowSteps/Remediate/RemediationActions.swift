@@ -43,9 +43,6 @@ struct RemediationActions {
         guard done < max else {
             return (.needsPerson, "rule \(rule.id) already re-ran \(step) \(done) time\(done == 1 ? "" : "s") in this run (max \(max))")
         }
-        guard RerunSeam.available else {
-            return (.needsPerson, "this build of flow cannot re-run a step from inside a run; re-run \(step) with `flow retry \(context.runID) --step \(step)`")
-        }
         try RerunSeam.request(steps: [step], params: params, reason: "remediate: rule \(rule.id): \(evidence.summary)", context: context)
         let with = params.isEmpty ? "" : " with " + params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         return (.acted, "re-run of \(step)\(with) requested (\(done + 1) of \(max)); it starts when this pass of the run ends")
