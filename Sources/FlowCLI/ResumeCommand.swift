@@ -61,6 +61,7 @@ struct ResumeCommand: AsyncParsableCommand {
         }
         if plan {
             RunTakeover.preview("resume", record, loaded.plan, steps: steps)
+            try RunTakeover.previewPending(record, database: database)
             return
         }
         try await takeover.execute(record, loaded, source: source, reloaded: reload, json: json, junit: junit)

@@ -57,6 +57,7 @@ struct RetryCommand: AsyncParsableCommand {
             RunTakeover.preview("retry", record, loaded.plan, steps: rows, forced: Set(chosen)) { id in
                 named.contains(id) ? "named by --step" : "downstream of \(steps.joined(separator: ", "))"
             }
+            try RunTakeover.previewPending(record, database: database)
             return
         }
         let alsoRerun = rows.filter { $0.status != .succeeded && !Set(chosen).contains($0.stepId) }.map(\.stepId)

@@ -68,6 +68,14 @@ struct RunTakeover {
         }
     }
 
+    /// `--plan`: rerun requests a killed flow left pending, which the takeover carries out.
+    static func previewPending(_ record: RunRecord, database: RunDatabase) throws {
+        for r in try database.pendingReruns(of: record.id) {
+            print("  pending rerun requested by \(r.stepId): " + (r.stepList + r.paramValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                .joined(separator: ", ") + (r.reason.isEmpty ? "" : " (\(r.reason))") + "; carried out when the run is taken over")
+        }
+    }
+
     /// Runs the taken-over run to its end and exits as `run` does: 0, 1 or 130.
     func execute(_ record: RunRecord, _ loaded: PipelineSource.Loaded, source: String, reloaded: Bool = false,
                  rerunning: [String] = [], json: Bool, junit: String?) async throws {

@@ -11,6 +11,7 @@ public enum BuiltinSteps {
         registry.register(PushStep())
         registry.register(SmokeTestStep())
         registry.register(AutofixRetryStep())
+        registry.register(DeployStackStep())
         registry.register(RemediateStep())
     }
 

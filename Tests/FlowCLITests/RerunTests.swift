@@ -97,6 +97,9 @@ import FlowTestSupport
         await process.exited()
         dir.touch("go")  // releases the orphaned gate step
         #expect(try Self.reruns(id, in: dir).map(\.status) == [.pending])
+        let preview = try await runFlow(["resume", id, "--plan"], currentDirectory: dir.url)
+        #expect(preview.stdout.contains("pending rerun requested by gate: train, batch-size=16 (out of memory); carried out when the run is taken over"),
+                "\(preview.stdout)")
 
         let resumed = try await runFlow(["resume", id], currentDirectory: dir.url)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
@@ -104,6 +107,73 @@ import FlowTestSupport
         #expect(dir.lines("ledger") == ["batch 16"])
         #expect(try Self.reruns(id, in: dir).map(\.status) == [.carriedOut])
         #expect((try await Runs.status(id, in: dir)["params"] as? [String: Any])?["batch-size"] as? Int == 16)
+    }
+
+    /// A step asking in every pass: the fifth request is refused with the reason, and flow exits 1
+    /// although every pass succeeded (the run did not do what its steps asked).
+    @Test func thePassBoundStopsAnEndlessRerunLoopAndExitsOne() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              gate: { run: 'echo pass >> ledger; until test -e go; do sleep 0.05; done; rm go' }
+            """)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Runs.newestID(in: dir)
+        let database = try RunDatabase(path: dir.file("runs/flow.db").path)
+        for pass in 1...RerunRequest.maxPasses {
+            for _ in 0..<1000 where dir.lines("ledger").count < pass || FileManager.default.fileExists(atPath: dir.file("go").path) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(dir.lines("ledger").count == pass)
+            try database.recordRerun(RerunRecord(runId: id, stepId: "gate", attempt: pass, steps: "[\"gate\"]", params: "{}",
+                                                 reason: "again \(pass)", requestedAt: Date(), status: .pending))
+            dir.touch("go")
+        }
+        await process.exited()
+        #expect(process.terminationStatus == 1, "\(dir.text("out"))\(dir.text("err"))")
+        #expect(dir.lines("ledger").count == RerunRequest.maxPasses)
+        #expect(dir.text("err").contains("flow: not rerunning run \(id) (requested by gate: gate (again 5)): it has been rerun 4 times on request, "
+                                         + "the most a run may be (5 passes in all)"), "\(dir.text("err"))")
+        #expect(try Self.reruns(id, in: dir).map(\.status) == Array(repeating: .carriedOut, count: 4) + [.refused])
+        #expect(try await Runs.status(id, in: dir)["status"] as? String == "failed")
+    }
+
+    /// `flow retry` carries a pending request out too, together with its own `--step`.
+    @Test func retryCarriesOutAPendingRequestWithItsOwnSteps() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", Self.pipeline)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Self.request(in: dir)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        dir.touch("go")
+
+        let retried = try await runFlow(["retry", id, "--step", "gate"], currentDirectory: dir.url)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        #expect(retried.stderr.contains("rerun requested by gate: train, batch-size 32 → 16 (out of memory)"))
+        #expect(dir.lines("ledger") == ["batch 16"])
+        #expect(try Self.reruns(id, in: dir).map(\.status) == [.carriedOut])
+    }
+
+    /// `flow cancel` of a run whose flow is gone records it cancelled; its requests are dropped with it.
+    @Test func cancellingAKilledRunDropsItsPendingRequests() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", Self.pipeline)
+        let process = try await Self.start(["run", "p.yml"], in: dir)
+        let id = try await Self.request(in: dir)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        dir.touch("go")
+        let cancelled = try await runFlow(["cancel", id], currentDirectory: dir.url)
+        #expect(cancelled.status == 0, "\(cancelled.stdout)\(cancelled.stderr)")
+        #expect(try Self.reruns(id, in: dir).map(\.status) == [.dropped])
+        let resumed = try await runFlow(["resume", id], currentDirectory: dir.url)
+        #expect(resumed.status == 1)
+        #expect(dir.lines("ledger") == ["batch 32"])
     }
 
     @Test func aCancelledRunDropsItsRequestsAndResumeDoesNotCarryThemOut() async throws {

@@ -27,7 +27,11 @@ public enum YAMLComposer {
 
     /// Composes one document. Returns `nil` as the root when the input is unusable; the
     /// diagnostics then say why (they may also be non-empty when a root is returned).
-    public static func compose(_ bytes: [UInt8], file: String, limits: YAMLLimits = .init()) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
+    /// `localTags` are the `!Name` tags the caller's format defines (CloudFormation's `!Ref`,
+    /// `!Sub`, …): they are kept on scalars (`YAMLScalar.tag` is `!Ref`) and accepted on
+    /// collections; any other tag is still reported.
+    public static func compose(_ bytes: [UInt8], file: String, limits: YAMLLimits = .init(),
+                               localTags: Set<String> = []) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if bytes.count > limits.maxBytes {
             return (nil, [.error(start, Messages.fileTooLarge(bytes: bytes.count, limit: limits.maxBytes))])
@@ -38,7 +42,7 @@ public enum YAMLComposer {
                                  Messages.invalidUTF8(byte: bytes[offset]))])
         }
         _ = nestLimit
-        var composer = Composer(file: file, limits: limits)
+        var composer = Composer(file: file, limits: limits, localTags: localTags)
         bytes.withUnsafeBufferPointer { composer.run($0) }
         if composer.root == nil && !composer.diagnostics.hasErrors {
             composer.diagnostics.append(.error(start, Messages.emptyFile))
@@ -73,6 +77,7 @@ public enum YAMLComposer {
 private struct Composer {
     let file: String
     let limits: YAMLLimits
+    let localTags: Set<String>
     var diagnostics: [Diagnostic] = []
     var root: YAMLNode?
     /// Set when composing stopped early (a libyaml error, a bound crossed): no usable tree.
@@ -86,9 +91,10 @@ private struct Composer {
     private var totalNodes = 0
     private var documents = 0
 
-    init(file: String, limits: YAMLLimits) {
+    init(file: String, limits: YAMLLimits, localTags: Set<String>) {
         self.file = file
         self.limits = limits
+        self.localTags = localTags
     }
 
     /// An open sequence or mapping. A class, so adding a child mutates it in place: a value
@@ -272,6 +278,7 @@ private struct Composer {
             let short = String(tag.dropFirst(prefix.count))
             if ["str", "int", "float", "bool", "null", "map", "seq"].contains(short) { return short }
         }
+        if localTags.contains(tag) { return tag }
         diagnostics.append(.error(at, Messages.unsupportedTag(tag)))
         return nil
     }

@@ -22,6 +22,9 @@ extension RunDatabase {
             }
             try db.execute(sql: "UPDATE attempts SET status = 'cancelled', error = ?, finishedAt = ? WHERE runId = ? AND status = 'running'",
                            arguments: [reason, at, runId])
+            // A cancelled run does not rerun: requests its steps left pending are dropped.
+            try db.execute(sql: "UPDATE reruns SET status = 'dropped', note = 'run cancelled', settledAt = ? WHERE runId = ? AND status = 'pending'",
+                           arguments: [at, runId])
             try EventRecord(runId: runId, at: at, kind: "run-cancelled", data: Self.json(["reason": reason])).insert(db)
             return true
         }

@@ -35,35 +35,14 @@ import FlowTestSupport
         }
     }
 
-    /// The launcher of `flow run` with ``AskRerun`` registered, its state in `h`.
-    static func launcher(_ h: EngineHarness) -> RunLauncher {
+    /// Runs `yaml` as `flow run` does (``EngineHarness/runWithReruns``), with ``AskRerun``
+    /// registered; returns the final status, the run id and the events.
+    static func run(_ yaml: String, in h: EngineHarness,
+                    cancelAfter: (@Sendable (String) async throws -> Void)? = nil) async throws -> (RunStatus, String, [RunEvent]) {
         var registry = StepRegistry.builtins
         registry.register(AskRerun())
-        return RunLauncher(source: PipelineSource(stepsDirectory: h.directory.file("steps").path, builtins: registry),
-                           stateDirectory: h.statePath, environment: ProcessInfo.processInfo.environment,
-                           workingDirectory: h.directory.url.path, runner: ProcessRunners.standard, clock: RealClock(),
-                           resources: StepResources())
-    }
-
-    /// Runs `yaml` as `flow run` does, reruns included; returns the final status, the run id and
-    /// the events. When `cancelAfter` is given, the run is cancelled (as Ctrl-C does) once it returns.
-    static func run(_ yaml: String, in h: EngineHarness, params: [String] = [],
-                    cancelAfter: (@Sendable (String) async throws -> Void)? = nil) async throws -> (RunStatus, String, [RunEvent]) {
-        let file = try h.directory.write("p.yml", yaml).path
-        let launcher = launcher(h)
-        let request = RunLauncher.Request(file: file, params: params)
-        let loaded = try launcher.prepare(request)
-        let events = EventLog()
-        let coordinator = try launcher.create(loaded, request, database: h.database) { events.append($0) }
-        let task = Task {
-            await launcher.executeWithReruns(coordinator, loaded, text: loaded.source, database: h.database) { events.append($0) }
-        }
-        if let cancelAfter {
-            try await cancelAfter(coordinator.runID)
-            task.cancel()
-        }
-        let status = await task.value
-        return (status, coordinator.runID, events.all)
+        let outcome = try await h.runWithReruns(yaml, registry: registry, cancelAfter: cancelAfter)
+        return (outcome.status, outcome.runID, outcome.events)
     }
 
     /// The lines steps appended to `ledger` in the run's working directory.
