@@ -131,7 +131,7 @@ public struct ChangeSetDeployment: Sendable {
             try await client.executeChangeSet(changeSet.id, token: request.token)
         }
         let result = try await wait(waiter, deadline: request.deadline, token: request.token, known: known,
-                                    what: "change set \(request.changeSetName)")
+                                    startStatus: existing?.status, what: "change set \(request.changeSetName)")
         try check(result, stack: name, operation: isCreate ? "create" : "update")
         return Outcome(kind: isCreate ? .created : .updated, stack: result.stack, changeSetID: changeSet.id, changes: changeSet.changes)
     }
@@ -146,7 +146,7 @@ public struct ChangeSetDeployment: Sendable {
                 throw StepError("stack \(name) is \(stack.status) (its create failed): it can only be deleted; set `delete-on-failed-create: true` or delete it", kind: .terminal)
             }
             log("stack \(name) is \(stack.status) (its create failed); deleting it before creating it again (`delete-on-failed-create`)")
-            try await delete(stack, token: request.token + "-delete", roleARN: request.roleARN, deadline: request.deadline)
+            try await delete(stack, token: Self.token(request.token, suffix: "-delete"), roleARN: request.roleARN, deadline: request.deadline)
             return nil
         }
         switch stack.status.rawValue {
@@ -171,9 +171,11 @@ public struct ChangeSetDeployment: Sendable {
         var result: StackWaiter.Result?
         for round in 1...2 {
             try await step("delete stack \(stack.name)") {
-                try await client.deleteStack(target, token: token.map { round == 1 ? $0 : $0 + "-again" }, roleARN: roleARN)
+                try await client.deleteStack(target, token: token.map { round == 1 ? $0 : Self.token($0, suffix: "-again") }, roleARN: roleARN)
             }
-            let ended = try await wait(waiter, deadline: deadline, token: nil, known: known, what: "the deletion of stack \(stack.name)")
+            let ended = try await wait(waiter, deadline: deadline, token: nil, known: known,
+                                       startStatus: round == 1 ? stack.status : StackStatus("DELETE_FAILED"),
+                                       what: "the deletion of stack \(stack.name)")
             result = ended
             if ended.status.rawValue == "DELETE_COMPLETE" { break }
             known.formUnion(ended.events.map(\.id))
@@ -201,9 +203,10 @@ public struct ChangeSetDeployment: Sendable {
         StackWaiter(client: client, stack: stack, clock: clock, backoff: backoff, log: { [mask, log] in log(mask($0)) })
     }
 
-    func wait(_ waiter: StackWaiter, deadline: Date, token: String?, known: Set<String>, what: String) async throws -> StackWaiter.Result {
+    func wait(_ waiter: StackWaiter, deadline: Date, token: String?, known: Set<String>, startStatus: StackStatus? = nil,
+              what: String) async throws -> StackWaiter.Result {
         do {
-            return try await waiter.wait(deadline: deadline, token: token, known: known)
+            return try await waiter.wait(deadline: deadline, token: token, known: known, startStatus: startStatus)
         } catch let timedOut as StackWaiter.TimedOut {
             throw StepError("\(what): the stack is still \(timedOut.status) when the step's `timeout` ran out; CloudFormation goes on with it (a retry waits for it to end first)",
                             kind: .retryable, timedOut: true)
@@ -242,6 +245,11 @@ public struct ChangeSetDeployment: Sendable {
             try await clock.sleep(for: .milliseconds(Int64(pause * 1000)))
             interval = backoff.next(after: interval)
         }
+    }
+
+    /// `base` + `suffix` within CloudFormation's 128 characters for a request token.
+    static func token(_ base: String, suffix: String) -> String {
+        String(base.prefix(128 - suffix.count)) + suffix
     }
 
     func step<T: Sendable>(_ doing: String, _ body: () async throws -> T) async throws -> T {

@@ -83,9 +83,14 @@ public struct StackWaiter: Sendable {
 
     /// Polls until the stack's status is terminal or `deadline` passes (then ``TimedOut``).
     /// `token` filters events to one operation's `ClientRequestToken` when events carry one.
-    /// A retryable error of a poll (throttling) is waited out like any poll.
-    public func wait(deadline: Date, token: String? = nil, known: Set<String> = []) async throws -> Result {
+    /// `startStatus` is the stack's status before the operation was asked for: the same
+    /// terminal status read again is taken as the end only once the stack's own event says so,
+    /// since `DescribeStacks` may still show the old status just after the request (LocalStack
+    /// does; AWS's reads are eventually consistent too). A retryable error of a poll
+    /// (throttling) is waited out like any poll.
+    public func wait(deadline: Date, token: String? = nil, known: Set<String> = [], startStatus: StackStatus? = nil) async throws -> Result {
         var seen = known
+        var stackEvents: Set<String> = []
         var shown: [StackEvent] = []
         var interval = backoff.initial
         var lastStatus: StackStatus?
@@ -107,6 +112,7 @@ public struct StackWaiter: Sendable {
                     if let token, let eventToken = event.clientRequestToken, eventToken != token { continue }
                     shown.append(event)
                     log(event.line)
+                    if event.resourceType == "AWS::CloudFormation::Stack" { stackEvents.insert(event.status) }
                 }
                 if !ordered.isEmpty { interval = backoff.initial }
                 guard let stack else {
@@ -116,7 +122,8 @@ public struct StackWaiter: Sendable {
                     log("stack \(stack.name) is \(stack.status)")
                 }
                 lastStatus = stack.status
-                if !stack.status.isInProgress {
+                let stale = stack.status == startStatus && !stackEvents.contains(stack.status.rawValue)
+                if !stack.status.isInProgress && !stale {
                     return Result(stack: stack, firstFailure: Self.firstFailure(shown), events: shown)
                 }
             }

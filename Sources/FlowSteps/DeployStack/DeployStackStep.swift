@@ -103,11 +103,16 @@ public struct DeployStackStep: BuiltinStepType {
     }
 
     /// Change set `flow-<run-id>-<step>-<attempt>` (letters, digits and hyphens, a letter
-    /// first, at most 128) and a token for its `ClientToken` and its execution: the same for a
+    /// first, at most 100 so that suffixed tokens stay under CloudFormation's 128) and a token for its `ClientToken` and its execution: the same for a
     /// request repeated within one attempt, another for the next attempt.
     static func names(_ context: StepContext) -> (changeSet: String, token: String) {
         let base = "flow-\(sanitized(context.runID))-\(sanitized(context.stepID))-\(context.attempt)"
-        let name = base.count > 128 ? String(base.prefix(100)) + "-" + String(UInt32(truncatingIfNeeded: base.hashValue), radix: 16) + "-\(context.attempt)" : base
+        guard base.count > 100 else { return (base, base) }
+        // Long step ids: cut, with a stable hash of the whole so two long ids stay apart; room
+        // is left for the suffixes the deletion tokens add.
+        var hash: UInt32 = 2_166_136_261
+        for byte in base.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let name = String(base.prefix(80)) + "-" + String(hash, radix: 16) + "-\(context.attempt)"
         return (name, name)
     }
 

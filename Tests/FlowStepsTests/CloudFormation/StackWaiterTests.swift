@@ -124,6 +124,21 @@ import FlowTestSupport
         #expect(lines.lines.contains("CloudFormation answered Throttling while flow polled; polling on"))
     }
 
+    @Test func theOldTerminalStatusReadJustAfterTheRequestIsNotTakenAsTheEnd() async throws {
+        // DescribeStacks still says UPDATE_COMPLETE (the last update's) while this update's events
+        // come in; only the stack's own UPDATE_COMPLETE event ends the wait.
+        let stack = ScriptedStack(statuses: ["UPDATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_COMPLETE"], batches: [
+            [Self.event("e1", 1, "s", "UPDATE_IN_PROGRESS", type: "AWS::CloudFormation::Stack")],
+            [Self.event("e2", 2, "A", "UPDATE_COMPLETE")],
+            [Self.event("e3", 3, "s", "UPDATE_COMPLETE", type: "AWS::CloudFormation::Stack")],
+        ])
+        let clock = ManualClock(autoAdvance: true)
+        let result = try await waiter(stack, clock: clock, lines: Lines()).wait(deadline: clock.now().addingTimeInterval(60),
+                                                                                startStatus: StackStatus("UPDATE_COMPLETE"))
+        #expect(result.events.map(\.id) == ["e1", "e2", "e3"])
+        #expect(stack.polls == 3)
+    }
+
     @Test func aStackThatIsGoneEndsTheWaitAsDeleted() async throws {
         let clock = ManualClock(autoAdvance: true)
         let waiter = StackWaiter(describe: { nil }, events: { _ in [] }, clock: clock, log: { _ in })
