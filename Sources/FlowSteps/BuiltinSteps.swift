@@ -13,6 +13,7 @@ public enum BuiltinSteps {
         registry.register(AutofixRetryStep())
         registry.register(DeployStackStep())
         registry.register(HealthCheckStep())
+        registry.register(RemediateStep())
     }
 
     /// A registry holding the built-ins (user step types are added to it by the caller).

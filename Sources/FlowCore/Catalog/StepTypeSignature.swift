@@ -34,6 +34,9 @@ public struct StepTypeSignature: Sendable, Hashable {
     public var example: String?
     /// True for types defined under `steps/`, false for built-ins.
     public var isUserDefined: Bool
+    /// Checks of the file a literal path input names (a `remediate` runbook), by input name:
+    /// validation runs them with the path as written and the step's literal working directory.
+    public var fileChecks: [String: InputFileCheck] = [:]
 
     public init(name: String, summary: String, inputs: [StepInput] = [], outputs: Outputs = .fixed([]),
                 script: ScriptInputs? = nil, example: String? = nil, isUserDefined: Bool = false) {
@@ -55,6 +58,19 @@ public struct StepTypeSignature: Sendable, Hashable {
         case .declaredByStep: []
         }
     }
+}
+
+/// A check of the contents of a file an input names, run by validation when the path is literal:
+/// the file's own problems, located in that file. It reads the file, so it is handed in by the
+/// step type (FlowCore stays free of the file system); equal to any other check, as a signature's
+/// identity is its name and inputs.
+public struct InputFileCheck: Sendable, Hashable {
+    public let check: @Sendable (_ path: String, _ workingDirectory: String?) -> [Diagnostic]
+
+    public init(_ check: @escaping @Sendable (_ path: String, _ workingDirectory: String?) -> [Diagnostic]) { self.check = check }
+
+    public static func == (a: InputFileCheck, b: InputFileCheck) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// One output a step type declares.

@@ -1,6 +1,9 @@
 /// The functions an expression can call, with their arity. Names are matched case-insensitively.
+/// `div`, `max` and `min` are flow's own (GitHub Actions has no arithmetic): the smallest piece
+/// that lets a value be derived from a number (`max(1, div(params.batch-size, 2))`).
 enum BuiltinFunction: String, CaseIterable, Sendable {
     case contains, startsWith, endsWith, format, join, toJSON, fromJSON
+    case div, max, min
     case success, failure, always, cancelled
 
     /// The canonical spelling, as documented.
@@ -8,7 +11,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
 
     var minimumArguments: Int {
         switch self {
-        case .contains, .startsWith, .endsWith: 2
+        case .contains, .startsWith, .endsWith, .div, .max, .min: 2
         case .format, .join, .toJSON, .fromJSON: 1
         case .success, .failure, .always, .cancelled: 0
         }
@@ -17,8 +20,8 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     /// `nil` when any number of further arguments is allowed.
     var maximumArguments: Int? {
         switch self {
-        case .contains, .startsWith, .endsWith, .join: 2
-        case .format: nil
+        case .contains, .startsWith, .endsWith, .join, .div: 2
+        case .format, .max, .min: nil
         case .toJSON, .fromJSON: 1
         case .success, .failure, .always, .cancelled: 0
         }
@@ -60,7 +63,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
             allCases
             .map { (function: $0, distance: editDistance(lowered, $0.name.lowercased())) }
             .min { $0.distance < $1.distance }
-        if let closest, closest.distance <= max(1, min(2, name.count / 3)) {
+        if let closest, closest.distance <= Swift.max(1, Swift.min(2, name.count / 3)) {
             return "unknown function `\(name)`; did you mean `\(closest.function.name)`?"
         }
         return "unknown function `\(name)`; the functions are "
@@ -77,7 +80,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
             var current = [i] + Array(repeating: 0, count: b.count)
             for j in stride(from: 1, through: b.count, by: 1) {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             }
             previous = current
         }

@@ -158,6 +158,18 @@ struct ExpressionEvaluator {
                 throw ExpressionError(
                     "`fromJSON`: the text is not valid JSON (\(location) of the text): \(error.message)", at: position)
             }
+        case .div:
+            return .number(try ExpressionEvaluator.divide(arguments[0], arguments[1], at: position))
+        case .max, .min:
+            var numbers: [Double] = []
+            for (i, argument) in arguments.enumerated() {
+                let number = argument.numberValue
+                guard !number.isNaN else {
+                    throw ExpressionError("`\(function.name)`: argument \(i + 1) is not a number", at: position)
+                }
+                numbers.append(number)
+            }
+            return .number(function == .max ? numbers.max()! : numbers.min()!)
         case .success:
             let status = context.status
             return .bool(!status.anyUpstreamFailed && !status.cancelled && !status.anyUpstreamSkipped)
@@ -165,6 +177,17 @@ struct ExpressionEvaluator {
         case .always: return .bool(true)
         case .cancelled: return .bool(context.status.cancelled)
         }
+    }
+
+    /// `div(a, b)`: the integer quotient of two numbers, rounded towards negative infinity (so
+    /// `div(7, 2)` is 3 and `div(-7, 2)` is -4). A value that is not a number, or a divisor of 0,
+    /// is an error naming the function, never a NaN or an infinity passed on.
+    static func divide(_ a: ExpressionValue, _ b: ExpressionValue, at position: TextPosition) throws(ExpressionError) -> Double {
+        let dividend = a.numberValue, divisor = b.numberValue
+        guard dividend.isFinite else { throw ExpressionError("`div`: the dividend is not a number", at: position) }
+        guard divisor.isFinite else { throw ExpressionError("`div`: the divisor is not a number", at: position) }
+        guard divisor != 0 else { throw ExpressionError("`div`: division by zero", at: position) }
+        return (dividend / divisor).rounded(.down)
     }
 
     /// `format('{0} and {1}', a, b)`: `{n}` is replaced by argument n; `{{` and `}}` are literal braces.

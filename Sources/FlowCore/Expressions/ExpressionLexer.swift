@@ -131,7 +131,7 @@ struct ExpressionLexer {
             case "&": "; the logical and is `&&`"
             case "|": "; the logical or is `||`"
             case "\"": "; strings are written in single quotes: 'text'"
-            case "-", "+": "; expressions have no arithmetic"
+            case "-", "+", "/": "; expressions have no arithmetic operators; use `div(a, b)`, `max(a, b)` or `min(a, b)`"
             default: ""
             }
         let shown =

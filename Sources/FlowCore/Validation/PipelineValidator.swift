@@ -128,6 +128,10 @@ public struct PipelineValidator {
             }
             check.check(value, input.kind, path: key.value)
             checkExpressionTypes(value, input.kind, path: key.value)
+            if let fileCheck = signature.fileChecks[key.value], let path = value.scalar?.value, !path.isEmpty,
+               !path.containsExpressionOpener, pathExists(path, workingDirectory) == true {
+                diagnostics += fileCheck.check(path, workingDirectory)
+            }
         }
         diagnostics += check.diagnostics
         for input in signature.inputs where input.required && input.defaultValue == nil {

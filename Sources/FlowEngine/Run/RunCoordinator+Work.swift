@@ -111,13 +111,15 @@ extension RunCoordinator {
         // What the pipeline set, as opposed to what flow inherited from its own environment.
         var declared = Set(plan.env.map(\.name) + step.env.map(\.name) + plan.secrets + ["FLOW_RUN_ID", "FLOW_STEP"])
         declared.formUnion(step.script?.substitution.variables.map(\.name) ?? [])
+        var resources = options.resources
+        resources[RunView.Key.self] = RunView(runID: runID, values: context.values, database: database, secrets: secrets)
         return StepWork(
             index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
             retry: step.retry, images: images, gitSHA: options.gitSHA,
-            declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: options.resources, runner: runner, clock: clock, database: database, secrets: secrets,
+            declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, onEvent: onEvent,
             reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
     }

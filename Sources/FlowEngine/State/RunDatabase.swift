@@ -234,6 +234,7 @@ public final class RunDatabase: Sendable {
             try db.alter(table: "runs") { t in t.add(column: "images", .text) }
         }
         registerRerunMigration(&migrator)
+        registerAuditMigration(&migrator)
         return migrator
     }
 

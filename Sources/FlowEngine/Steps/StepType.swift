@@ -19,18 +19,23 @@ public protocol BuiltinStepType: StepType where Input: StepInputSchema {
     static var script: StepTypeSignature.ScriptInputs? { get }
     /// A step using the type, as YAML under `steps:`, for `flow steps TYPE`.
     static var example: String { get }
+    /// Checks validation runs on the files literal path inputs name (``InputFileCheck``).
+    static var fileChecks: [String: InputFileCheck] { get }
 }
 
 extension BuiltinStepType {
     public static var script: StepTypeSignature.ScriptInputs? { nil }
+    public static var fileChecks: [String: InputFileCheck] { [:] }
 
     public var signature: StepTypeSignature {
         var inputs = InputSchema.fields(of: Input.self)
         if let script = Self.script, let i = inputs.firstIndex(where: { $0.name == script.script }) {
             inputs[i].kind = .script
         }
-        return StepTypeSignature(name: Self.name, summary: Self.summary, inputs: inputs, outputs: Self.outputs,
-                                 script: Self.script, example: Self.example)
+        var signature = StepTypeSignature(name: Self.name, summary: Self.summary, inputs: inputs, outputs: Self.outputs,
+                                          script: Self.script, example: Self.example)
+        signature.fileChecks = Self.fileChecks
+        return signature
     }
 }
 
