@@ -45,32 +45,10 @@ public struct AlarmInput: InputValue, Sendable {
         if let text = try? container.decode(String.self) {
             form = .text(text)
         } else {
-            form = .inline(try container.decode(JSONValue.self).value)
+            form = .inline(try container.decode(JSONValue.self).expressionValue)
         }
     }
 
     public static var inputKind: InputKind { .either([.mapping(.any), .string]) }
     public static var placeholder: AlarmInput { AlarmInput(.text("")) }
-}
-
-/// Any JSON value, decoded (for an inline alarm event).
-struct JSONValue: Decodable {
-    var value: ExpressionValue
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            value = .null
-        } else if let b = try? c.decode(Bool.self) {
-            value = .bool(b)
-        } else if let n = try? c.decode(Double.self) {
-            value = .number(n)
-        } else if let s = try? c.decode(String.self) {
-            value = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            value = .array(a.map(\.value))
-        } else {
-            value = .object(try c.decode([String: JSONValue].self).mapValues(\.value))
-        }
-    }
 }

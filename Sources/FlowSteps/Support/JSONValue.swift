@@ -2,7 +2,8 @@ import Foundation
 import FlowCore
 
 /// A JSON value with its type kept (a number is not a string, `true` is not `1`): what a
-/// health check's `expect.json` compares and what it reads from a response body.
+/// health check's `expect.json` compares and reads from a response body, and what
+/// `remediate` takes an inline alarm event as.
 public enum JSONValue: Sendable, Hashable, InputValue, CustomStringConvertible {
     case null
     case bool(Bool)
@@ -27,6 +28,18 @@ public enum JSONValue: Sendable, Hashable, InputValue, CustomStringConvertible {
     /// The value of a JSON document, or nil when `data` is not JSON.
     static func parse(_ data: Data) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// The value as the expression language holds it.
+    var expressionValue: ExpressionValue {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .number(let n): .number(n)
+        case .string(let s): .string(s)
+        case .array(let items): .array(items.map(\.expressionValue))
+        case .object(let entries): .object(entries.mapValues(\.expressionValue))
+        }
     }
 
     /// "a number", "a string", for messages.
