@@ -105,7 +105,8 @@ public struct StackWaiter: Sendable {
                 log("CloudFormation answered \(error.code) while flow polled; polling on")
                 polled = false
             }
-            if polled {
+            /// Shows the events not seen yet, oldest first; whether there were any.
+            func show(_ fresh: [StackEvent]) -> Bool {
                 let ordered = Self.chronological(fresh.filter { !seen.contains($0.id) })
                 for event in ordered {
                     seen.insert(event.id)
@@ -114,18 +115,24 @@ public struct StackWaiter: Sendable {
                     log(event.line)
                     if event.resourceType == "AWS::CloudFormation::Stack" { stackEvents.insert(event.status) }
                 }
-                if !ordered.isEmpty { interval = backoff.initial }
-                guard let stack else {
-                    return Result(stack: nil, firstFailure: Self.firstFailure(shown), events: shown)
-                }
-                if stack.status != lastStatus, ordered.isEmpty, lastStatus != nil {
+                return !ordered.isEmpty
+            }
+            /// The end: the events written between this poll's two reads (a stack that failed
+            /// while the events were being read) are read once more, so the failure is shown.
+            func end(_ stack: StackDescription?) async -> Result {
+                if let late = try? await events(seen) { _ = show(late) }
+                return Result(stack: stack, firstFailure: Self.firstFailure(shown), events: shown)
+            }
+            if polled {
+                let any = show(fresh)
+                if any { interval = backoff.initial }
+                guard let stack else { return await end(nil) }
+                if stack.status != lastStatus, !any, lastStatus != nil {
                     log("stack \(stack.name) is \(stack.status)")
                 }
                 lastStatus = stack.status
                 let stale = stack.status == startStatus && !stackEvents.contains(stack.status.rawValue)
-                if !stack.status.isInProgress && !stale {
-                    return Result(stack: stack, firstFailure: Self.firstFailure(shown), events: shown)
-                }
+                if !stack.status.isInProgress && !stale { return await end(stack) }
             }
             if clock.now() >= deadline {
                 throw TimedOut(status: lastStatus ?? StackStatus("UNKNOWN"))

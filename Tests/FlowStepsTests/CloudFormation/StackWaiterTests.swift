@@ -136,7 +136,25 @@ import FlowTestSupport
         let result = try await waiter(stack, clock: clock, lines: Lines()).wait(deadline: clock.now().addingTimeInterval(60),
                                                                                 startStatus: StackStatus("UPDATE_COMPLETE"))
         #expect(result.events.map(\.id) == ["e1", "e2", "e3"])
-        #expect(stack.polls == 3)
+        // Three polls, then the last read of the events at the end.
+        #expect(stack.polls == 4)
+    }
+
+    @Test func eventsWrittenBetweenAPollsTwoReadsAreShownAtTheEnd() async throws {
+        // The poll reads the events (nothing new yet), then the stack, already ROLLBACK_COMPLETE:
+        // the failure was written in between. Seen once under load against LocalStack: the wait
+        // ended without the failed resource. The events are read once more at the end.
+        let stack = ScriptedStack(statuses: ["ROLLBACK_COMPLETE"], batches: [[], [
+            Self.event("e1", 1, "Bad", "CREATE_FAILED", "Invalid bucket name"),
+            Self.event("e2", 2, "s", "ROLLBACK_COMPLETE", type: "AWS::CloudFormation::Stack"),
+        ]])
+        let clock = ManualClock(autoAdvance: true)
+        let lines = Lines()
+        let result = try await waiter(stack, clock: clock, lines: lines).wait(deadline: clock.now().addingTimeInterval(60))
+        #expect(result.status.rawValue == "ROLLBACK_COMPLETE")
+        #expect(result.firstFailure?.logicalID == "Bad")
+        #expect(lines.lines == ["CREATE_FAILED Bad (AWS::SSM::Parameter): Invalid bucket name", "ROLLBACK_COMPLETE s (AWS::CloudFormation::Stack)"])
+        #expect(clock.sleeps.isEmpty)
     }
 
     @Test func aStackThatIsGoneEndsTheWaitAsDeleted() async throws {
