@@ -15,6 +15,17 @@ public struct EngineHarness: Sendable {
 
     public var statePath: String { directory.url.path }
 
+    /// Whether any file of the state directory (the database, its WAL, logs, artifacts,
+    /// snapshots) holds `text`: how tests prove a secret was never stored.
+    public func stateHolds(_ text: String) -> Bool {
+        let needle = Data(text.utf8)
+        guard let walker = FileManager.default.enumerator(atPath: statePath) else { return false }
+        for case let relative as String in walker {
+            if let data = FileManager.default.contents(atPath: statePath + "/" + relative), data.range(of: needle) != nil { return true }
+        }
+        return false
+    }
+
     /// The plan for `yaml`; fails the caller (by throwing) when validation reports an error.
     public func plan(_ yaml: String, params: [String: String] = [:], registry: StepRegistry = .builtins) throws -> RunPlan {
         let (pipeline, diagnostics) = PipelineCheck.check(Array(yaml.utf8), file: "test.yml",

@@ -9,17 +9,8 @@ extension UntrustedFile {
     /// guards: opened without blocking, checked to be a regular file on the open descriptor. For
     /// a file that may be large but whose end is what matters (a step's log).
     public static func readTail(_ path: String, limit: Int, links: Links) throws(Failure) -> [UInt8] {
-        let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (links == .refuse ? O_NOFOLLOW : 0)
-        var descriptor: Int32
-        repeat { descriptor = open(path, flags) } while descriptor < 0 && errno == EINTR
-        guard descriptor >= 0 else {
-            if errno == ELOOP && links == .refuse { throw .notRegular(path, kind: "a symbolic link") }
-            throw .unreadable(path, reason: String(cString: strerror(errno)))
-        }
+        let (descriptor, info) = try openRegular(path, links: links)
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .unreadable(path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegular(path, kind: kind(info.st_mode)) }
         let start = max(0, Int(info.st_size) - max(limit, 0))
         var bytes = [UInt8](repeating: 0, count: max(limit, 0))
         var count = 0

@@ -36,8 +36,9 @@ public enum UntrustedFile {
     /// step could point flow at a file of someone else's.
     public enum Links: Sendable { case follow, refuse }
 
-    /// The bytes of `path`, at most `limit` of them, or a `Failure`.
-    public static func read(_ path: String, limit: Int, links: Links) throws(Failure) -> [UInt8] {
+    /// `path` opened for reading without blocking (a FIFO cannot hang it) and checked, on the
+    /// open descriptor, to be a regular file: the descriptor (the caller closes it) and its stat.
+    static func openRegular(_ path: String, links: Links) throws(Failure) -> (Int32, stat) {
         let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (links == .refuse ? O_NOFOLLOW : 0)
         var descriptor: Int32
         repeat { descriptor = open(path, flags) } while descriptor < 0 && errno == EINTR
@@ -45,10 +46,23 @@ public enum UntrustedFile {
             if errno == ELOOP && links == .refuse { throw .notRegular(path, kind: "a symbolic link") }
             throw .unreadable(path, reason: String(cString: strerror(errno)))
         }
-        defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .unreadable(path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegular(path, kind: kind(info.st_mode)) }
+        guard fstat(descriptor, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .unreadable(path, reason: reason)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw .notRegular(path, kind: kind(info.st_mode))
+        }
+        return (descriptor, info)
+    }
+
+    /// The bytes of `path`, at most `limit` of them, or a `Failure`.
+    public static func read(_ path: String, limit: Int, links: Links) throws(Failure) -> [UInt8] {
+        let (descriptor, info) = try openRegular(path, links: links)
+        defer { close(descriptor) }
         guard Int(info.st_size) <= limit else { throw .tooLarge(path, size: Int(info.st_size), limit: limit) }
         var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), limit) + 1)
         var count = 0

@@ -88,15 +88,8 @@ struct DeployHarness {
         return Result(status: status, steps: Dictionary(uniqueKeysWithValues: steps.map { ($0.stepId, $0) }), runID: coordinator.runID, logs: logs)
     }
 
-    /// Whether any file of the state directory (database, WAL, logs, snapshots) holds `text`.
-    func stateHolds(_ text: String) -> Bool {
-        let needle = Data(text.utf8)
-        guard let walker = FileManager.default.enumerator(atPath: engine.statePath) else { return false }
-        for case let relative as String in walker {
-            if let data = FileManager.default.contents(atPath: engine.statePath + "/" + relative), data.range(of: needle) != nil { return true }
-        }
-        return false
-    }
+    /// Whether any file of the state directory holds `text`.
+    func stateHolds(_ text: String) -> Bool { engine.stateHolds(text) }
 
     func remove() { engine.directory.remove() }
 }

@@ -76,15 +76,8 @@ struct HealthHarness {
                       runID: coordinator.runID)
     }
 
-    /// Whether any file of the state directory (database, its WAL, logs) holds `text`.
-    func stateHolds(_ text: String) -> Bool {
-        let needle = Data(text.utf8)
-        guard let walker = FileManager.default.enumerator(atPath: engine.statePath) else { return false }
-        for case let relative as String in walker {
-            if let data = FileManager.default.contents(atPath: engine.statePath + "/" + relative), data.range(of: needle) != nil { return true }
-        }
-        return false
-    }
+    /// Whether any file of the state directory holds `text`.
+    func stateHolds(_ text: String) -> Bool { engine.stateHolds(text) }
 
     func remove() { engine.directory.remove() }
 }
