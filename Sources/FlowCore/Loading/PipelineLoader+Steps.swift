@@ -82,6 +82,9 @@ extension PipelineLoader {
         if runNode == nil, let w = body["with"], let pairs = reader.mapping(w, "`with`") {
             step.with = pairs.compactMap { p in reader.string(p.key, "input name").map { ($0, p.value) } }
         }
+        if let r = body["runs-on"] { runsOn(r, key: pair.value.mapping?.first { $0.keyText == "runs-on" }?.key ?? r, into: &step,
+                                            id: id.value, runsScript: runNode != nil || step.uses.value == Self.runStepType,
+                                            inContainer: body["container"] != nil) }
         if let e = body["env"] { step.env = reader.env(e, "`env` of \(what)") }
         step.timeout = body["timeout"].flatMap { reader.duration($0, "`timeout`") }
         step.logLimit = body["log-limit"].flatMap { reader.logLimit($0) }

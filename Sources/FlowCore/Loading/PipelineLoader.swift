@@ -5,7 +5,7 @@ public struct PipelineLoader {
     static let rootKeys = ["name", "description", "params", "profiles", "env", "images", "secrets", "max-parallel",
                            "concurrency", "schedule", "defaults", "steps"]
     static let stepKeys = ["uses", "run", "shell", "container", "needs", "if", "with", "env", "timeout", "retry",
-                           "continue-on-error", "matrix", "outputs", "working-directory", "log-limit"]
+                           "continue-on-error", "matrix", "outputs", "working-directory", "log-limit", "runs-on"]
     static let paramKeys = ["type", "default", "description", "options", "secret"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
     /// Type names people bring from other tools, and the flow type they mean.

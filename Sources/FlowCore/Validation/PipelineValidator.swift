@@ -52,6 +52,7 @@ public struct PipelineValidator {
         checkImages()
         for (i, step) in pipeline.steps.enumerated() {
             checkStepType(step)
+            checkRunsOn(step)
             checkNULCharacters(in: step)
             checkNeeds(step)
             checkMatrix(step)

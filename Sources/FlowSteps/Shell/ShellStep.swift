@@ -10,9 +10,15 @@ public struct ShellStep: BuiltinStepType {
         public var script: String
         public var shell: String
         public var container: ContainerInput?
+        public var runsOn: RunsOnInput?
+
+        enum CodingKeys: String, CodingKey {
+            case script, shell, container, runsOn = "runs-on"
+        }
 
         public static let help: [String: InputHelp] = [
             "container": InputHelp("run the script inside this image (`container:` on a `run:` step), through the container engine"),
+            "runs-on": InputHelp("run the script elsewhere: `{ codebuild: { project: NAME } }` runs it as an AWS CodeBuild build (`runs-on:` on a `run:` step)"),
             "script": InputHelp("the script to run; `${{ }}` in it become environment variables, never text"),
             "shell": InputHelp("the interpreter: `bash` (run with `-eo pipefail`), `sh` (with `-e`), a program name, or a command line with `{0}` for the script file",
                                default: ScriptShell.defaultShell),
@@ -34,6 +40,11 @@ public struct ShellStep: BuiltinStepType {
     public init() {}
 
     public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
+        if let target = input.runsOn?.codebuild {
+            let buildspec = CodeBuildBuildspec(script: input.script, shell: input.shell,
+                                               directory: Self.remoteDirectory(context.workingDirectory, workspace: context.workspace))
+            return try await CodeBuildStepRun(target: target, buildspec: buildspec, context: context).run()
+        }
         let scriptPath = context.attemptDirectory + "/script"
         let outputPath = context.attemptDirectory + "/outputs"
         try ScratchDirectory.writeFile(scriptPath, input.script)
@@ -48,5 +59,13 @@ public struct ShellStep: BuiltinStepType {
             outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
         }
         return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ScriptCommand.exitCode(outcome))
+    }
+
+    /// The working directory on CodeBuild: under the build's source folder as it is under the
+    /// workspace here; nil for the workspace itself.
+    static func remoteDirectory(_ directory: String, workspace: String) -> String? {
+        if directory == workspace || directory == workspace + "/" { return nil }
+        if directory.hasPrefix(workspace + "/") { return String(directory.dropFirst(workspace.count + 1)) }
+        return directory
     }
 }

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import FlowEngine
+import FlowHTTP
+import FlowTestSupport
+
+/// `runs-on: codebuild` through the built `flow` binary: a run against moto, and a run killed
+/// with SIGKILL while it follows its build, resumed, re-attaching to that build.
+@Suite("CodeBuild steps through flow", .serialized)
+struct CodeBuildStepTests {
+    static func environment(_ moto: MotoServer, codebuild: String? = nil) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("AWS_") { environment[key] = nil }
+        environment["AWS_ACCESS_KEY_ID"] = moto.credentials.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = moto.credentials.secretAccessKey
+        environment["AWS_REGION"] = "us-east-1"
+        environment["AWS_ENDPOINT_URL"] = moto.endpoint
+        if let codebuild { environment["AWS_ENDPOINT_URL_CODEBUILD"] = codebuild }
+        return environment
+    }
+
+    static func pipeline(_ project: String) -> String {
+        """
+        name: remote
+        steps:
+          train:
+            run: python train.py --epochs 3
+            runs-on:
+              codebuild:
+                project: \(project)
+                compute-type: BUILD_GENERAL1_LARGE
+            outputs: [codebuild-build-id]
+          report:
+            needs: [train]
+            run: echo "trained in ${{ steps.train.outputs.codebuild-build-id }}"
+        """
+    }
+
+    @Test func flowRunStartsTheStepsBuildOnMotoAndSucceeds() async throws {
+        let moto = try await MotoServer.shared()
+        let project = "flow-cli-" + UUID().uuidString.prefix(8).lowercased()
+        let client = moto.client()
+        try await Self.createProject(project, client)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("remote.yml", Self.pipeline(project))
+        let validate = try await runFlow(["validate", "remote.yml"], environment: Self.environment(moto), currentDirectory: dir.url)
+        #expect(validate.status == 0, "\(validate.stderr)")
+        let result = try await runFlow(["run", "remote.yml"], environment: Self.environment(moto), currentDirectory: dir.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let builds = try await Self.builds(project, client)
+        #expect(builds.count == 1)
+        let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
+        let run = try #require(try database.runs().first)
+        let logs = try await runFlow(["logs", run.id, "report"], environment: Self.environment(moto), currentDirectory: dir.url)
+        #expect(logs.stdout.contains("trained in \(builds[0])"), "\(logs.stdout)\(logs.stderr)")
+    }
+
+    @Test func runKilledWhileFollowingItsBuildReattachesOnResume() async throws {
+        let moto = try await MotoServer.shared()
+        let script = Repository.root.appendingPathComponent("Tests/FlowStepsTests/Fixtures/CodeBuild/codebuild_replay.py").path
+        let replay = try await LoopbackServer.announcing("python3", [script])
+        defer { replay.stop() }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("remote.yml", Self.pipeline("forever"))
+        let environment = Self.environment(moto, codebuild: replay.baseURL())
+        let flow = try BackgroundFlow(["run", "remote.yml"], in: dir.url, environment: environment, log: dir.file("first.log"))
+        // Wait (bounded) until the build is on record, then kill flow mid-follow.
+        var build: String?
+        for _ in 0..<1500 where build == nil {
+            if let database = try? RunDatabase(path: dir.url.path + "/runs/flow.db"),
+               let run = try? database.runs().first,
+               let event = try? database.events(of: run.id).first(where: { $0.kind == "codebuild-started" }) {
+                build = event.data.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["build"]
+            }
+            if build == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let id = try #require(build, "no build on record; flow said: \(flow.output)")
+        kill(flow.process.processIdentifier, SIGKILL)
+        _ = await flow.wait()
+
+        // The build finishes while flow is away; the resumed run takes its result, starting nothing.
+        let client = HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never)
+        _ = try await client.send(HTTPRequest(method: "GET", url: replay.baseURL() + "/_control/finish/" + id))
+        let resumed = try await runFlow(["resume", "--last"], environment: environment, currentDirectory: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let requests = try await client.send(HTTPRequest(method: "GET", url: replay.baseURL() + "/_control/requests"))
+        let text = String(decoding: requests.body, as: UTF8.self)
+        #expect(text.components(separatedBy: "\"StartBuild\"").count - 1 == 1)
+        #expect(!text.contains("\"StopBuild\""))
+        let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
+        let run = try #require(try database.runs().first)
+        let kinds = try database.events(of: run.id).map(\.kind).filter { $0.hasPrefix("codebuild-") }
+        #expect(kinds == ["codebuild-starting", "codebuild-started", "codebuild-reattached", "codebuild-finished"])
+    }
+
+    static func createProject(_ name: String, _ client: AWSClient) async throws {
+        struct Input: Encodable {
+            struct Source: Encodable { var type = "S3"; var location = "flow-test-sources/source.zip" }
+            struct Artifacts: Encodable { var type = "NO_ARTIFACTS" }
+            struct Environment: Encodable {
+                var type = "LINUX_CONTAINER"; var image = "aws/codebuild/standard:7.0"; var computeType = "BUILD_GENERAL1_SMALL"
+            }
+            var name: String
+            var source = Source()
+            var artifacts = Artifacts()
+            var environment = Environment()
+            var serviceRole = "arn:aws:iam::123456789012:role/flow-test-codebuild"
+        }
+        struct Output: Decodable {}
+        let _: Output = try await client.json(.codeBuild, targetPrefix: "CodeBuild_20161006", operation: "CreateProject", input: Input(name: name))
+    }
+
+    static func builds(_ project: String, _ client: AWSClient) async throws -> [String] {
+        struct Input: Encodable { var projectName: String }
+        struct Output: Decodable { var ids: [String]? }
+        let output: Output = try await client.json(.codeBuild, targetPrefix: "CodeBuild_20161006", operation: "ListBuildsForProject",
+                                                   input: Input(projectName: project))
+        return output.ids ?? []
+    }
+}
