@@ -31,7 +31,7 @@ public enum RunTrigger: Sendable, Hashable, Codable {
         switch self {
         case .manual, .resume, .retry: kind
         case .schedule(let entry, let at): "schedule \(ISO8601.seconds(at)) (\(entry))"
-        case .codebuild(let build): "codebuild \(build)"
+        case .codebuild(let build): build.isEmpty ? kind : "codebuild \(build)"
         }
     }
 

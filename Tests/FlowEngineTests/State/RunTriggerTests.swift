@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import FlowEngine
+import GRDB
+import FlowTestSupport
+@testable import FlowEngine
 
 @Suite struct RunTriggerTests {
     @Test func codebuildIsDetectedOnlyFromANonEmptyBuildID() {
@@ -28,5 +30,28 @@ import FlowEngine
         #expect(RunTrigger.schedule(entry: "nightly", scheduledAt: at).jsonObject
                 == #"{"kind":"schedule","entry":"nightly","scheduledAt":"2026-03-08T07:00:00Z"}"#)
         #expect(RunTrigger(kind: "from-a-newer-flow", entry: nil, scheduledAt: nil, buildID: nil) == .manual)
+    }
+}
+
+/// A database made by a flow before typed triggers opens with its runs' kinds kept, and one launch each.
+@Suite struct TriggerMigrationTests {
+    @Test func runsRecordedBeforeTypedTriggersKeepTheirKindAndGetOneLaunch() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("flow.db").path
+        let old = try DatabaseQueue(path: path)
+        try RunDatabase.migrator.migrate(old, upTo: "v6-audit")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (id, pipeline, file, source, sourceDigest, params, trigger, secretNames, status, createdAt, resumeCount)
+                VALUES ('20260101-0000-0001', 'p', 'p.yml', '', '', '{}', 'codebuild', '[]', 'failed', '2026-01-01 00:00:00.000', 0)
+                """)
+        }
+        try old.close()
+        let database = try RunDatabase(path: path)
+        let run = try #require(try database.run("20260101-0000-0001"))
+        // The build id was never stored before; the kind is kept.
+        #expect(run.trigger == .codebuild(buildID: ""))
+        #expect(try database.launches(of: run.id).map(\.kind) == ["codebuild"])
     }
 }
