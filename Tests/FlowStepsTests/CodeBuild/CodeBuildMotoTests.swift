@@ -96,6 +96,11 @@ struct CodeBuildMotoTests {
 /// committed), then a resume of the run through the engine.
 enum CodeBuildReattach {
     static func resume(_ harness: CodeBuildHarness, build: String, project: String) async throws -> CodeBuildHarness.Result {
+        try await resume(harness, project: project, events: [("codebuild-started", ["build": build, "attempt": "1", "project": project])])
+    }
+
+    /// The same, with the events the killed attempt committed given.
+    static func resume(_ harness: CodeBuildHarness, project: String, events: [(String, [String: String])]) async throws -> CodeBuildHarness.Result {
         let yaml = """
             name: remote
             steps:
@@ -113,8 +118,9 @@ enum CodeBuildReattach {
                                        runner: ProcessRunners.standard, clock: harness.clock, options: options) { _ in }
         let runID = first.runID
         try harness.engine.database.apply(runId: runID, [.init(stepId: "build", from: .pending, to: .running, at: harness.clock.now(), attempts: 1)])
-        try harness.engine.database.appendStepEvent(runId: runID, stepId: "build", kind: "codebuild-started",
-                                                    data: ["build": build, "attempt": "1", "project": project], at: harness.clock.now())
+        for (kind, data) in events {
+            try harness.engine.database.appendStepEvent(runId: runID, stepId: "build", kind: kind, data: data, at: harness.clock.now())
+        }
         _ = try harness.engine.database.finishRun(runID, to: .interrupted, at: harness.clock.now())
         let run = try #require(try harness.engine.database.run(runID))
         let resumed = try RunCoordinator(resuming: run, plan: plan, database: harness.engine.database, registry: .builtins,

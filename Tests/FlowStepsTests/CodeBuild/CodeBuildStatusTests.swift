@@ -123,7 +123,8 @@ struct CodeBuildStatusTests {
             let stops = try await replay.requests("StopBuild")
             #expect(stops.count == 1)
             let started = try #require(result.events("codebuild-started").first?.data)
-            #expect(started.contains(stops[0].body["id"].map { "\($0)" } ?? "none") || stops[0].body["id"] != nil)
+            guard case .string(let stopped)? = stops.first?.body["id"] else { Issue.record("StopBuild without an id"); return }
+            #expect(started.contains(stopped))
             #expect(result.events("codebuild-finished").count == 1)
             // The build's own timeout is set from the step's, as a backstop should flow die.
             let start = try #require(try await replay.requests("StartBuild").first)
@@ -145,6 +146,33 @@ struct CodeBuildStatusTests {
             #expect(try result.step("train").status == .cancelled)
             #expect(try await replay.requests("StopBuild").count == 1)
             #expect(result.log("train").contains("stopped CodeBuild build"))
+        }
+    }
+
+    @Test func attemptKilledBeforeRecordingItsBuildSendsTheSameTokenAgain() async throws {
+        try await withReplay { replay, harness in
+            let result = try await CodeBuildReattach.resume(harness, project: "succeeded",
+                                                            events: [("codebuild-starting", ["token": "flow-killed-attempt-token", "attempt": "1"])])
+            #expect(result.status == .succeeded)
+            let starts = try await replay.requests("StartBuild")
+            #expect(starts.count == 1)
+            #expect(starts.first?.body["idempotencyToken"] == .string("flow-killed-attempt-token"))
+        }
+    }
+
+    @Test func buildOfAKilledAttemptThatFailedMeanwhileIsNotAdoptedAndANewOneStarts() async throws {
+        try await withReplay { replay, harness in
+            let codebuild = try CodeBuildClient(AWSClient(http: HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never),
+                                                          credentials: StaticCredentials(AWSCredentials(accessKeyId: "a", secretAccessKey: "b", source: .explicit)),
+                                                          region: "us-east-1", environment: ["AWS_ENDPOINT_URL": replay.url]))
+            let old = try await codebuild.startBuild(.init(projectName: "stopped"))
+            _ = try await codebuild.stopBuild(old.id)
+            let result = try await CodeBuildReattach.resume(harness, project: "succeeded",
+                                                            events: [("codebuild-started", ["build": old.id, "attempt": "1"])])
+            #expect(result.status == .succeeded)
+            #expect(try await replay.requests("StartBuild").count == 2)
+            #expect(result.log("build").contains("ended STOPPED while flow was away; starting a new build"))
+            #expect(result.events("codebuild-finished").first?.data?.contains(old.id) == true)
         }
     }
 }
