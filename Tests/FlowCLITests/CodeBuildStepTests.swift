@@ -69,7 +69,8 @@ struct CodeBuildStepTests {
         // Wait (bounded) until the build is on record, then kill flow mid-follow.
         var build: String?
         for _ in 0..<1500 where build == nil {
-            if let database = try? RunDatabase(path: dir.url.path + "/runs/flow.db"),
+            // Opened only once flow has made and migrated the database (it printed the step starting).
+            if flow.output.contains("▸ train"), let database = try? RunDatabase(path: dir.url.path + "/runs/flow.db"),
                let run = try? database.runs().first,
                let event = try? database.events(of: run.id).first(where: { $0.kind == "codebuild-started" }) {
                 build = event.data.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["build"]
