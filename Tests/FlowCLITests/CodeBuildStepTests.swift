@@ -96,6 +96,36 @@ struct CodeBuildStepTests {
         #expect(kinds == ["codebuild-starting", "codebuild-started", "codebuild-reattached", "codebuild-finished"])
     }
 
+    @Test func sigtermWhileFollowingStopsTheBuildAndExits130() async throws {
+        let moto = try await MotoServer.shared()
+        let script = Repository.root.appendingPathComponent("Tests/FlowStepsTests/Fixtures/CodeBuild/codebuild_replay.py").path
+        let replay = try await LoopbackServer.announcing("python3", [script])
+        defer { replay.stop() }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("remote.yml", Self.pipeline("forever"))
+        let flow = try BackgroundFlow(["run", "remote.yml"], in: dir.url, environment: Self.environment(moto, codebuild: replay.baseURL()),
+                                      log: dir.file("run.log"))
+        let client = HTTPClient(transport: CurlTransport(environment: [:]), clock: SystemTestClock(), retry: .never)
+        var started = false
+        for _ in 0..<1500 where !started {
+            let requests = try await client.send(HTTPRequest(method: "GET", url: replay.baseURL() + "/_control/requests"))
+            started = String(decoding: requests.body, as: UTF8.self).contains("\"StartBuild\"") && flow.output.contains("▸ train")
+            if !started { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(started, "flow said: \(flow.output)")
+        kill(flow.process.processIdentifier, SIGTERM)
+        #expect(await flow.wait() == 130, "\(flow.output)")
+        let requests = try await client.send(HTTPRequest(method: "GET", url: replay.baseURL() + "/_control/requests"))
+        let text = String(decoding: requests.body, as: UTF8.self)
+        #expect(text.components(separatedBy: "\"StopBuild\"").count - 1 == 1, "\(text)")
+        let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
+        let run = try #require(try database.runs().first)
+        #expect(run.status == .cancelled)
+        let finished = try database.events(of: run.id).first { $0.kind == "codebuild-finished" }
+        #expect(finished?.data?.contains("cancelled") == true)
+    }
+
     static func createProject(_ name: String, _ client: AWSClient) async throws {
         struct Input: Encodable {
             struct Source: Encodable { var type = "S3"; var location = "flow-test-sources/source.zip" }
