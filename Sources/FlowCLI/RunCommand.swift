@@ -51,14 +51,14 @@ struct RunCommand: AsyncParsableCommand {
         let state = StateDirectory(option: stateDirectory)
         let launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
         let environment = launcher.environment
-        let gitSHA: String? = if let resolved = environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] {
+        let gitSHA: String? = if let resolved = RunTrigger.codebuildCommit(environment: environment) {
             resolved
         } else {
             await Git.head(environment: environment)
         }
         let request = RunLauncher.Request(
             file: file, params: options.params, profile: options.profile, images: images, maxParallel: maxParallel, only: only,
-            trigger: environment["CODEBUILD_BUILD_ID"] == nil ? "manual" : "codebuild",
+            trigger: RunTrigger.detect(environment: environment, otherwise: .manual),
             gitSHA: gitSHA, gitBranch: await Git.branch(environment: environment))
         let loaded = try Launching.badInputExits { try launcher.prepare(request) }
         if dryRun {

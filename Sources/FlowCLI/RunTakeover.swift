@@ -11,6 +11,8 @@ struct RunTakeover {
     var state: StateOptions
     var launcher: RunLauncher
     var takeover: RunLauncher.Takeover
+    /// `resume` or `retry`; inside CodeBuild, the build that takes the run over.
+    var trigger: RunTrigger
 
     init(database: RunDatabase, state: StateOptions, stepsDirectory: String, params: [String], verb: String) throws {
         self.database = database
@@ -22,6 +24,7 @@ struct RunTakeover {
             throw CommandExit(status: .invalidInput)
         }
         takeover = RunLauncher.Takeover(secretParams: arguments, verb: verb)
+        trigger = RunTrigger.detect(environment: launcher.environment, otherwise: verb == "retry" ? .retry : .resume)
     }
 
     func claim(_ record: RunRecord, verb: String) throws -> RunRecord {
@@ -96,7 +99,7 @@ struct RunTakeover {
         }
         let (coordinator, stopped) = try await launcher.takeOver(record, loaded, text: source, database: database, reloaded: reloaded,
                                                                  rerunning: rerunning, carryingOut: carrying, gitBranch: gitBranch,
-                                                                 onEvent: onEvent)
+                                                                 trigger: trigger, onEvent: onEvent)
         if let carrying { onEvent(.runRerun(runID: record.id, carrying)) }
         if stopped > 0 {
             Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")

@@ -45,6 +45,7 @@ struct StatusCommand: ParsableCommand {
         let steps = try database.steps(of: run.id)
         let artifacts = try database.artifacts(of: run.id)
         let reruns = try database.reruns(of: run.id)
+        let launches = try database.launches(of: run.id)
         if json {
             let stepItems = steps.map { s in
                 "{\"id\":\(JSONText.quote(s.stepId)),\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
@@ -54,12 +55,16 @@ struct StatusCommand: ParsableCommand {
             }
             print("{\"id\":\(JSONText.quote(run.id)),\"pipeline\":\(JSONText.quote(run.pipeline)),\"status\":\(JSONText.quote(run.status.rawValue)),"
                   + "\"startedAt\":\(JSONText.quote(ISO8601.string(run.createdAt))),\"finishedAt\":\(run.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
+                  + "\"trigger\":\(run.trigger.jsonObject),\"gitSha\":\(run.gitSha.map(JSONText.quote) ?? "null"),"
+                  + "\"launches\":[\(launches.map { "{\"at\":\(JSONText.quote(ISO8601.string($0.at))),\"trigger\":\($0.trigger.jsonObject)}" }.joined(separator: ","))],"
                   + "\"params\":\(run.params),\"reruns\":[\(reruns.map(Self.json).joined(separator: ","))],"
                   + "\"steps\":[\(stepItems.joined(separator: ","))]}")
             return
         }
         print("run \(run.id): \(run.pipeline) \(run.status.rawValue), started \(ISO8601.string(run.createdAt))"
               + (run.finishedAt.map { ", finished \(ISO8601.string($0))" } ?? ""))
+        print("  trigger: \(run.trigger.description)" + (run.gitSha.map { ", git \($0)" } ?? ""))
+        for launch in launches.dropFirst() { print("  taken over \(ISO8601.string(launch.at)) by \(launch.trigger.description)") }
         for r in reruns { print("  " + Self.text(r)) }
         for s in steps {
             var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.stepId)"
@@ -113,7 +118,7 @@ struct RunsCommand: ParsableCommand {
         if json {
             let items = runs.map { r in
                 "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"
-                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(JSONText.quote(r.trigger)),"
+                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(r.trigger.jsonObject),"
                     + "\"reruns\":[\(reruns[r.id, default: []].map { "{\"pass\":\($0.pass ?? 0),\"requestedBy\":\(JSONText.quote($0.stepId)),\"reason\":\(JSONText.quote($0.reason))}" }.joined(separator: ","))]}"
             }
             print("[" + items.joined(separator: ",") + "]")
@@ -121,6 +126,7 @@ struct RunsCommand: ParsableCommand {
         }
         for r in runs {
             var line = "\(r.id)  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.pipeline)"
+            if r.trigger != .manual { line += "  [\(r.trigger.description)]" }
             if let done = reruns[r.id], let last = done.last {
                 line += "  (rerun \(done.compactMap(\.pass).max() ?? done.count)× on request, last by \(last.stepId)"
                     + (last.reason.isEmpty ? ")" : ": \(last.reason))")
@@ -183,10 +189,3 @@ struct LogsCommand: ParsableCommand {
     }
 }
 
-enum ISO8601 {
-    static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
-    }
-}

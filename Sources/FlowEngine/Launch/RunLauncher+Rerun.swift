@@ -144,7 +144,7 @@ extension RunLauncher {
                     return .failed
                 case .rerun(let next, let pass):
                     (coordinator, _) = try await takeOver(record, next, text: text, database: database, rerunning: pass.rerunning,
-                                                          carryingOut: pass, gitBranch: gitBranch, onEvent: onEvent)
+                                                          carryingOut: pass, gitBranch: gitBranch, trigger: .retry, onEvent: onEvent)
                     loaded = next
                     onEvent(.runRerun(runID: runID, pass))
                 }

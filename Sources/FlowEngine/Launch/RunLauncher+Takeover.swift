@@ -89,9 +89,10 @@ extension RunLauncher {
     /// run after `kill -9` of flow alone; two copies of a step must never run at once).
     public func takeOver(_ record: RunRecord, _ loaded: PipelineSource.Loaded, text: String, database: RunDatabase, reloaded: Bool = false,
                          rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, gitBranch: String? = nil,
-                         onEvent: @escaping RunEventHandler) async throws -> (RunCoordinator, stoppedLeftovers: Int) {
+                         trigger: RunTrigger = .resume, onEvent: @escaping RunEventHandler) async throws -> (RunCoordinator, stoppedLeftovers: Int) {
         var options = RunOptions(stateDirectory: stateDirectory, workingDirectory: workingDirectory, environment: environment,
                                  trigger: record.trigger, gitSHA: record.gitSha, gitBranch: gitBranch, source: text, resources: resources)
+        options.launch = trigger
         options.reruns = rerunPolicy(loaded.pipeline)
         let coordinator: RunCoordinator
         do {

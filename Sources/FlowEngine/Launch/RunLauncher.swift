@@ -38,13 +38,13 @@ public struct RunLauncher: Sendable {
         public var maxParallel: Int?
         /// `--only`: these steps and what they need.
         public var only: [String]
-        /// `manual`, `codebuild`, `schedule`.
-        public var trigger: String
+        /// What starts the run: `.manual`, `.codebuild(buildID:)`, `.schedule(entry:scheduledAt:)`.
+        public var trigger: RunTrigger
         public var gitSHA: String?
         public var gitBranch: String?
 
         public init(file: String, params: [String] = [], profile: String? = nil, images: [String] = [], maxParallel: Int? = nil,
-                    only: [String] = [], trigger: String = "manual", gitSHA: String? = nil, gitBranch: String? = nil) {
+                    only: [String] = [], trigger: RunTrigger = .manual, gitSHA: String? = nil, gitBranch: String? = nil) {
             self.file = file
             self.images = images
             self.params = params

@@ -58,14 +58,14 @@ extension RunCoordinator {
             "env": .object(env.mapValues { .string($0) }),
             "pipeline": .object(["name": .string(plan.pipelineName), "file": .string(plan.file)]),
             "git": .object(["sha": .string(options.gitSHA ?? ""), "branch": .string(options.gitBranch ?? "")]),
-            "run": .object(["id": .string(runID), "status": .string("running"), "attempt": .number(1), "trigger": .string(options.trigger)]),
+            "run": .object(["id": .string(runID), "status": .string("running"), "attempt": .number(1), "trigger": .string(options.trigger.kind)]),
         ]
     }
 
     func evaluationContext(for step: PlannedStep, status: StatusContext, env: [String: String]? = nil) -> EvaluationContext {
         var values = Self.staticValues(plan, options, runID: runID, env: env ?? baseEnvironment)
         let runStatus = status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded"
-        values["run"] = .object(["id": .string(runID), "status": .string(runStatus), "attempt": .number(1), "trigger": .string(options.trigger)])
+        values["run"] = .object(["id": .string(runID), "status": .string(runStatus), "attempt": .number(1), "trigger": .string(options.trigger.kind)])
         values["steps"] = .object(stepsValue)
         if let matrix = step.matrix {
             values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })

@@ -59,7 +59,7 @@ public actor RunCoordinator {
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
-                            rerunning: rerunning, carryingOut: rerun, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
+                            rerunning: rerunning, carryingOut: rerun, trigger: options.launch ?? .resume, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }

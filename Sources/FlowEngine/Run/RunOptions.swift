@@ -10,7 +10,10 @@ public struct RunOptions: Sendable {
     /// The environment flow was started with: the base of every step's environment, and where
     /// secret names get their first values (the pipeline's and steps' `env:` may set others).
     public var environment: [String: String]
-    public var trigger: String
+    /// What created the run (for a takeover, the run's recorded trigger): `run.trigger` reads its kind.
+    public var trigger: RunTrigger
+    /// What takes the run over this time (`resume`, `retry`, `codebuild`); nil for a new run.
+    public var launch: RunTrigger?
     public var gitSHA: String?
     public var gitBranch: String?
     /// The pipeline file's text, stored with the run for resume.
@@ -27,7 +30,7 @@ public struct RunOptions: Sendable {
     /// run without it refuses requests.
     public var reruns: RerunPolicy?
 
-    public init(stateDirectory: String, workingDirectory: String, environment: [String: String], trigger: String = "manual",
+    public init(stateDirectory: String, workingDirectory: String, environment: [String: String], trigger: RunTrigger = .manual,
                 gitSHA: String? = nil, gitBranch: String? = nil, source: String = "", gracePeriod: Duration = .seconds(5),
                 heartbeatInterval: Duration? = .seconds(10), jitter: @escaping @Sendable (Double) -> Double = { Double.random(in: 0...$0) },
                 resources: StepResources = StepResources()) {

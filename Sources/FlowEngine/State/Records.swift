@@ -29,7 +29,14 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     /// Parameter values as a JSON object; secret params are left out (`secretNames` names them).
     public var params: String
     public var profile: String?
-    public var trigger: String
+    /// The kind of the trigger that created the run (column `trigger`); ``trigger`` is the typed value.
+    public var triggerKind: String
+    /// The schedule entry's key, for a run a schedule fired.
+    public var triggerEntry: String?
+    /// The scheduled instant, for a run a schedule fired.
+    public var triggerScheduledAt: Date?
+    /// The CodeBuild build id, for a run started inside CodeBuild.
+    public var triggerBuildId: String?
     public var gitSha: String?
     /// Names (never values) of the secrets masked in this run, as a JSON array: the `secrets:`
     /// names, then `params.NAME` for each secret param.
@@ -49,7 +56,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var images: String?
 
     public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
-                profile: String?, trigger: String, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
+                profile: String?, trigger: RunTrigger, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
                 finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int,
                 selection: String? = nil, images: String? = nil) {
         self.images = images
@@ -60,7 +67,10 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         self.sourceDigest = sourceDigest
         self.params = params
         self.profile = profile
-        self.trigger = trigger
+        self.triggerKind = trigger.kind
+        self.triggerEntry = trigger.scheduleEntry
+        self.triggerScheduledAt = trigger.scheduledAt
+        self.triggerBuildId = trigger.buildID
         self.gitSha = gitSha
         self.secretNames = secretNames
         self.status = status
@@ -78,6 +88,18 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         guard let images, let data = images.data(using: .utf8),
               let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
         return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+    }
+
+    /// What created the run.
+    public var trigger: RunTrigger {
+        RunTrigger(kind: triggerKind, entry: triggerEntry, scheduledAt: triggerScheduledAt, buildID: triggerBuildId)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, pipeline, file, source, sourceDigest, params, profile
+        case triggerKind = "trigger"
+        case triggerEntry, triggerScheduledAt, triggerBuildId, gitSha, secretNames, status, createdAt, finishedAt
+        case ownerPid, ownerHost, heartbeatAt, resumeCount, selection, images
     }
 
     /// The `--only` names this run was narrowed to, if any.

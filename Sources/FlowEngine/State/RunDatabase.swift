@@ -235,6 +235,7 @@ public final class RunDatabase: Sendable {
         }
         registerRerunMigration(&migrator)
         registerAuditMigration(&migrator)
+        registerTriggerMigration(&migrator)
         return migrator
     }
 
@@ -248,6 +249,7 @@ public final class RunDatabase: Sendable {
                 try StepRecord(runId: run.id, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
             }
             try EventRecord(runId: run.id, at: run.createdAt, kind: "run-started").insert(db)
+            try LaunchRecord(runId: run.id, at: run.createdAt, trigger: run.trigger).insert(db)
         }
     }
 
@@ -266,7 +268,8 @@ public final class RunDatabase: Sendable {
     /// `rerunning` (`flow retry`) names steps that return to `pending` even if they succeeded.
     /// `carryingOut`: the rerun requests this takeover carries out (their params stored, marked done).
     public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
-                       rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, ownerPid: Int32, ownerHost: String, at: Date) throws {
+                       rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, trigger: RunTrigger = .resume,
+                       ownerPid: Int32, ownerHost: String, at: Date) throws {
         try writing("take run \(runId) over") { db in
             var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
             var arguments: [(any DatabaseValueConvertible)?] = [ownerPid, ownerHost, at]
@@ -277,6 +280,7 @@ public final class RunDatabase: Sendable {
             arguments += [runId, from.rawValue]
             try db.execute(sql: "UPDATE runs SET \(sets) WHERE id = ? AND status = ?", arguments: StatementArguments(arguments))
             guard db.changesCount == 1 else { throw ResumeRefused(runId: runId, expected: from) }
+            try LaunchRecord(runId: runId, at: at, trigger: trigger).insert(db)
             let existing = try StepRecord.filter(Column("runId") == runId).fetchAll(db)
             let wanted = Set(planned)
             for step in existing where !wanted.contains(step.stepId) {

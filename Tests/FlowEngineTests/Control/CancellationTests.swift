@@ -7,7 +7,7 @@ import FlowTestSupport
 /// Cancelling a run from another process: what is recorded, and who is signalled.
 @Suite struct CancellationTests {
     func record(_ id: String, status: RunStatus, pid: Int32? = 4242, host: String = "here") -> RunRecord {
-        RunRecord(id: id, pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: "manual",
+        RunRecord(id: id, pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: .manual,
                   gitSha: nil, secretNames: "[]", status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
                   ownerPid: pid, ownerHost: host, heartbeatAt: Date(timeIntervalSince1970: 1000), resumeCount: 0)
     }

@@ -33,7 +33,7 @@ import FlowTestSupport
         defer { dir.remove() }
         try "name: p\nsteps:\n  a: { run: 'echo hi > out.txt' }\n  b: { run: echo, needs: a }\n".write(to: dir.file("p.yml"), atomically: true, encoding: .utf8)
         let launcher = Self.launcher(dir)
-        let request = RunLauncher.Request(file: dir.file("p.yml").path, only: ["a"], trigger: "schedule")
+        let request = RunLauncher.Request(file: dir.file("p.yml").path, only: ["a"], trigger: .schedule(entry: "0 2 * * * UTC", scheduledAt: Date(timeIntervalSince1970: 1_800_000_000)))
         let loaded = try launcher.prepare(request)
         #expect(loaded.plan.steps.map(\.id) == ["a"])
         try FileManager.default.createDirectory(at: dir.file("runs"), withIntermediateDirectories: true)
@@ -41,7 +41,8 @@ import FlowTestSupport
         let coordinator = try launcher.create(loaded, request, database: database) { _ in }
         #expect(await RunLauncher.execute(coordinator) == .succeeded)
         let run = try #require(try database.run(coordinator.runID))
-        #expect(run.trigger == "schedule" && run.status == .succeeded)
+        #expect(run.trigger == .schedule(entry: "0 2 * * * UTC", scheduledAt: Date(timeIntervalSince1970: 1_800_000_000)) && run.status == .succeeded)
+        #expect(try database.launches(of: run.id).map(\.trigger) == [run.trigger])
         #expect(try String(contentsOf: dir.file("out.txt"), encoding: .utf8) == "hi\n")
     }
 
