@@ -84,6 +84,9 @@ import Testing
             steps:
               wait:
                 run: for i in $(seq 1 600); do [ -f go ] && exit 0; sleep 0.05; done; exit 1
+              after:
+                needs: [wait]
+                run: for i in $(seq 1 600); do [ -f never ] && exit 0; sleep 0.05; done; exit 1
             """)
         let url = stateURL()
         #expect(try await flow(["run", "quick.yml", "--state-dir", "base", "--state-url", url], in: dir).status == 0)
@@ -121,7 +124,11 @@ import Testing
         let bRuns = try await runIDs("b", in: dir)
         let bRun = try #require(bRuns.subtracting(baseRuns).first)
         #expect(bRuns == baseRuns.union([bRun]))
-        #expect(try await flow(["status", bRun, "--state-dir", "b"], in: dir).stdout.contains("wait"))
+        // The conflict (after `wait` finished) stopped the run: `after` was cancelled, not left to run its 30 seconds.
+        let bSteps = try await flow(["status", bRun, "--state-dir", "b", "--json"], in: dir)
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(bSteps.stdout.utf8)) as? [String: Any])
+        let steps = Dictionary(uniqueKeysWithValues: ((status["steps"] as? [[String: Any]]) ?? []).map { ($0["id"] as? String ?? "", $0["status"] as? String ?? "") })
+        #expect(steps == ["wait": "succeeded", "after": "cancelled"])
         let shared = try await flow(["resume", "--last", "--plan", "--state-dir", "after", "--state-url", url], in: dir)
         #expect(shared.status == 0)
         #expect(try await runIDs("after", in: dir) == aRuns)
