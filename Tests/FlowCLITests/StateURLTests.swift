@@ -73,6 +73,13 @@ import Testing
         let third = try await flow(["resume", "--last", "--state-dir", "build3", "--state-url", url], in: dir)
         #expect(third.status == 0)
         #expect(third.stdout.contains("succeeded; nothing to resume"))
+
+        // `retry` too: a fourth build runs `first` again from the shared state and saves it.
+        let runID = try #require(try await runIDs("build3", in: dir).first)
+        let retried = try await flow(["retry", runID, "--step", "first", "--state-dir", "build4", "--state-url", url], in: dir)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(dir.lines("first.txt") == ["ran", "ran"])
+        #expect(retried.stderr.contains("state: saved \(url)/flow.db"))
     }
 
     @Test func twoBuildsFromOneBaseTheLoserExitsOneAndKeepsItsWork() async throws {
