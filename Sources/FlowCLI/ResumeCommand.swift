@@ -26,12 +26,14 @@ struct ResumeCommand: AsyncParsableCommand {
     var params: [String] = []
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
     @OptionGroup var state: StateOptions
+    @OptionGroup var remote: StateURLOption
 
     func validate() throws {
         if (runID == nil) == !last { throw ValidationError("name a run id or pass --last (not both)") }
     }
 
     func run() async throws {
+        let restored = try await remote.restore(into: StateDirectory(option: state.stateDirectory).path)
         let database = try state.database()
         let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "resume")
         let record = try takeover.claim(try state.run(runID, in: database), verb: "resumed")
@@ -64,6 +66,6 @@ struct ResumeCommand: AsyncParsableCommand {
             try RunTakeover.previewPending(record, database: database)
             return
         }
-        try await takeover.execute(record, loaded, source: source, reloaded: reload, json: json, junit: junit)
+        try await takeover.execute(record, loaded, source: source, reloaded: reload, json: json, junit: junit, remote: restored)
     }
 }

@@ -29,12 +29,14 @@ struct RetryCommand: AsyncParsableCommand {
     var params: [String] = []
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir")) var stepsDirectory = "steps"
     @OptionGroup var state: StateOptions
+    @OptionGroup var remote: StateURLOption
 
     func validate() throws {
         if steps.isEmpty { throw ValidationError("name the step to retry with --step") }
     }
 
     func run() async throws {
+        let restored = try await remote.restore(into: StateDirectory(option: state.stateDirectory).path)
         let database = try state.database()
         let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "retry")
         let record = try takeover.claim(try state.run(runID, in: database), verb: "retried")
@@ -64,6 +66,6 @@ struct RetryCommand: AsyncParsableCommand {
         var note = "retry \(record.id): \(chosen.count) step\(chosen.count == 1 ? "" : "s") again (\(chosen.joined(separator: ", ")))"
         if !alsoRerun.isEmpty { note += ", and \(alsoRerun.count) that did not succeed (\(alsoRerun.joined(separator: ", ")))" }
         Terminal.standardError.write(note + "\n")
-        try await takeover.execute(record, loaded, source: source, rerunning: chosen, json: json, junit: junit)
+        try await takeover.execute(record, loaded, source: source, rerunning: chosen, json: json, junit: junit, remote: restored)
     }
 }

@@ -41,6 +41,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
     var stateDirectory: String?
 
+    @OptionGroup var remote: StateURLOption
+
     func validate() throws {
         if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1") }
     }
@@ -63,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             print(PlanText.describe(loaded.plan), terminator: "")
             return
         }
+        let restored = try await remote.restore(into: state.path)
         let database = try state.open(create: true)
 
         // Signals are caught from here on, so Ctrl-C while waiting for the concurrency group exits 130 too.
@@ -70,12 +73,16 @@ struct RunCommand: AsyncParsableCommand {
         let lock = try await Launching.enterGroup(launcher, loaded.plan, database: database, signals: signals)
         defer { lock?.release() }
 
-        let (collector, onEvent) = Self.output(json: json)
+        let sync = restored?.sync(database: database, signals: signals)
+        let (collector, rendering) = Self.output(json: json)
+        let onEvent = sync?.observing(rendering) ?? rendering
         let coordinator = try launcher.create(loaded, request, database: database, onEvent: onEvent)
         lock?.record(runID: coordinator.runID)
-        try await Self.execute(coordinator, Passes(launcher: launcher, loaded: loaded, text: loaded.source, database: database,
-                                                   gitBranch: request.gitBranch, onEvent: onEvent),
-                               junit: junit, collector: collector, signals: signals)
+        try await RemoteState.finishing(sync, database: state.databasePath, runID: coordinator.runID) {
+            try await Self.execute(coordinator, Passes(launcher: launcher, loaded: loaded, text: loaded.source, database: database,
+                                                       gitBranch: request.gitBranch, onEvent: onEvent),
+                                   junit: junit, collector: collector, signals: signals)
+        }
     }
 }
 

@@ -81,12 +81,14 @@ struct RunTakeover {
 
     /// Runs the taken-over run to its end and exits as `run` does: 0, 1 or 130.
     func execute(_ record: RunRecord, _ loaded: PipelineSource.Loaded, source: String, reloaded: Bool = false,
-                 rerunning: [String] = [], json: Bool, junit: String?) async throws {
+                 rerunning: [String] = [], json: Bool, junit: String?, remote: RemoteState? = nil) async throws {
         let signals = CommandSignals()
         let lock = try await Launching.enterGroup(launcher, loaded.plan, database: database, signals: signals)
         defer { lock?.release() }
         lock?.record(runID: record.id)
-        let (collector, onEvent) = RunCommand.output(json: json)
+        let sync = remote?.sync(database: database, signals: signals)
+        let (collector, rendering) = RunCommand.output(json: json)
+        let onEvent = sync?.observing(rendering) ?? rendering
         let gitBranch = await Git.branch(environment: launcher.environment)
         // Rerun requests left pending (flow was killed before it carried them out) are carried out now.
         var (loaded, rerunning, carrying) = (loaded, rerunning, RerunPass?.none)
@@ -102,8 +104,11 @@ struct RunTakeover {
         if stopped > 0 {
             Terminal.standardError.write("note: stopped \(stopped) process\(stopped == 1 ? "" : "es") that run \(record.id)'s previous flow left running\n")
         }
-        try await RunCommand.execute(coordinator, .init(launcher: launcher, loaded: loaded, text: source, database: database,
-                                                        gitBranch: gitBranch, onEvent: onEvent),
-                                     junit: junit, collector: collector, signals: signals)
+        let databasePath = StateDirectory(option: state.stateDirectory).databasePath
+        try await RemoteState.finishing(sync, database: databasePath, runID: record.id) {
+            try await RunCommand.execute(coordinator, .init(launcher: launcher, loaded: loaded, text: source, database: database,
+                                                            gitBranch: gitBranch, onEvent: onEvent),
+                                         junit: junit, collector: collector, signals: signals)
+        }
     }
 }
