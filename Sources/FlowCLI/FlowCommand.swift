@@ -19,7 +19,7 @@ public struct FlowCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, ArtifactsCommand.self, AuditCommand.self, AnalyzeCommand.self, StepsCommand.self,
-                      ValidateCommand.self, GraphCommand.self, DoctorCommand.self, CodeBuildCommand.self])
+                      ValidateCommand.self, GraphCommand.self, DoctorCommand.self, ScheduleCommand.self, CodeBuildCommand.self])
 
     public init() {}
 

@@ -37,8 +37,10 @@ enum Launching {
     }
 
     /// Enters the plan's concurrency group, saying what it waits for; `forbid` exits 1 and a
-    /// cancellation while waiting exits 130, both creating nothing.
-    static func enterGroup(_ launcher: RunLauncher, _ plan: RunPlan, database: RunDatabase, signals: CommandSignals) async throws -> GroupLock? {
+    /// cancellation while waiting exits 130, both creating nothing. A schedule's fire refused by
+    /// `forbid` is recorded as skipped, with the run that holds the group.
+    static func enterGroup(_ launcher: RunLauncher, _ plan: RunPlan, database: RunDatabase, signals: CommandSignals,
+                           trigger: RunTrigger? = nil) async throws -> GroupLock? {
         let outcome: ConcurrencyEntry.Outcome
         do {
             outcome = try await launcher.enterGroup(of: plan, database: database, isCancelled: { signals.isCancelled }) { notice in
@@ -59,6 +61,10 @@ enum Launching {
             return lock
         case .forbidden(let holder):
             Terminal.standardError.write("flow: \(holder) is still running (policy forbid)\n")
+            if let trigger {
+                try? database.refuseFire(pipeline: plan.pipelineName, trigger: trigger,
+                                         reason: "\(holder) was still running (policy forbid)", at: launcher.clock.now())
+            }
             throw CommandExit(status: .failure)
         case .cancelled(let group):
             Terminal.standardError.write("cancelled while waiting for concurrency group \(group); no run was started\n")

@@ -43,8 +43,25 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var remote: StateURLOption
 
+    // Set by `flow schedule` for the runs it starts: the entry and the scheduled time (seconds
+    // since 1970) make the run's trigger, and link it to its row of `schedule_fires`.
+    @Option(name: .customLong("scheduled-entry"), help: .hidden)
+    var scheduledEntry: String?
+
+    @Option(name: .customLong("scheduled-at"), help: .hidden)
+    var scheduledAt: Int64?
+
     func validate() throws {
         if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1") }
+        if (scheduledEntry == nil) != (scheduledAt == nil) { throw ValidationError("--scheduled-entry and --scheduled-at go together") }
+    }
+
+    /// A fire of `flow schedule` when it started this run, else CodeBuild's build or `manual`.
+    func trigger(environment: [String: String]) -> RunTrigger {
+        if let scheduledEntry, let scheduledAt {
+            return .schedule(entry: scheduledEntry, scheduledAt: Date(timeIntervalSince1970: TimeInterval(scheduledAt)))
+        }
+        return RunTrigger.detect(environment: environment, otherwise: .manual)
     }
 
     func run() async throws {
@@ -58,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let request = RunLauncher.Request(
             file: file, params: options.params, profile: options.profile, images: images, maxParallel: maxParallel, only: only,
-            trigger: RunTrigger.detect(environment: environment, otherwise: .manual),
+            trigger: trigger(environment: environment),
             gitSHA: gitSHA, gitBranch: await Git.branch(environment: environment))
         let loaded = try Launching.badInputExits { try launcher.prepare(request) }
         if dryRun {
@@ -70,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
 
         // Signals are caught from here on, so Ctrl-C while waiting for the concurrency group exits 130 too.
         let signals = CommandSignals()
-        let lock = try await Launching.enterGroup(launcher, loaded.plan, database: database, signals: signals)
+        let lock = try await Launching.enterGroup(launcher, loaded.plan, database: database, signals: signals, trigger: request.trigger)
         defer { lock?.release() }
 
         let sync = restored?.sync(database: database, signals: signals)

@@ -40,7 +40,7 @@ struct CodeBuildStepTests {
         let moto = try await MotoServer.shared()
         let project = "flow-cli-" + UUID().uuidString.prefix(8).lowercased()
         let client = moto.client()
-        try await Self.createProject(project, client)
+        try await MotoCalls(client: client).createProject(project)
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         _ = try dir.write("remote.yml", Self.pipeline(project))
@@ -48,7 +48,7 @@ struct CodeBuildStepTests {
         #expect(validate.status == 0, "\(validate.stderr)")
         let result = try await runFlow(["run", "remote.yml"], environment: Self.environment(moto), currentDirectory: dir.url)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let builds = try await Self.builds(project, client)
+        let builds = try await MotoCalls(client: client).builds(of: project)
         #expect(builds.count == 1)
         let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
         let run = try #require(try database.runs().first)
@@ -124,30 +124,5 @@ struct CodeBuildStepTests {
         #expect(run.status == .cancelled)
         let finished = try database.events(of: run.id).first { $0.kind == "codebuild-finished" }
         #expect(finished?.data?.contains("cancelled") == true)
-    }
-
-    static func createProject(_ name: String, _ client: AWSClient) async throws {
-        struct Input: Encodable {
-            struct Source: Encodable { var type = "S3"; var location = "flow-test-sources/source.zip" }
-            struct Artifacts: Encodable { var type = "NO_ARTIFACTS" }
-            struct Environment: Encodable {
-                var type = "LINUX_CONTAINER"; var image = "aws/codebuild/standard:7.0"; var computeType = "BUILD_GENERAL1_SMALL"
-            }
-            var name: String
-            var source = Source()
-            var artifacts = Artifacts()
-            var environment = Environment()
-            var serviceRole = "arn:aws:iam::123456789012:role/flow-test-codebuild"
-        }
-        struct Output: Decodable {}
-        let _: Output = try await client.json(.codeBuild, targetPrefix: "CodeBuild_20161006", operation: "CreateProject", input: Input(name: name))
-    }
-
-    static func builds(_ project: String, _ client: AWSClient) async throws -> [String] {
-        struct Input: Encodable { var projectName: String }
-        struct Output: Decodable { var ids: [String]? }
-        let output: Output = try await client.json(.codeBuild, targetPrefix: "CodeBuild_20161006", operation: "ListBuildsForProject",
-                                                   input: Input(projectName: project))
-        return output.ids ?? []
     }
 }

@@ -41,8 +41,13 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     private let domRestricted: Bool
     private let dowRestricted: Bool
 
+    /// Whether the hour field starts with `*` (`*`, `*/2`): such an entry follows real time across
+    /// a DST change (see ``ScheduleTimeline``); an entry with fixed hours follows the wall clock.
+    public let hourFollowsRealTime: Bool
+
     init(source: String, minutes: CronField, hours: CronField, daysOfMonth: CronField,
-         months: CronField, daysOfWeek: CronField, dayOfMonthRestricted: Bool, dayOfWeekRestricted: Bool) {
+         months: CronField, daysOfWeek: CronField, dayOfMonthRestricted: Bool, dayOfWeekRestricted: Bool,
+         hourFollowsRealTime: Bool) {
         self.source = source
         self.minutes = minutes
         self.hours = hours
@@ -51,6 +56,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         self.daysOfWeek = daysOfWeek
         self.domRestricted = dayOfMonthRestricted
         self.dowRestricted = dayOfWeekRestricted
+        self.hourFollowsRealTime = hourFollowsRealTime
     }
 
     /// Parses `text`; the error's position is relative to `text` (line 1, 1-based column counted
@@ -68,7 +74,14 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// Whether a civil date-time matches: `minute` 0-59, `hour` 0-23, `day` 1-31, `month` 1-12,
     /// `weekday` 0-6 with 0 = Sunday (7 is also accepted as Sunday). Out-of-range values never match.
     public func matches(minute: Int, hour: Int, day: Int, month: Int, weekday: Int) -> Bool {
-        guard minutes.contains(minute), hours.contains(hour), months.contains(month) else { return false }
+        guard minutes.contains(minute), hours.contains(hour) else { return false }
+        return matchesDate(day: day, month: month, weekday: weekday)
+    }
+
+    /// Whether a civil date matches the day-of-month, month and day-of-week fields (the day rule
+    /// above), whatever the minute and hour.
+    public func matchesDate(day: Int, month: Int, weekday: Int) -> Bool {
+        guard months.contains(month) else { return false }
         let dayMatches = daysOfMonth.contains(day)
         let weekdayMatches = daysOfWeek.contains(weekday == 7 ? 0 : weekday)
         if domRestricted && dowRestricted {

@@ -95,7 +95,8 @@ struct CronParser {
             source: source, minutes: parsed[0], hours: parsed[1], daysOfMonth: parsed[2],
             months: parsed[3], daysOfWeek: parsed[4],
             dayOfMonthRestricted: s[fields[2].lowerBound] != "*",
-            dayOfWeekRestricted: s[fields[4].lowerBound] != "*")
+            dayOfWeekRestricted: s[fields[4].lowerBound] != "*",
+            hourFollowsRealTime: s[fields[1].lowerBound] == "*")
     }
 
     // MARK: Fields
@@ -186,7 +187,8 @@ struct CronParser {
         return CronExpression(
             source: source, minutes: e.minutes, hours: e.hours, daysOfMonth: e.daysOfMonth,
             months: e.months, daysOfWeek: e.daysOfWeek,
-            dayOfMonthRestricted: e.dayOfMonthRestricted, dayOfWeekRestricted: e.dayOfWeekRestricted)
+            dayOfMonthRestricted: e.dayOfMonthRestricted, dayOfWeekRestricted: e.dayOfWeekRestricted,
+            hourFollowsRealTime: e.hourFollowsRealTime)
     }
 
     // MARK: Helpers

@@ -236,6 +236,7 @@ public final class RunDatabase: Sendable {
         registerRerunMigration(&migrator)
         registerAuditMigration(&migrator)
         registerTriggerMigration(&migrator)
+        registerScheduleMigration(&migrator)
         return migrator
     }
 
@@ -250,6 +251,7 @@ public final class RunDatabase: Sendable {
             }
             try EventRecord(runId: run.id, at: run.createdAt, kind: "run-started").insert(db)
             try LaunchRecord(runId: run.id, at: run.createdAt, trigger: run.trigger).insert(db)
+            try Self.linkFire(db, run: run)
         }
     }
 

@@ -1,0 +1,170 @@
+import Foundation
+import FlowCore
+
+/// How a fire's run ended, as the launcher saw it.
+public struct FireEnd: Sendable, Hashable {
+    /// `succeeded`, `failed`, `cancelled` or `error` (no run: the reason says why).
+    public var outcome: String
+    public var reason: String?
+
+    public init(outcome: String, reason: String? = nil) {
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// Starts the run of one fire and waits for it to end. Cancelling the calling task stops the
+/// run the way Ctrl-C would (it is cancelled and recorded), and still waits for its end.
+public protocol FireLauncher: Sendable {
+    func run(_ fire: FireRecord, rule: ScheduleRule) async -> FireEnd
+}
+
+/// `flow schedule`'s engine: looks at the pipelines folder, decides what is due through the
+/// database (``RunDatabase/claimFires(_:now:by:limit:)``, where the unique key makes two daemons
+/// fire a time once), starts a run per fire through its launcher, and records how each ended.
+/// Time comes only from its clock, so tests drive a day of fires without sleeping.
+public actor ScheduleDaemon {
+    public enum Event: Sendable {
+        case folder(ScheduleFolder.Change)
+        /// A fire this daemon claimed and is starting.
+        case firing(FireRecord, ScheduleRule)
+        /// Times this daemon recorded as skipped or missed.
+        case decided(FireRecord, ScheduleRule)
+        case finished(FireRecord, ScheduleRule, FireEnd)
+        /// The database could not be read or written; the daemon goes on and tries again.
+        case stateProblem(String)
+    }
+
+    /// How often the folder is looked at for changes while nothing is due.
+    public static let reloadInterval: Duration = .seconds(1)
+
+    private var folder: ScheduleFolder
+    private let database: RunDatabase
+    private let clock: any EngineClock
+    private let launcher: any FireLauncher
+    private let identity: String
+    private let onEvent: @Sendable (Event) -> Void
+    /// Per entry ("pipeline\0key"): its next fire after the last claim (nil: it never fires
+    /// again), so a look costs no database call until something is due.
+    private var nextDue: [String: Date?] = [:]
+    private var running: [Int64: Task<Void, Never>] = [:]
+    private var known: Set<String> = []
+
+    public init(folder: ScheduleFolder, database: RunDatabase, clock: any EngineClock, launcher: any FireLauncher,
+                identity: String, onEvent: @escaping @Sendable (Event) -> Void) {
+        self.folder = folder
+        self.database = database
+        self.clock = clock
+        self.launcher = launcher
+        self.identity = identity
+        self.onEvent = onEvent
+    }
+
+    /// The rules in force.
+    public var rules: [ScheduleRule] { folder.rules }
+
+    /// How many fires' runs are still going.
+    public var runningCount: Int { running.count }
+
+    /// One look: reload what changed in the folder, claim what is due, start those runs.
+    /// Returns the rows this daemon recorded.
+    @discardableResult
+    public func tick() -> [FireRecord] {
+        for change in folder.refresh() { onEvent(.folder(change)) }
+        let rules = folder.rules
+        let keys = Set(rules.map(Self.id))
+        for gone in known.subtracting(keys) {
+            nextDue[gone] = nil
+            let parts = gone.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            if parts.count == 2 { try? database.forgetScheduleEntry(pipeline: parts[0], entry: parts[1]) }
+        }
+        known = keys
+        let now = clock.now()
+        var recorded: [FireRecord] = []
+        for rule in rules {
+            let id = Self.id(rule)
+            if let next = nextDue[id] {
+                guard let next, next <= now else { continue }
+            }
+            let claimed: [FireRecord]
+            do {
+                claimed = try database.claimFires(rule, now: now, by: identity)
+            } catch {
+                onEvent(.stateProblem("\(error)"))
+                continue
+            }
+            nextDue[id] = .some(rule.timeline.next(after: now))
+            for fire in claimed {
+                recorded.append(fire)
+                if fire.decision == CatchupDecision.Kind.fire.rawValue {
+                    start(fire, rule)
+                } else {
+                    onEvent(.decided(fire, rule))
+                }
+            }
+        }
+        return recorded
+    }
+
+    private func start(_ fire: FireRecord, _ rule: ScheduleRule) {
+        guard let seq = fire.seq else { return }
+        onEvent(.firing(fire, rule))
+        let launcher = launcher
+        running[seq] = Task {
+            let end = await launcher.run(fire, rule: rule)
+            self.finished(fire, rule, end)
+        }
+    }
+
+    private func finished(_ fire: FireRecord, _ rule: ScheduleRule, _ end: FireEnd) {
+        guard let seq = fire.seq else { return }
+        running[seq] = nil
+        var recorded = fire
+        do {
+            try database.finishFire(seq, outcome: end.outcome, reason: end.reason, at: clock.now())
+            recorded = try database.fire(seq) ?? fire
+        } catch {
+            onEvent(.stateProblem("\(error)"))
+        }
+        // What the row says wins: a run refused by `forbid` recorded itself as skipped.
+        onEvent(.finished(recorded, rule, FireEnd(outcome: recorded.outcome ?? end.outcome, reason: recorded.reason ?? end.reason)))
+    }
+
+    /// The next time any rule fires after `now` (nil: none ever does).
+    public func nextFire(after now: Date) -> Date? {
+        folder.rules.compactMap { $0.timeline.next(after: now) }.min()
+    }
+
+    /// Ticks until the calling task is cancelled, sleeping until the next fire or the next look
+    /// at the folder, whichever comes first; then stops the runs it started (each is cancelled
+    /// and recorded) and waits for them.
+    public func run() async {
+        while !Task.isCancelled {
+            tick()
+            let now = clock.now()
+            var wait = Self.reloadInterval
+            if let next = nextFire(after: now) {
+                let until = Duration.milliseconds(Int64(max(0, next.timeIntervalSince(now)) * 1000))
+                if until < wait { wait = until }
+            }
+            do { try await clock.sleep(for: wait) } catch { break }
+        }
+        await stop()
+    }
+
+    /// Cancels every run still going and waits for each to be recorded.
+    public func stop() async {
+        let tasks = Array(running.values)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
+    /// Waits for the runs started so far to end (`flow schedule --once`).
+    public func waitForRuns() async {
+        while let task = running.values.first {
+            await task.value
+        }
+    }
+
+    static func id(_ rule: ScheduleRule) -> String { "\(rule.pipeline)\u{0}\(rule.key)" }
+}
