@@ -61,6 +61,10 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
     var clockOffset: Double = 0
 
     func run() async throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("\(options.folder) is not a folder of pipelines; give the folder that holds them (default pipelines)")
+        }
         let state = StateDirectory(option: options.stateDirectory)
         let database = try state.open(create: true)
         let environment = ProcessInfo.processInfo.environment

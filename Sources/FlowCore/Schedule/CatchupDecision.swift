@@ -50,9 +50,12 @@ public enum CatchupDecision {
         public var reason: String?
     }
 
-    /// Decides `due` (ascending, every one at or before `now`).
-    public static func decide(_ due: [Date], now: Date, policy: Policy) -> [Decided] {
-        guard let latest = due.last else { return [] }
+    /// Decides `due` (ascending, every one at or before `now`). `moreAfter`: `due` is one batch of
+    /// a long list and later due times follow it, so none of it is the most recent (for
+    /// `latest` and `none`, all of it is skipped).
+    public static func decide(_ due: [Date], now: Date, policy: Policy, moreAfter: Bool = false) -> [Decided] {
+        guard let last = due.last else { return [] }
+        let latest: Date? = moreAfter ? nil : last
         var single: [(Date, Kind, String?)] = []
         for time in due {
             let late = now.timeIntervalSince(time)

@@ -30,6 +30,7 @@ public struct ScheduleFolder: Sendable {
     public let folder: String
     public let source: PipelineSource
     private var watched: [String: Watched] = [:]
+    private var unreadable = false
 
     public init(folder: String, source: PipelineSource) {
         self.folder = folder
@@ -56,8 +57,15 @@ public struct ScheduleFolder: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
         } catch {
-            return [.unreadable(folder: folder, reason: (error as NSError).localizedDescription)]
+            // Said once, not on every look, until it can be read again.
+            if unreadable { return [] }
+            unreadable = true
+            var isDirectory: ObjCBool = false
+            let reason = !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) ? "no such folder"
+                : !isDirectory.boolValue ? "it is not a folder" : "it cannot be read (permissions?)"
+            return [.unreadable(folder: folder, reason: reason)]
         }
+        unreadable = false
         let files = names.filter { ($0.hasSuffix(".yml") || $0.hasSuffix(".yaml")) && !$0.hasPrefix(".") }
             .map { (folder as NSString).appendingPathComponent($0) }
         var changes: [Change] = []

@@ -84,23 +84,37 @@ extension RunDatabase {
             let last = try Int64.fetchOne(db, sql: """
                 SELECT MAX(COALESCE(throughSecond, scheduledSecond)) FROM schedule_fires WHERE pipeline = ? AND entry = ?
                 """, arguments: [rule.pipeline, rule.key])
-            let after = max(firstSeen, last ?? Int64.min)
-            let due = rule.timeline.instants(after: Date(timeIntervalSince1970: TimeInterval(after)), through: now, limit: limit)
+            var after = Date(timeIntervalSince1970: TimeInterval(max(firstSeen, last ?? Int64.min)))
             var inserted: [FireRecord] = []
-            for decided in CatchupDecision.decide(due, now: now, policy: rule.policy) {
-                var record = FireRecord(
-                    pipeline: rule.pipeline, entry: rule.key, scheduledSecond: Int64(decided.scheduled.timeIntervalSince1970),
-                    throughSecond: decided.through.map { Int64($0.timeIntervalSince1970) }, count: decided.count,
-                    decision: decided.kind.rawValue, reason: decided.reason, decidedAt: now, decidedBy: daemon,
-                    runId: nil, outcome: decided.kind == .fire ? nil : decided.kind.rawValue, finishedAt: decided.kind == .fire ? nil : now)
-                try record.insert(db, onConflict: .ignore)
-                if db.changesCount == 1 {
-                    record.seq = db.lastInsertedRowID
-                    inserted.append(record)
-                }
+            // In batches, so a long outage of a frequent entry never holds all its times at once.
+            var moreAfter = true
+            while moreAfter {
+                let due = rule.timeline.instants(after: after, through: now, limit: limit)
+                guard let batchEnd = due.last else { break }
+                moreAfter = due.count == limit && (rule.timeline.next(after: batchEnd).map { $0 <= now } ?? false)
+                after = batchEnd
+                inserted += try insert(CatchupDecision.decide(due, now: now, policy: rule.policy, moreAfter: moreAfter), rule, now, daemon, db)
             }
             return inserted
         }
+    }
+
+    private func insert(_ decisions: [CatchupDecision.Decided], _ rule: ScheduleRule, _ now: Date, _ daemon: String,
+                        _ db: Database) throws -> [FireRecord] {
+        var inserted: [FireRecord] = []
+        for decided in decisions {
+            var record = FireRecord(
+                pipeline: rule.pipeline, entry: rule.key, scheduledSecond: Int64(decided.scheduled.timeIntervalSince1970),
+                throughSecond: decided.through.map { Int64($0.timeIntervalSince1970) }, count: decided.count,
+                decision: decided.kind.rawValue, reason: decided.reason, decidedAt: now, decidedBy: daemon,
+                runId: nil, outcome: decided.kind == .fire ? nil : decided.kind.rawValue, finishedAt: decided.kind == .fire ? nil : now)
+            try record.insert(db, onConflict: .ignore)
+            if db.changesCount == 1 {
+                record.seq = db.lastInsertedRowID
+                inserted.append(record)
+            }
+        }
+        return inserted
     }
 
     /// Forgets when an entry was first seen (it left its file), so adding it again later starts

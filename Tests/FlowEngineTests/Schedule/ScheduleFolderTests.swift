@@ -185,4 +185,20 @@ import FlowTestSupport
         let decided = events.all.filter { if case .decided = $0 { true } else { false } }
         #expect(decided.count == 2)
     }
+
+    @Test func aLongOutageIsDecidedInBatchesAndLatestStillRunsTheMostRecentTime() throws {
+        let project = try ScheduleProject()
+        defer { project.dir.remove() }
+        try project.write("p.yml", ScheduleFolderTests.pipeline("p", ["* * * * *"]))
+        var folder = project.folder()
+        _ = folder.refresh()
+        let rule = try #require(folder.rules.first)
+        let start = Date(timeIntervalSince1970: 1_800_000_030)
+        #expect(try project.database.claimFires(rule, now: start, by: "A").map(\.scheduledSecond) == [1_800_000_000])
+        // 30 minutes later, decided 7 at a time: 29 older times skipped (in batch-sized ranges), 12:30 runs.
+        let rows = try project.database.claimFires(rule, now: start.addingTimeInterval(1800), by: "A", limit: 7)
+        #expect(rows.filter { $0.decision == "fire" }.map(\.scheduledSecond) == [1_800_001_800])
+        #expect(rows.filter { $0.decision == "skipped" }.map(\.count).reduce(0, +) == 29)
+        #expect(rows.allSatisfy { $0.decision != "missed" })
+    }
 }
