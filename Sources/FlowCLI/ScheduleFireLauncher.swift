@@ -41,7 +41,12 @@ struct ScheduleFireLauncher: FireLauncher {
         } onCancel: {
             child.terminate()
         }
-        return Self.end(status)
+        let end = Self.end(status)
+        // Stopped by the daemon before `flow run` could catch the signal (and record a run).
+        if child.wasTerminated, end.outcome == "error" {
+            return FireEnd(outcome: "cancelled", reason: "the daemon stopped before the run started")
+        }
+        return end
     }
 
     /// The fire's outcome from `flow run`'s wait status.
@@ -63,6 +68,7 @@ struct ScheduleFireLauncher: FireLauncher {
 private final class ReapedChild: Sendable {
     private let pid: pid_t
     private let reaped = Mutex(false)
+    private let terminated = Mutex(false)
 
     init(pid: pid_t) { self.pid = pid }
 
@@ -80,8 +86,12 @@ private final class ReapedChild: Sendable {
     }
 
     func terminate() {
+        terminated.withLock { $0 = true }
         reaped.withLock { done in
             if !done { kill(pid, SIGTERM) }
         }
     }
+
+    /// Whether ``terminate()`` was called.
+    var wasTerminated: Bool { terminated.withLock { $0 } }
 }
