@@ -255,7 +255,7 @@ struct SchedulePreviewCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(count) else { throw ValidationError("--count must be between 1 and 1000") }
-        if let from, Self.parse(from) == nil {
+        if let from, ISO8601.parse(from) == nil {
             throw ValidationError("--from `\(from)` is not an ISO 8601 date-time; write it like 2026-03-08T00:00:00-05:00 or 2026-03-08T05:00:00Z")
         }
     }
@@ -275,7 +275,7 @@ struct SchedulePreviewCommand: ParsableCommand {
         }
         let rules = ScheduleRule.rules(of: pipeline)
         guard !rules.isEmpty else { throw CLIError("\(file) has no schedule: entries") }
-        let start = (from.flatMap(Self.parse) ?? Date()).addingTimeInterval(-1)
+        let start = (from.flatMap(ISO8601.parse) ?? Date()).addingTimeInterval(-1)
         var fires: [(Date, Int)] = []
         for (index, rule) in rules.enumerated() {
             fires += rule.timeline.instants(after: start, through: nil, limit: count).map { ($0, index) }
@@ -286,13 +286,5 @@ struct SchedulePreviewCommand: ParsableCommand {
         for (time, index) in fires.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }).prefix(count) {
             print("\(rules[index].timeline.format(time))  \(rules[index].key)")
         }
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 
 /// The JSON documents temporary credentials arrive in: a `credential_process`'s output
 /// (`AccessKeyId`, `SecretAccessKey`, `SessionToken`, `Expiration`, `Version: 1`) and the
@@ -23,21 +24,12 @@ enum CredentialDocument {
         let token = try string(tokenKey)
         var expiration: Date?
         if let text = try string("Expiration") {
-            guard let date = parseDate(text) else {
+            guard let date = ISO8601.parse(text) else {
                 throw Problem(message: "Expiration \(text.prefix(40)) is not an ISO 8601 date")
             }
             expiration = date
         }
         return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret, sessionToken: token, expiration: expiration,
                               source: source)
-    }
-
-    /// An ISO 8601 / RFC 3339 instant, with or without fractional seconds.
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

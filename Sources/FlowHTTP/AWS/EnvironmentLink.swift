@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 
 /// The chain's first link: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, with
 /// `AWS_SESSION_TOKEN` (or the older `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`
@@ -22,7 +23,7 @@ struct EnvironmentLink {
         case (.some(let keyId), .some(let secret)):
             var expiration: Date?
             if let text = value("AWS_CREDENTIAL_EXPIRATION") {
-                guard let date = CredentialDocument.parseDate(text) else {
+                guard let date = ISO8601.parse(text) else {
                     throw AWSCredentialError(kind: .environment,
                                              message: "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 date (like 2030-01-31T12:00:00Z)")
                 }

@@ -15,4 +15,13 @@ public enum ISO8601 {
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
+
+    /// An ISO 8601 / RFC 3339 instant with an offset or `Z`, with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
 }
