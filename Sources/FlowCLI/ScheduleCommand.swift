@@ -48,7 +48,8 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
             Edited, added and removed files take effect without a restart; a file that stops being valid keeps
             its last good version. Each fire is recorded once in the state database, however many daemons share it.
             --once fires what is due and exits when those runs end: 0 when each succeeded (or nothing was due,
-            or a fire was skipped by concurrency policy forbid), 1 when one did not, 2 for a folder that cannot be read.
+            or a fire was skipped by concurrency policy forbid), 1 when one did not, 2 for a folder that cannot be read,
+            130 when Ctrl-C or SIGTERM cancelled the runs it started.
             """)
 
     @OptionGroup var options: ScheduleFolderOptions
@@ -81,9 +82,17 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
             }
         }
         if once {
+            // Ctrl-C or SIGTERM while waiting cancels the runs it started (recorded) and exits 130.
+            let interrupted = CancellationFlag()
+            let signals = SignalCancellation {
+                interrupted.set()
+                Task { await daemon.stop() }
+            }
+            defer { signals.stop() }
             await daemon.tick()
             if outcomes.folderUnreadable { throw CommandExit(status: .invalidInput) }
             await daemon.waitForRuns()
+            if interrupted.isSet { throw CommandExit(status: .cancelled) }
             if outcomes.anyUnsuccessful { throw CommandExit(status: .failure) }
             return
         }
@@ -146,6 +155,14 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
             return "flow schedule: cannot read \(folder): \(reason)\n"
         }
     }
+}
+
+/// Whether a signal asked `--once` to stop.
+private final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// What `--once` needs to know of the events to choose its exit code.

@@ -93,6 +93,22 @@ import FlowTestSupport
         if let fired = last["runId"] as? String { #expect(fired == id) }
     }
 
+    @Test func sigtermDuringOnceCancelsItsRunsAndExits130() async throws {
+        let dir = try Self.project(Self.everyMinute("touch started; sleep 600"))
+        defer { dir.remove() }
+        let once = try await startFlow(["schedule", "--once"], currentDirectory: dir.url, waitingFor: "fire tick")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: dir.file("started").path) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        once.terminate()
+        await once.exited()
+        #expect(once.terminationStatus == 130)
+        let run = try #require(try await Runs.list(in: dir).first)
+        #expect(run["status"] as? String == "cancelled")
+        #expect(stepProcesses(ofRun: try #require(run["id"] as? String)).isEmpty)
+    }
+
     @Test func onceFiresWhatIsDueWaitsAndSaysHowItEnded() async throws {
         let dir = try Self.project(Self.everyMinute("test -e ok"))
         defer { dir.remove() }

@@ -49,6 +49,8 @@ public actor ScheduleDaemon {
     private var nextDue: [String: Date?] = [:]
     private var running: [Int64: Task<Void, Never>] = [:]
     private var known: Set<String> = []
+    /// Set by ``stop()``: a fire claimed from here on is recorded cancelled, not started.
+    private var stopping = false
 
     public init(folder: ScheduleFolder, database: RunDatabase, clock: any EngineClock, launcher: any FireLauncher,
                 identity: String, onEvent: @escaping @Sendable (Event) -> Void) {
@@ -108,6 +110,10 @@ public actor ScheduleDaemon {
 
     private func start(_ fire: FireRecord, _ rule: ScheduleRule) {
         guard let seq = fire.seq else { return }
+        if stopping {
+            finished(fire, rule, FireEnd(outcome: "cancelled", reason: "the daemon was stopping"))
+            return
+        }
         onEvent(.firing(fire, rule))
         let launcher = launcher
         running[seq] = Task {
@@ -154,6 +160,7 @@ public actor ScheduleDaemon {
 
     /// Cancels every run still going and waits for each to be recorded.
     public func stop() async {
+        stopping = true
         let tasks = Array(running.values)
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }

@@ -201,4 +201,19 @@ import FlowTestSupport
         #expect(rows.filter { $0.decision == "skipped" }.map(\.count).reduce(0, +) == 29)
         #expect(rows.allSatisfy { $0.decision != "missed" })
     }
+
+    @Test func aFireClaimedWhileStoppingIsRecordedCancelledNotStarted() async throws {
+        let project = try ScheduleProject()
+        defer { project.dir.remove() }
+        try project.write("p.yml", ScheduleFolderTests.pipeline("p", ["* * * * *"]))
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_030))
+        let (daemon, launcher) = try project.daemon("A", clock: clock)
+        await daemon.stop()
+        await daemon.tick()
+        await daemon.waitForRuns()
+        #expect(launcher.all.isEmpty)
+        let fires = try project.database.fires()
+        #expect(fires.map(\.outcome) == ["cancelled"])
+        #expect(fires.first?.reason == "the daemon was stopping")
+    }
 }
