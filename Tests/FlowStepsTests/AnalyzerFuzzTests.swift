@@ -7,18 +7,6 @@ import FlowTestSupport
 /// every rule) over mutated projects from the corpus: it finishes, and every finding points
 /// inside the file it names.
 @Suite struct AnalyzerFuzzTests {
-    /// SplitMix64: a seeded generator, so a failure can be replayed.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let fragments = [
         "FROM ", " AS base", "COPY --from=base ", "COPY --from=9 ", "RUN pip install -r requirements.txt", "-c constraints.txt",
         "\\\n", "<<EOF\n", "EOF\n", "${X:-", "}", "\"", "'", "# escape=`\n", "ARG X=1\n", "torch==2.4.1+cu121\n",
@@ -27,7 +15,7 @@ import FlowTestSupport
         "\u{0}", "é", "\t", " && ", " | ", "\n\n", "FROM scratch\n", "COPY . .\n",
     ]
 
-    static func mutate(_ text: String, _ random: inout Random) -> String {
+    static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
         var bytes = Array(text.utf8)
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             switch Int.random(in: 0..<5, using: &random) {
@@ -63,7 +51,7 @@ import FlowTestSupport
         #expect(seeds.count >= 40)
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        var random = Random(state: 0x5EED_F10A)
+        var random = SeededGenerator(seed: 0x5EED_F10A)
         for round in 0..<600 {
             let seed = seeds[round % seeds.count]
             let dockerfile = Self.mutate(seed.dockerfile, &random)

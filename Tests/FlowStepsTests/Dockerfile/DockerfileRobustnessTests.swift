@@ -1,20 +1,6 @@
 import Testing
 @testable import FlowSteps
-
-/// A small deterministic generator (DockerfileRandom) so the fuzz inputs are the same on every run.
-struct DockerfileRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import FlowTestSupport
 
 /// Checks that every finding (and fix) of a text stays inside it and that its line and column
 /// agree with its byte offset.
@@ -115,7 +101,7 @@ enum DockerfileSpanValidation {
         let tokens: [[UInt8]] = ["\\\n", "`\n", "<<EOF\n", "<<-'X' ", "EOF\n", "X\n", "\"", "'", "${", "$(", "}", ")", "\n", "# escape=`\n",
                                  "\0", "\u{FEFF}", "\r\n", "[", "]", "--mount=type=cache,target=/x ", "&&", "|", "ONBUILD ", "FROM ", " AS ",
                                  "\t", "=", "--from=0 ", "apt-get install ", "ARG X=${X:-", "\u{00E9}", "#"].map { Array($0.utf8) }
-        var random = DockerfileRandom(seed: 0x5EED_D0C5)
+        var random = SeededGenerator(seed: 0x5EED_D0C5)
         var problems: [String] = []
         let iterations = 3_000
         for _ in 0..<iterations {

@@ -1,5 +1,6 @@
 import Testing
 @testable import FlowSteps
+import FlowTestSupport
 
 /// Mutated Dockerfiles, requirements, image references and versions: no crash, no hang, and every
 /// finding and fix stays inside the text it points at.
@@ -30,7 +31,7 @@ import Testing
     static let noise: [String] = ["\\", "\"", "'", "<<EOF", "-", "$", "${", "}", "=", "==", "+", "@", ":", "/", "\n", " ", "\t", "+cu", "🙂", "\u{0}"]
 
     @Test func mutatedImagesNeverCrashAndFindingsStayInside() {
-        var random = KnowledgeRandom(state: 0x5EED_1234)
+        var random = SeededGenerator(seed: 0x5EED_1234)
         for _ in 0..<2000 {
             let dockerfile = Self.mutate(Self.pick(Self.dockerfileLines, count: 1 + random.below(5), &random), &random)
             let requirements = Self.mutate(Self.pick(Self.requirementLines, count: random.below(5), &random), &random)
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func mutatedReferencesAndVersionsNeverCrash() {
-        var random = KnowledgeRandom(state: 42)
+        var random = SeededGenerator(seed: 42)
         let references = Self.dockerfileLines.filter { $0.hasPrefix("FROM") }.map { String($0.dropFirst(5)) }
         for _ in 0..<3000 {
             let reference = Self.mutate(references[random.below(references.count)], &random)
@@ -66,12 +67,12 @@ import Testing
         }
     }
 
-    static func pick(_ lines: [String], count: Int, _ random: inout KnowledgeRandom) -> String {
+    static func pick(_ lines: [String], count: Int, _ random: inout SeededGenerator) -> String {
         (0..<count).map { _ in lines[random.below(lines.count)] }.joined(separator: "\n") + (random.below(2) == 0 ? "\n" : "")
     }
 
     /// Byte flips, deletions, duplications, splices of fixture lines and noise insertions.
-    static func mutate(_ text: String, _ random: inout KnowledgeRandom) -> String {
+    static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
         var bytes = Array(text.utf8)
         for _ in 0..<(1 + random.below(4)) {
             switch random.below(5) {

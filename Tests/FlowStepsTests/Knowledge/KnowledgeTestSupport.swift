@@ -1,5 +1,6 @@
 import Foundation
 @testable import FlowSteps
+import FlowTestSupport
 
 /// A deliberately small stand-in for the real Dockerfile and requirements parsers, so the torch
 /// rules can be tested on real text end to end: apply a fix, re-parse, re-check. It reads
@@ -234,27 +235,17 @@ struct TorchImageSketch {
     }
 }
 
-/// Deterministic PRNG for the fuzz tests (KnowledgeRandom).
-struct KnowledgeRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        bound <= 0 ? 0 : Int(next() % UInt64(bound))
-    }
-}
-
 extension TorchImageSketch {
     /// The rules' findings on this image.
     func findings() -> [Finding] { TorchRules.check(facts()) }
 
     /// The findings of one rule.
     func findings(_ rule: String) -> [Finding] { findings().filter { $0.rule == rule } }
+}
+
+extension SeededGenerator {
+    /// A number in 0..<bound (0 when bound is not positive).
+    mutating func below(_ bound: Int) -> Int {
+        bound <= 0 ? 0 : Int(next() % UInt64(bound))
+    }
 }

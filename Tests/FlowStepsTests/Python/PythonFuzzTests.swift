@@ -1,5 +1,6 @@
 import Testing
 @testable import FlowSteps
+import FlowTestSupport
 
 /// Mutated requirements files, specifier strings, markers and `pip install` lines: parsing and
 /// checking them must not crash or hang, and every span must lie inside its input.
@@ -19,7 +20,7 @@ import Testing
     ]
     static let noise: [UInt8] = Array("\\\"'#${}\n\r\t ;[](),@-=<>!~*+.:/&".utf8)
 
-    static func mutate(_ input: [UInt8], lines: [String], random: inout PythonTestRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], lines: [String], random: inout SeededGenerator) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
@@ -70,7 +71,7 @@ import Testing
     @Test func mutatedRequirementsFilesParseWithSpansInside() throws {
         let fixture = try PythonTestSupport.fixture("requirements-torch.txt")
         let lines = fixture.split(separator: "\n").map(String.init) + Self.extraLines
-        var random = PythonTestRandom(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         let seed = Array(fixture.utf8)
         for round in 0..<1200 {
             let main = String(decoding: Self.mutate(seed, lines: lines, random: &random), as: UTF8.self)
@@ -94,7 +95,7 @@ import Testing
     }
 
     @Test func mutatedSpecifiersAndMarkersNeverCrash() {
-        var random = PythonTestRandom(seed: 440_508)
+        var random = SeededGenerator(seed: 440_508)
         let versions = (0..<20).map { _ in SpecifierIntersectionTests.randomVersion(&random) }
         let known = Self.specifiers.map(PythonTestSupport.specifiers)
         for _ in 0..<3000 {
@@ -117,7 +118,7 @@ import Testing
     }
 
     @Test func mutatedPipCommandsParseWithSpansInside() {
-        var random = PythonTestRandom(seed: 3013)
+        var random = SeededGenerator(seed: 3013)
         for round in 0..<2000 {
             let command = String(decoding: Self.mutate(Array((Self.commands.randomElement(using: &random) ?? "").utf8), lines: Self.commands, random: &random), as: UTF8.self)
             let text = "FROM python:3.11\nRUN " + command + "\n"

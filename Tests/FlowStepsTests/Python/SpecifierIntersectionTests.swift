@@ -1,5 +1,6 @@
 import Testing
 @testable import FlowSteps
+import FlowTestSupport
 
 @Suite struct SpecifierIntersectionTests {
     /// (left, right, whether some version satisfies both).
@@ -43,7 +44,7 @@ import Testing
     /// Every clause's intervals hold exactly the versions its test accepts, over random versions
     /// and clauses built from a small alphabet so that they often meet.
     @Test func intervalsAndClauseTestsAgreeOnRandomVersions() {
-        var random = PythonTestRandom(seed: 440)
+        var random = SeededGenerator(seed: 440)
         let versions = (0..<250).map { _ in Self.randomVersion(&random) }
         for _ in 0..<250 {
             // `===` compares spellings, which a version value does not keep; its interval is the point.
@@ -58,7 +59,7 @@ import Testing
     /// When two random sets share a version from the sample, `intersects` says so, and
     /// whenever `intersects` says no, no sampled version satisfies both.
     @Test func intersectsNeverMissesASharedVersion() {
-        var random = PythonTestRandom(seed: 508)
+        var random = SeededGenerator(seed: 508)
         let versions = (0..<300).map { _ in Self.randomVersion(&random) }
         for _ in 0..<300 {
             let a = SpecifierSet((0..<Int.random(in: 1...2, using: &random)).compactMap { _ in Self.randomClause(&random) })
@@ -68,7 +69,7 @@ import Testing
         }
     }
 
-    static func randomVersion(_ random: inout PythonTestRandom) -> PythonVersion {
+    static func randomVersion(_ random: inout SeededGenerator) -> PythonVersion {
         let release = (0..<Int.random(in: 1...3, using: &random)).map { _ in Int.random(in: 0...2, using: &random) }
         let pre: (kind: PythonVersion.PreReleaseKind, number: Int)? = Bool.random(using: &random) ? nil
             : (PythonVersion.PreReleaseKind.allCases.randomElement(using: &random) ?? .alpha, Int.random(in: 0...1, using: &random))
@@ -79,7 +80,7 @@ import Testing
                              localSegments: locals.randomElement(using: &random) ?? [])
     }
 
-    static func randomClause(_ random: inout PythonTestRandom) -> VersionSpecifier? {
+    static func randomClause(_ random: inout SeededGenerator) -> VersionSpecifier? {
         let op = VersionSpecifier.Operator.allCases.randomElement(using: &random) ?? .equal
         var version = randomVersion(&random)
         if op != .equal && op != .notEqual && op != .arbitrary { version.localSegments = [] }
