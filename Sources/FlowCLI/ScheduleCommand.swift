@@ -83,16 +83,15 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
         }
         if once {
             // Ctrl-C or SIGTERM while waiting cancels the runs it started (recorded) and exits 130.
-            let interrupted = CancellationFlag()
             let signals = SignalCancellation {
-                interrupted.set()
+                outcomes.interrupt()
                 Task { await daemon.stop() }
             }
             defer { signals.stop() }
             await daemon.tick()
             if outcomes.folderUnreadable { throw CommandExit(status: .invalidInput) }
             await daemon.waitForRuns()
-            if interrupted.isSet { throw CommandExit(status: .cancelled) }
+            if outcomes.interrupted { throw CommandExit(status: .cancelled) }
             if outcomes.anyUnsuccessful { throw CommandExit(status: .failure) }
             return
         }
@@ -157,19 +156,14 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
     }
 }
 
-/// Whether a signal asked `--once` to stop.
-private final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}
-
-/// What `--once` needs to know of the events to choose its exit code.
+/// What `--once` needs to know to choose its exit code: the events, and whether a signal asked it to stop.
 private final class OutcomeTally: @unchecked Sendable {
     private let lock = NSLock()
     private var unsuccessful = false
     private var unreadable = false
+    private var signalled = false
+
+    func interrupt() { lock.withLock { signalled = true } }
 
     func add(_ event: ScheduleDaemon.Event) {
         lock.withLock {
@@ -183,6 +177,7 @@ private final class OutcomeTally: @unchecked Sendable {
 
     var anyUnsuccessful: Bool { lock.withLock { unsuccessful } }
     var folderUnreadable: Bool { lock.withLock { unreadable } }
+    var interrupted: Bool { lock.withLock { signalled } }
 }
 
 /// The real clock moved by a fixed offset (tests move the schedule's clock, not the machine's).
@@ -212,7 +207,7 @@ struct ScheduleListCommand: ParsableCommand {
         var rows: [[String]] = [["PIPELINE", "ENTRY", "NEXT", "LAST"]]
         for rule in folder.rules {
             let next = rule.timeline.next(after: now)
-            let fire = last["\(rule.pipeline)\u{0}\(rule.key)"]
+            let fire = last[rule.id]
             if json {
                 print("{\"pipeline\":\(JSONText.quote(rule.pipeline)),\"file\":\(JSONText.quote(rule.file)),\"entry\":\(JSONText.quote(rule.key)),"
                       + "\"next\":\(next.map { JSONText.quote(rule.timeline.format($0)) } ?? "null"),\"last\":\(fire.map(Self.json) ?? "null")}")

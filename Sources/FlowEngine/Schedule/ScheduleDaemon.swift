@@ -44,11 +44,13 @@ public actor ScheduleDaemon {
     private let launcher: any FireLauncher
     private let identity: String
     private let onEvent: @Sendable (Event) -> Void
-    /// Per entry ("pipeline\0key"): its next fire after the last claim (nil: it never fires
-    /// again), so a look costs no database call until something is due.
+    /// Per entry (``ScheduleRule/id``): its next fire after the last claim (nil: it never fires
+    /// again), so a look costs no database call until something is due, and the daemon knows
+    /// how long it may sleep.
     private var nextDue: [String: Date?] = [:]
     private var running: [Int64: Task<Void, Never>] = [:]
-    private var known: Set<String> = []
+    /// The entries in force at the last look, by id.
+    private var known: [String: ScheduleRule] = [:]
     /// Set by ``stop()``: a fire claimed from here on is recorded cancelled, not started.
     private var stopping = false
 
@@ -62,29 +64,22 @@ public actor ScheduleDaemon {
         self.onEvent = onEvent
     }
 
-    /// The rules in force.
-    public var rules: [ScheduleRule] { folder.rules }
-
-    /// How many fires' runs are still going.
-    public var runningCount: Int { running.count }
-
     /// One look: reload what changed in the folder, claim what is due, start those runs.
     /// Returns the rows this daemon recorded.
     @discardableResult
     public func tick() -> [FireRecord] {
         for change in folder.refresh() { onEvent(.folder(change)) }
         let rules = folder.rules
-        let keys = Set(rules.map(Self.id))
-        for gone in known.subtracting(keys) {
-            nextDue[gone] = nil
-            let parts = gone.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            if parts.count == 2 { try? database.forgetScheduleEntry(pipeline: parts[0], entry: parts[1]) }
+        let current = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (id, gone) in known where current[id] == nil {
+            nextDue[id] = nil
+            try? database.forgetScheduleEntry(pipeline: gone.pipeline, entry: gone.key)
         }
-        known = keys
+        known = current
         let now = clock.now()
         var recorded: [FireRecord] = []
         for rule in rules {
-            let id = Self.id(rule)
+            let id = rule.id
             if let next = nextDue[id] {
                 guard let next, next <= now else { continue }
             }
@@ -136,11 +131,6 @@ public actor ScheduleDaemon {
         onEvent(.finished(recorded, rule, FireEnd(outcome: recorded.outcome ?? end.outcome, reason: recorded.reason ?? end.reason)))
     }
 
-    /// The next time any rule fires after `now` (nil: none ever does).
-    public func nextFire(after now: Date) -> Date? {
-        folder.rules.compactMap { $0.timeline.next(after: now) }.min()
-    }
-
     /// Ticks until the calling task is cancelled, sleeping until the next fire or the next look
     /// at the folder, whichever comes first; then stops the runs it started (each is cancelled
     /// and recorded) and waits for them.
@@ -149,7 +139,8 @@ public actor ScheduleDaemon {
             tick()
             let now = clock.now()
             var wait = Self.reloadInterval
-            if let next = nextFire(after: now) {
+            // The earliest next fire the last look computed (no timeline walked again here).
+            if let next = nextDue.values.compactMap({ $0 }).min() {
                 let until = Duration.milliseconds(Int64(max(0, next.timeIntervalSince(now)) * 1000))
                 if until < wait { wait = until }
             }
@@ -172,6 +163,4 @@ public actor ScheduleDaemon {
             await task.value
         }
     }
-
-    static func id(_ rule: ScheduleRule) -> String { "\(rule.pipeline)\u{0}\(rule.key)" }
 }

@@ -37,18 +37,10 @@ public struct ScheduleFolder: Sendable {
         self.source = source
     }
 
-    /// The rules in force, in file order, then entry order. A pipeline name that an earlier file
-    /// already uses is left out (``refresh()`` reports it): fires are recorded under the name.
+    /// The rules in force, in file order, then entry order. (A file whose pipeline name another
+    /// file already uses holds none: ``refresh()`` refuses it, since fires are recorded by name.)
     public var rules: [ScheduleRule] {
-        var seen: [String: String] = [:]
-        var result: [ScheduleRule] = []
-        for file in watched.keys.sorted() {
-            guard let rules = watched[file]?.rules, let first = rules.first else { continue }
-            if let other = seen[first.pipeline], other != file { continue }
-            seen[first.pipeline] = file
-            result += rules
-        }
-        return result
+        watched.keys.sorted().flatMap { watched[$0]?.rules ?? [] }
     }
 
     /// Looks at the folder again and reloads what changed.

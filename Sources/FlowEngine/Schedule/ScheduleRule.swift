@@ -43,6 +43,9 @@ public struct ScheduleRule: Sendable {
                             policy: policy, profile: entry.profile?.value, params: params, location: entry.location)
     }
 
+    /// The entry among all a database holds: its pipeline and key (``FireRecord/entryID``).
+    public var id: String { FireRecord.entryID(pipeline: pipeline, entry: key) }
+
     /// `0 2 * * * America/New_York`: the entry as `list` and `preview` print it.
     public var description: String { key }
 }

@@ -29,6 +29,9 @@ public struct FireRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var outcome: String?
     public var finishedAt: Date?
 
+    /// One string for (pipeline, entry), the key ``RunDatabase/lastFires()`` and ``ScheduleRule/id`` share.
+    public static func entryID(pipeline: String, entry: String) -> String { "\(pipeline)\u{0}\(entry)" }
+
     public var scheduled: Date { Date(timeIntervalSince1970: TimeInterval(scheduledSecond)) }
     public var through: Date? { throughSecond.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
 
@@ -166,14 +169,14 @@ extension RunDatabase {
         }
     }
 
-    /// Each entry's most recent fire row, keyed by "pipeline\u{0}entry".
+    /// Each entry's most recent fire row, keyed by ``FireRecord/entryID(pipeline:entry:)``.
     public func lastFires() throws -> [String: FireRecord] {
         try reading("read the schedule fires") { db in
             let rows = try FireRecord.fetchAll(db, sql: """
                 SELECT * FROM schedule_fires f WHERE seq = (SELECT seq FROM schedule_fires g WHERE g.pipeline = f.pipeline AND g.entry = f.entry
                 ORDER BY scheduledSecond DESC, seq DESC LIMIT 1)
                 """)
-            return Dictionary(rows.map { ("\($0.pipeline)\u{0}\($0.entry)", $0) }, uniquingKeysWith: { a, _ in a })
+            return Dictionary(rows.map { (FireRecord.entryID(pipeline: $0.pipeline, entry: $0.entry), $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
 }
