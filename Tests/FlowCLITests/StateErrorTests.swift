@@ -4,7 +4,7 @@ import Testing
 import FlowTestSupport
 
 /// A state directory or database flow cannot use, and reports it cannot write: each is one
-/// line naming the path, what flow was doing and why, with the exit code the README's rule
+/// line naming the path, what flow was doing and why, with the exit code docs/cli.md's rule
 /// gives (2: state that cannot be used, found before anything runs; 1: a run, or its report,
 /// that could not be completed), never a raw SQLite statement or an NSCocoaErrorDomain dump.
 @Suite struct StateErrorTests {

@@ -21,7 +21,7 @@ import Musl
 /// and reaps them; it runs at the end of every attempt (after the marker sweep) and once more
 /// when a run ends.
 ///
-/// What remains possible, documented in the README: a step process that clears its own
+/// What remains possible, documented in docs/running.md: a step process that clears its own
 /// leader's subreaper bit (`prctl`, which a shell cannot call) lets its orphans go to `flow`
 /// while the step runs, where the next sweep of any attempt kills them; and when `flow` is
 /// killed with SIGKILL nothing is left to adopt them, so a takeover finds only marker carriers.

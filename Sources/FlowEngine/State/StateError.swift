@@ -6,7 +6,7 @@ import GRDBSQLite
 /// what flow was doing, and why in plain words (never a raw SQLite statement or an
 /// `NSCocoaErrorDomain` dump).
 ///
-/// The exit code follows one rule (README, "Exit codes"): a state flow was pointed at and
+/// The exit code follows one rule (docs/cli.md, "Exit codes and I/O errors"): a state flow was pointed at and
 /// cannot use at all (missing, unreadable, not a database, written by a newer flow, a
 /// directory that cannot be made) is bad input, exit 2, found before anything runs; a state
 /// that stopped taking writes once a run was under way fails that run, exit 1.

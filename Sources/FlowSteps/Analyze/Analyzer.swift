@@ -41,8 +41,13 @@ public enum Analyzer {
     }
 
     /// The base image for the stack: the recommendation, or the base itself when it already is
-    /// what the recommendation asks for in another spelling (as `base-recommendation` judges).
+    /// what the recommendation asks for in another spelling (as `base-recommendation` judges),
+    /// or when the image uses the torch the base ships (NGC, `pytorch/pytorch`, a DLC): another
+    /// base would mean installing torch, and an NGC torch is a pre-release build no index has.
     static func recommendation(_ stack: ResolvedStack, base: String?) -> (image: String, reason: String)? {
+        if let base, stack.torchFromBase, let torch = stack.torch?.value.text {
+            return (base, "the base image ships torch \(torch) and the image uses it")
+        }
         guard let recommended = BaseImageRecommendation.recommend(for: stack) else { return nil }
         if let base, let current = stack.base {
             let wanted = BaseImageFacts.parse(recommended.image)
