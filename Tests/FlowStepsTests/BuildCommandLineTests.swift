@@ -19,7 +19,7 @@ import FlowEngine
 
     @Test func buildahBuildsUntaggedWithChrootIsolationAnIDFileAndSecretsAsFiles() throws {
         #expect(try buildah.buildArguments(build) == [
-            "bud", "--isolation", "chroot", "--iidfile", "/a/image-id", "-f", "/ctx/Dockerfile", "--layers", "--pull=missing",
+            "bud", "--isolation", "chroot", "--iidfile", "/a/image-id", "-f", "/ctx/Dockerfile", "--force-rm", "--layers", "--pull=missing",
             "--platform", "linux/amd64", "--target", "runtime", "--build-arg", "A=1", "--build-arg", "B=2",
             "--label", "flow.run-id=r1", "--label", "org.opencontainers.image.revision=abc",
             "--secret", "id=TOKEN,src=/a/build-secrets/TOKEN", "/ctx",
@@ -47,7 +47,7 @@ import FlowEngine
         b.cache = false
         b.mounts = [ContainerRun.Mount(host: "/etc/ssl/certs/ca-certificates.crt", container: "/etc/ssl/host-ca.crt", readOnly: true)]
         let arguments = try podman.buildArguments(b)
-        #expect(arguments.prefix(6) == ["build", "--iidfile", "/a/image-id", "-f", "/ctx/Dockerfile", "--no-cache"])
+        #expect(arguments.prefix(7) == ["build", "--iidfile", "/a/image-id", "-f", "/ctx/Dockerfile", "--force-rm", "--no-cache"])
         #expect(arguments.contains("--pull=never"))
         #expect(arguments.suffix(3) == ["-v", "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/host-ca.crt:ro", "/ctx"])
     }

@@ -63,6 +63,31 @@ import FlowTestSupport
         #expect(try !BuildTesting.imageNames().contains(image))
     }
 
+    /// buildah keeps the working container of a failed `RUN` unless built with `--force-rm`;
+    /// the step passes it, so a failed build (an autofix round, say) leaves no container behind.
+    @Test func aFailedRunLeavesNoWorkingContainer() async throws {
+        let h = try EngineHarness()
+        defer { h.directory.remove() }
+        let marker = "flow-test-\(UUID().uuidString.lowercased())"
+        try BuildTesting.context(h.directory, ["Dockerfile": "FROM python:3.11-slim\nRUN echo \(marker) > /marker\nRUN false\n"])
+        let outcome = try await h.run("""
+            name: b
+            images: { "python:3.11-slim": "\(BuildTesting.baseImage)" }
+            steps:
+              image: { uses: build, retry: { attempts: 1 }, with: { context: ctx, image: "\(BuildTesting.uniqueImage())" } }
+            """, gitSHA: BuildTesting.gitSHA)
+        #expect(outcome.status == .failed)
+        // A working container left by the failed RUN starts from the layer that wrote the marker.
+        let env = URL(fileURLWithPath: "/usr/bin/env")
+        let left = try BaseImage.containers().filter { container in
+            let from = (try? runProcess(env, ["buildah", "inspect", "--type", "container", "--format", "{{.FromImageID}}", container]).stdout) ?? ""
+            let history = (try? runProcess(env, ["buildah", "inspect", "--type", "image", "--format", "{{.Docker.History}}",
+                                                 from.trimmingCharacters(in: .whitespacesAndNewlines)]).stdout) ?? ""
+            return history.contains(marker)
+        }
+        #expect(left.isEmpty, "the failed build left \(left)")
+    }
+
     @Test func buildArgsTargetExtraTagsAndASecretThatReachesNoArgvLogOrHistory() async throws {
         try BuildTesting.requireBaseImage()
         let h = try EngineHarness()

@@ -60,6 +60,10 @@ extension ContainerEngine {
         var arguments = kind == .buildah ? ["bud"] : ["build"]
         arguments += isolation
         arguments += ["--iidfile", build.idFile, "-f", build.dockerfile]
+        // buildah and podman keep a failed step's working container unless told (measured: one
+        // left per failed build, so every autofix round that fails would leave one behind).
+        // BuildKit, docker's builder, keeps none.
+        if kind != .docker { arguments.append("--force-rm") }
         switch (kind, build.cache) {
         case (.buildah, true): arguments.append("--layers")
         case (.buildah, false): arguments += ["--layers=false", "--no-cache"]
