@@ -99,6 +99,37 @@ import FlowTestSupport
         #expect(again.status == 0, "\(again.stdout)")
     }
 
+    /// Every pipeline in pipelines/ is valid, and the reference one under each of its profiles.
+    @Test func thePipelinesAreValidUnderEveryProfile() async throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.root.appendingPathComponent("pipelines").path)
+            .filter { $0.hasSuffix(".yml") }.sorted().map { "pipelines/" + $0 }
+        #expect(files.contains("pipelines/fsdp.yml"))
+        let all = try await runFlow(["validate"] + files, currentDirectory: Repository.root)
+        #expect(all.status == 0, "\(all.stdout)\(all.stderr)")
+        for profile in ["local", "aws"] {
+            let result = try await runFlow(["validate", "pipelines/fsdp.yml", "--profile", profile], currentDirectory: Repository.root)
+            #expect(result.status == 0, "--profile \(profile): \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    /// Run without `script/services up`, the pipeline stops at once, before any build, and says
+    /// how to start them.
+    @Test func withoutTheLocalServicesTheRunStopsBeforeAnyBuildSayingHowToStartThem() async throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["FLOW_REGISTRY", "AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL_CLOUDFORMATION"] { environment[key] = nil }
+        let result = try await runFlow(["run", "pipelines/fsdp.yml", "--state-dir", state.url.path], environment: environment,
+                                       currentDirectory: Repository.root)
+        #expect(result.status == 1)
+        #expect((result.stdout + result.stderr).contains(#"start them with: eval "$(script/services up)""#), "\(result.stdout)\(result.stderr)")
+        let run = Run(id: "", state: state, environment: environment, params: [])
+        let (_, steps) = try await Self.status(run)
+        #expect(steps["services"]?["status"] as? String == "failed")
+        #expect(steps["image"]?["status"] as? String == "skipped")
+        #expect(steps["image"]?["attempts"] as? Int == 0)
+    }
+
     /// LocalStack does not run App Runner, so the AWS half of the template is checked by AWS's
     /// own linter against every resource type's schema (script/setup installs cfn-lint).
     @Test func theStackTemplatePassesCfnLint() throws {

@@ -56,13 +56,18 @@ public struct RemediateStep: BuiltinStepType {
         context.log.note("runbook \(input.runbook.path): \(runbook.rules.count) rule(s); \(evidence.count) piece(s) of evidence; min-confidence \(input.minConfidence)\(input.dryRun ? "; dry run" : "")")
 
         var decisions: [RemediationDecision] = []
-        if evidence.isEmpty {
-            decisions.append(RemediationDecision(evidence: nil, rule: nil, action: nil, outcome: .nothingToDo,
-                                                 detail: "no step of this run failed and no alarm was given"))
-        }
+        var passed = 0
         for item in evidence {
-            let decision = await decide(item, runbook: runbook, input: input, scope: scope.with(item), view: view, context: context)
+            guard let decision = await decide(item, runbook: runbook, input: input, scope: scope.with(item), view: view, context: context) else {
+                passed += 1
+                continue
+            }
             decisions.append(decision)
+        }
+        if decisions.isEmpty {
+            let skipped = passed == 0 ? "" : "; \(passed) skipped step(s), which no rule asks about"
+            decisions.append(RemediationDecision(evidence: nil, rule: nil, action: nil, outcome: .nothingToDo,
+                                                 detail: "no step of this run failed and no alarm was given" + skipped))
         }
         for decision in decisions {
             try view.recordAudit(AuditRecord(
@@ -145,9 +150,11 @@ public struct RemediateStep: BuiltinStepType {
         }
     }
 
-    /// Decides about one piece of evidence and, when the gate allows, acts.
+    /// Decides about one piece of evidence and, when the gate allows, acts. A skipped step that no
+    /// rule asks about is no decision (nil): it did not run because its condition was false, or
+    /// because something upstream failed, which is evidence of its own.
     func decide(_ evidence: Evidence, runbook: Runbook, input: RemediateInput, scope: RunbookScope, view: RunView,
-                context: StepContext) async -> RemediationDecision {
+                context: StepContext) async -> RemediationDecision? {
         var logTail: String?
         let readLog: () -> String = {
             if let logTail { return logTail }
@@ -156,6 +163,10 @@ public struct RemediateStep: BuiltinStepType {
         }
         context.log.note("evidence: \(evidence.summary)")
         guard let rule = runbook.decidingRule(for: evidence, log: readLog) else {
+            if case .step(let step) = evidence, step.status == .skipped {
+                context.log.note("no rule asks about skipped step \(step.step); not a decision")
+                return nil
+            }
             var decision = RemediationDecision(evidence: evidence, rule: nil, action: nil, outcome: .needsPerson,
                                                detail: "needs a person: no rule of the runbook matches \(evidence.summary)")
             note(&decision, log: readLog(), context: context)

@@ -191,6 +191,39 @@ struct RemediateDecisionTests {
         #expect(row.outcome == "nothing-to-do" && row.evidence == nil && row.rule == nil)
     }
 
+    /// Skipped steps are evidence only for rules that ask for them: one skipped because its
+    /// condition was false, or because something upstream failed, is no decision of its own.
+    @Test func skippedStepsNoRuleAsksAboutAreNoDecision() async throws {
+        let h = try RemediateHarness()
+        defer { h.remove() }
+        try h.write("runbook.yml", Self.markerRules)
+        let healthy = try await h.run("""
+            name: fine
+            steps:
+              local-only:
+                if: ${{ false }}
+                run: echo never
+              train:
+                run: echo fine
+              remediate:
+                uses: remediate
+                needs: [train, local-only]
+                if: always()
+                with: { runbook: runbook.yml }
+            """)
+        #expect(healthy.outputs == ["outcome": "nothing-to-do", "action": "", "rule": "", "decisions": "1"], "\(healthy.log)")
+        #expect(healthy.audit.map(\.detail) == ["no step of this run failed and no alarm was given; 1 skipped step(s), which no rule asks about"])
+
+        let failing = try await h.run(failingPipeline(log: "something new", with: "runbook: runbook.yml", extraSteps: """
+              after:
+                needs: [train]
+                run: echo never
+            """).replacingOccurrences(of: "needs: [train]\n    if: failure()", with: "needs: [after]\n    if: always()"))
+        #expect(failing.steps["after"]?.status == .skipped)
+        #expect(failing.audit.map(\.detail) == ["needs a person: no rule of the runbook matches step train failed (exit-code, exit 1): exited with code 1"],
+                "\(failing.audit.map(\.detail))")
+    }
+
     @Test func anActionThatFailsFailsTheStepAfterItIsAudited() async throws {
         let h = try RemediateHarness()
         defer { h.remove() }
