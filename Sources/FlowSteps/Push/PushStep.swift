@@ -32,6 +32,10 @@ public struct PushStep: BuiltinStepType {
     public init() {}
 
     public func run(_ input: PushInput, context: StepContext) async throws -> StepOutcome {
+        var input = input
+        // An expression that chose no endpoint (`${{ local && env.FLOW_REGISTRY || '' }}`, as in
+        // pipelines/fsdp.yml under `--profile aws`) gives "": the same as not giving it.
+        if input.registryEndpoint?.isEmpty == true { input.registryEndpoint = nil }
         let entries = input.tags?.entries ?? PushTagging.defaultEntries(image: input.image)
         let version = input.version ?? input.tags?.version
         let facts = await PushTagging.facts(entries, version: version, context: context)

@@ -26,6 +26,9 @@ import FlowTestSupport
         #expect(try await failure("{ image: localhost/x:t, registry: r.example.com, registry-endpoint: \"127.0.0.1:5000\" }")
             .contains("input `registry-endpoint`"))
         #expect(try await failure("{ image: localhost/x:t, registry: r.example.com, account: \"123456789012\" }").contains("input `account`"))
+        // An empty endpoint (an expression that chose none) is no endpoint.
+        let empty = try await failure("{ image: localhost/flow-test/absent:t, registry: r.example.com, registry-endpoint: \"\" }")
+        #expect(!empty.contains("registry-endpoint"), "\(empty)")
     }
 
     @Test func aRegistryWithASchemeOrNoRegistryAtAllIsRefused() async throws {
