@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"], exclude: ["Servers"]),
         .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "FlowTestSupport"], exclude: ["Fixtures", "HealthCheck/health_server.py"]),
         .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowTestSupport", "flow"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowEngine", "FlowSteps", "FlowTestSupport", "flow"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,11 +10,17 @@ public enum BaseImage {
 
     /// Its name, after checking that buildah has it: a test fails (never skips) without it.
     @discardableResult
-    public static func name() throws -> String {
-        let name = configured
+    public static func name() throws -> String { try require(configured) }
+
+    /// flow's CPU stand-in for NVIDIA's NGC PyTorch image (script/base-image makes it from the base).
+    public static let ngcStandIn = "localhost/flow/ngc-pytorch:26.07-cpu"
+
+    /// `name`, after checking that buildah has it: a test fails (never skips) without it.
+    @discardableResult
+    public static func require(_ name: String) throws -> String {
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", name])
         guard result.status == 0 else {
-            throw HarnessError("the base image \(name) is missing: run script/setup (it makes it once with debootstrap and buildah)")
+            throw HarnessError("the base image \(name) is missing: run script/setup (script/base-image makes it once with debootstrap and buildah)")
         }
         return name
     }

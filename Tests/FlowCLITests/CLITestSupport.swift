@@ -17,14 +17,31 @@ enum Runs {
 
     /// `flow status RUN --json`.
     static func status(_ id: String, in dir: TemporaryDirectory) async throws -> [String: Any] {
-        let r = try await runFlow(["status", id, "--json"], currentDirectory: dir.url)
-        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        try await status(id, at: dir.url)
+    }
+
+    /// `flow status [RUN] --json` run in `directory`, with `options` after it (`--state-dir`).
+    static func status(_ id: String?, at directory: URL, _ options: [String] = [],
+                       environment: [String: String]? = nil) async throws -> [String: Any] {
+        let r = try await runFlow(["status"] + (id.map { [$0] } ?? []) + ["--json"] + options, environment: environment,
+                                  currentDirectory: directory)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
     }
 
     /// Step id → its status object, from `flow status RUN --json`.
     static func steps(_ id: String, in dir: TemporaryDirectory) async throws -> [String: [String: Any]] {
-        let steps = try #require(try await status(id, in: dir)["steps"] as? [[String: Any]])
+        try steps(of: try await status(id, in: dir))
+    }
+
+    /// Step id → its status object, from a `flow status --json` object.
+    static func steps(of status: [String: Any]) throws -> [String: [String: Any]] {
+        let steps = try #require(status["steps"] as? [[String: Any]])
         return Dictionary(uniqueKeysWithValues: steps.map { ($0["id"] as? String ?? "", $0) })
+    }
+
+    /// The objects of a JSON-lines output (`flow run --json` events, `flow audit --json` rows).
+    static func jsonLines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowSteps
 import FlowTestSupport
 
 /// The reference pipeline, `pipelines/fsdp.yml`, run as a user runs it: the `flow` binary in the
@@ -27,11 +28,7 @@ import FlowTestSupport
     }
 
     static func prepare() async throws -> Run {
-        let standIn = "localhost/flow/ngc-pytorch:26.07-cpu"
-        let inspect = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", standIn])
-        guard inspect.status == 0 else {
-            throw HarnessError("the NGC stand-in \(standIn) is missing: run script/setup (script/base-image makes it once)")
-        }
+        try BaseImage.require(BaseImage.ngcStandIn)
         let moto = try await MotoServer.shared()
         let localstack = try await LocalService.shared("localstack")
         let registry = try await registry.get()
@@ -62,15 +59,8 @@ import FlowTestSupport
     }
 
     static func status(_ run: Run, _ id: String? = nil) async throws -> (object: [String: Any], steps: [String: [String: Any]]) {
-        let result = try await runFlow(["status"] + (id.map { [$0] } ?? []) + ["--json", "--state-dir", run.state.url.path],
-                                       environment: run.environment, currentDirectory: Repository.root)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)\(result.stderr)")
-        let steps = try #require(object["steps"] as? [[String: Any]])
-        return (object, Dictionary(uniqueKeysWithValues: steps.map { ($0["id"] as? String ?? "", $0) }))
-    }
-
-    static func events(_ stdout: String) -> [[String: Any]] {
-        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let object = try await Runs.status(id, at: Repository.root, ["--state-dir", run.state.url.path], environment: run.environment)
+        return (object, try Runs.steps(of: object))
     }
 
     static func outputs(_ step: [String: Any]?) -> [String: String] { step?["outputs"] as? [String: String] ?? [:] }
@@ -87,12 +77,8 @@ import FlowTestSupport
         let recommendation = report["recommendation"] as? [String: Any]
         #expect(recommendation?["image"] as? String == "nvcr.io/nvidia/pytorch:26.07-py3", "\(report["recommendation"] ?? "none")")
         let fix = try #require(findings.first { $0["rule"] as? String == "apt-no-update" }?["fix"] as? [String: Any])
-        let edits = try #require(fix["edits"] as? [[String: Any]])
-        var bytes = Array(try Data(contentsOf: Repository.root.appendingPathComponent("examples/fsdp/Dockerfile")))
-        for edit in edits.sorted(by: { ($0["offset"] as? Int ?? 0) > ($1["offset"] as? Int ?? 0) }) {
-            let offset = try #require(edit["offset"] as? Int), length = try #require(edit["length"] as? Int)
-            bytes.replaceSubrange(offset..<(offset + length), with: Array((edit["replacement"] as? String ?? "").utf8))
-        }
+        let edits = try JSONDecoder().decode([TextEdit].self, from: JSONSerialization.data(withJSONObject: try #require(fix["edits"])))
+        let bytes = TextEdit.apply(edits, to: Array(try Data(contentsOf: Repository.root.appendingPathComponent("examples/fsdp/Dockerfile"))))
         let clean = Array(try Data(contentsOf: Repository.root.appendingPathComponent("examples/fsdp/Dockerfile.clean")))
         #expect(bytes == clean, "Dockerfile.clean differs from the Dockerfile with analyze's fix")
         let again = try await runFlow(["analyze", "examples/fsdp/Dockerfile.clean", "--json"], currentDirectory: Repository.root)
@@ -162,7 +148,7 @@ import FlowTestSupport
         let resumed = try await runFlow(["resume", "--last", "--json", "--state-dir", run.state.url.path],
                                         environment: run.environment, currentDirectory: Repository.root)
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
-        let finished = Self.events(resumed.stdout).last { $0["event"] as? String == "run-finished" }
+        let finished = Runs.jsonLines(resumed.stdout).last { $0["event"] as? String == "run-finished" }
         #expect(finished?["run"] as? String == id && finished?["status"] as? String == "succeeded", "\(resumed.stdout)")
 
         let (object, steps) = try await Self.status(run, id)
@@ -190,12 +176,12 @@ import FlowTestSupport
                                       environment: run.environment, currentDirectory: Repository.root)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         // Every step type of the mission succeeded, as `--json` reports it.
-        let finished = Dictionary(Self.events(first.stdout).filter { $0["event"] as? String == "step-finished" }
+        let finished = Dictionary(Runs.jsonLines(first.stdout).filter { $0["event"] as? String == "step-finished" }
             .map { ($0["step"] as? String ?? "", $0["status"] as? String ?? "") }) { _, last in last }
         for step in Self.missionSteps {
             #expect(finished[step] == "succeeded", "\(step): \(first.stdout)")
         }
-        let firstID = try #require(Self.events(first.stdout).first { $0["event"] as? String == "run-started" }?["run"] as? String)
+        let firstID = try #require(Runs.jsonLines(first.stdout).first { $0["event"] as? String == "run-started" }?["run"] as? String)
         let healthy = try await Self.status(run, firstID)
         #expect(Self.outputs(healthy.steps["image"])["fixes"] == "", "the clean Dockerfile needs no fix")
         #expect(Self.outputs(healthy.steps["analyze"])["errors"] == "0")
@@ -214,7 +200,7 @@ import FlowTestSupport
         let audit = try await runFlow(["audit", secondID, "--json", "--state-dir", run.state.url.path],
                                       environment: run.environment, currentDirectory: Repository.root)
         #expect(audit.status == 0, "\(audit.stderr)")
-        let rows = Self.events(audit.stdout)
+        let rows = Runs.jsonLines(audit.stdout)
         #expect(rows.count == 1)
         #expect(rows.first?["rule"] as? String == "unhealthy-after-deploy")
         #expect(rows.first?["outcome"] as? String == "acted")

@@ -34,6 +34,23 @@ struct RemediateDecisionTests {
             confidence: 1
         """
 
+    /// `train` succeeds and `remediate` always runs after it; `skipped` names a step whose
+    /// condition is false, which remediate also waits for.
+    static func healthyPipeline(skipped: String? = nil) -> String {
+        """
+        name: fine
+        steps:
+        \(skipped.map { "  \($0):\n    if: ${{ false }}\n    run: echo never" } ?? "")
+          train:
+            run: echo fine
+          remediate:
+            uses: remediate
+            needs: [train\(skipped.map { ", " + $0 } ?? "")]
+            if: always()
+            with: { runbook: runbook.yml }
+        """
+    }
+
     func marker(_ h: RemediateHarness, _ name: String) -> Bool {
         FileManager.default.fileExists(atPath: h.workspace + "/" + name)
     }
@@ -174,17 +191,7 @@ struct RemediateDecisionTests {
         let h = try RemediateHarness()
         defer { h.remove() }
         try h.write("runbook.yml", Self.markerRules)
-        let r = try await h.run("""
-            name: fine
-            steps:
-              train:
-                run: echo fine
-              remediate:
-                uses: remediate
-                needs: [train]
-                if: always()
-                with: { runbook: runbook.yml }
-            """)
+        let r = try await h.run(Self.healthyPipeline())
         #expect(r.status == .succeeded)
         #expect(r.outputs == ["outcome": "nothing-to-do", "action": "", "rule": "", "decisions": "1"])
         let row = try #require(r.audit.first)
@@ -197,20 +204,7 @@ struct RemediateDecisionTests {
         let h = try RemediateHarness()
         defer { h.remove() }
         try h.write("runbook.yml", Self.markerRules)
-        let healthy = try await h.run("""
-            name: fine
-            steps:
-              local-only:
-                if: ${{ false }}
-                run: echo never
-              train:
-                run: echo fine
-              remediate:
-                uses: remediate
-                needs: [train, local-only]
-                if: always()
-                with: { runbook: runbook.yml }
-            """)
+        let healthy = try await h.run(Self.healthyPipeline(skipped: "local-only"))
         #expect(healthy.outputs == ["outcome": "nothing-to-do", "action": "", "rule": "", "decisions": "1"], "\(healthy.log)")
         #expect(healthy.audit.map(\.detail) == ["no step of this run failed and no alarm was given; 1 skipped step(s), which no rule asks about"])
 
