@@ -13,7 +13,10 @@ struct CancelCommand: AsyncParsableCommand {
             its steps are stopped (SIGTERM, grace period, SIGKILL of their process groups) and recorded \
             cancelled; this command waits for that and prints the outcome. A run whose flow process is gone \
             (interrupted), or that failed, is recorded as cancelled here and any step processes it left \
-            behind are stopped. Cancelled runs can still be resumed.
+            behind are stopped. Cancelled runs can still be resumed. \
+            Steps whose `if` calls always() or cancelled() still run to their end in a cancelled run, as \
+            GitHub Actions and Argo's exit handlers do; --force (SIGUSR1) stops those too, as a second \
+            Ctrl-C does.
             Exit codes: 0 the run is cancelled (now or already), 1 it could not be (it succeeded, it runs on \
             another host, or it did not stop in time), 2 unknown run.
             """)
@@ -21,6 +24,8 @@ struct CancelCommand: AsyncParsableCommand {
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("How long to wait for a running run to stop, in seconds (0: send the signal and return).", valueName: "seconds"))
     var wait = 15
+    @Flag(help: "Stop the run's cleanup steps (`if: always()` or `cancelled()`) too, as a second Ctrl-C does.")
+    var force = false
     @OptionGroup var state: StateOptions
 
     func validate() throws {
@@ -30,14 +35,15 @@ struct CancelCommand: AsyncParsableCommand {
     func run() async throws {
         let database = try state.database()
         let run = try state.run(runID, in: database)
-        let cancellation = RunCancellation.local(database, now: Date())
+        let cancellation = RunCancellation.local(database, now: Date(), force: force)
+        let signalName = force ? "SIGUSR1" : "SIGTERM"
         let outcome: RunCancellation.Outcome
         do { outcome = try cancellation.cancel(run.id, at: Date()) } catch { throw CLIError("\(error)") }
         switch outcome {
         case .signalled(let pid) where wait == 0:
-            print("run \(run.id): cancellation requested (sent SIGTERM to flow, pid \(pid))")
+            print("run \(run.id): cancellation requested (sent \(signalName) to flow, pid \(pid))")
         case .signalled(let pid):
-            Terminal.standardError.write("cancelling run \(run.id): sent SIGTERM to flow (pid \(pid)); waiting for its steps to stop\n")
+            Terminal.standardError.write("cancelling run \(run.id): sent \(signalName) to flow (pid \(pid)); waiting for its steps to stop\n")
             try await waitForEnd(run.id, pid: pid, database: database)
         case .recorded(let from):
             let stopped = await LeftoverProcesses.stop(runID: run.id, grace: .seconds(5))

@@ -68,7 +68,7 @@ struct RemoteState {
         StateSync(url: url, s3: s3, database: database, etag: etag, scratchDirectory: stateDirectory,
                   onConflict: { conflict in
                       Terminal.standardError.write("flow: state conflict: \(conflict); stopping this run\n")
-                      signals.cancellation.cancel()
+                      signals.cancellation.cancel(force: true)
                   },
                   onFailure: { message in Terminal.standardError.write("flow: \(message); the next finished step tries again\n") })
     }

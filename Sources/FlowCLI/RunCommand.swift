@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a JUnit XML report of the steps to this file.", valueName: "path"))
     var junit: String?
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME, else runs/ of the project: the nearest folder up from here with pipelines/, flow.yml or .flow).", valueName: "dir"))
     var stateDirectory: String?
 
     @OptionGroup var remote: StateURLOption
@@ -161,7 +161,7 @@ extension RunCommand {
             await passes.launcher.executeWithReruns(coordinator, passes.loaded, text: passes.text, database: passes.database,
                                                     gitBranch: passes.gitBranch, onEvent: passes.onEvent)
         }
-        signals.cancellation.set(task)
+        signals.cancellation.set(task, force: { coordinator.forceCancel() })
         let status = await task.value
         signals.stop()
         var reportFailed = false
@@ -195,35 +195,51 @@ final class SummaryCollector: @unchecked Sendable {
     var summaries: [StepSummary] { lock.withLock { items } }
 }
 
-/// Holds the run's task for a signal handler that may fire before the task exists.
+/// Holds the run's task for a signal handler that may fire before the task exists. The first
+/// request cancels the task: running steps stop, and steps whose `if` calls `always()` or
+/// `cancelled()` still run to their end. A second request (another Ctrl-C or SIGTERM), or a
+/// forced one (SIGUSR1, which `flow cancel --force` sends), stops those too.
 final class CancellationBox: @unchecked Sendable {
     private let lock = NSLock()
     private var task: Task<RunStatus, Never>?
-    private var cancelled = false
+    private var force: (@Sendable () -> Void)?
+    private var requests = 0
+    private var forced = false
 
-    func set(_ task: Task<RunStatus, Never>) {
-        let cancelNow = lock.withLock { () -> Bool in self.task = task; return cancelled }
+    /// `force` is the run's second level of cancellation (``RunCoordinator/forceCancel()``).
+    func set(_ task: Task<RunStatus, Never>, force: @escaping @Sendable () -> Void) {
+        let (cancelNow, forceNow) = lock.withLock { () -> (Bool, Bool) in
+            self.task = task
+            self.force = force
+            return (requests > 0, forced)
+        }
         if cancelNow { task.cancel() }
+        if forceNow { force() }
     }
 
-    func cancel() {
-        let task = lock.withLock { () -> Task<RunStatus, Never>? in cancelled = true; return self.task }
+    func cancel(force forcing: Bool = false) {
+        let (task, force) = lock.withLock { () -> (Task<RunStatus, Never>?, (@Sendable () -> Void)?) in
+            requests += 1
+            if forcing || requests > 1 { forced = true }
+            return (self.task, forced ? self.force : nil)
+        }
         task?.cancel()
+        force?()
     }
 
     /// Whether a signal arrived (also before the run's task existed).
-    var isCancelled: Bool { lock.withLock { cancelled } }
+    var isCancelled: Bool { lock.withLock { requests > 0 } }
 }
 
 /// SIGINT, SIGTERM and SIGHUP caught for a whole command, from before it waits for a concurrency group
-/// until its run has ended: an early Ctrl-C still cancels cleanly.
+/// until its run has ended: an early Ctrl-C still cancels cleanly. SIGUSR1 forces the cancellation.
 final class CommandSignals: Sendable {
     let cancellation = CancellationBox()
     private let signals: SignalCancellation
 
     init() {
         let cancellation = self.cancellation
-        signals = SignalCancellation { cancellation.cancel() }
+        signals = SignalCancellation(forcing: true) { signal in cancellation.cancel(force: signal == SIGUSR1) }
     }
 
     var isCancelled: Bool { cancellation.isCancelled }
@@ -234,18 +250,21 @@ final class CommandSignals: Sendable {
 /// SIGINT, SIGTERM and SIGHUP cancel the run (its steps are stopped and recorded `cancelled`).
 ///
 /// A C signal handler, installed synchronously, writes the signal's number to a pipe; a
-/// dispatch source reading the pipe calls `cancel`. (A dispatch signal source alone needs the
-/// signal ignored first and installs its own handler later, on its manager thread: a signal
-/// arriving in between, as one can right after a short pipeline's first step starts, was lost.)
+/// dispatch source reading the pipe calls `cancel` with it, once per signal. (A dispatch
+/// signal source alone needs the signal ignored first and installs its own handler later, on
+/// its manager thread: a signal arriving in between, as one can right after a short
+/// pipeline's first step starts, was lost.)
 final class SignalCancellation: @unchecked Sendable {
     private let source: any DispatchSourceRead
+    private let handled: [Int32]
 
     /// SIGHUP (the terminal closed, the ssh connection dropped) is a request to stop like
     /// SIGTERM: the steps are stopped and recorded `cancelled`, and flow exits 130, the one
     /// code for a cancelled run whatever signal asked for it.
     static let signals = [SIGINT, SIGTERM, SIGHUP]
 
-    init(_ cancel: @escaping @Sendable () -> Void) {
+    /// `forcing` also handles SIGUSR1, the signal of a forced cancellation.
+    init(forcing: Bool = false, _ cancel: @escaping @Sendable (Int32) -> Void) {
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {
             for fd in fds {
@@ -257,20 +276,21 @@ final class SignalCancellation: @unchecked Sendable {
         let (readEnd, writeEnd) = (fds[0], fds[1])
         source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
         source.setEventHandler {
-            var drained = [UInt8](repeating: 0, count: 16)
-            _ = read(readEnd, &drained, drained.count)
-            cancel()
+            var received = [UInt8](repeating: 0, count: 16)
+            let count = read(readEnd, &received, received.count)
+            for byte in received.prefix(max(count, 0)) { cancel(Int32(byte)) }
         }
         source.setCancelHandler {
             close(readEnd)
             close(writeEnd)
         }
         source.resume()
-        for signalNumber in Self.signals { signal(signalNumber, forwardSignalToPipe) }
+        handled = Self.signals + (forcing ? [SIGUSR1] : [])
+        for signalNumber in handled { signal(signalNumber, forwardSignalToPipe) }
     }
 
     func stop() {
-        for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
+        for signalNumber in handled { signal(signalNumber, SIG_DFL) }
         source.cancel()
     }
 }

@@ -21,7 +21,7 @@ struct ScheduleFolderOptions: ParsableArguments {
     @Option(name: .customLong("steps-dir"), help: ArgumentHelp("Where user step types live.", valueName: "dir"))
     var stepsDirectory = "steps"
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs and fires are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs and fires are recorded (default $FLOW_HOME, else runs/ of the project: the nearest folder up from here with pipelines/, flow.yml or .flow).", valueName: "dir"))
     var stateDirectory: String?
 
     /// The folder, read once; its problems printed to standard error.
@@ -83,7 +83,7 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
         }
         if once {
             // Ctrl-C or SIGTERM while waiting cancels the runs it started (recorded) and exits 130.
-            let signals = SignalCancellation {
+            let signals = SignalCancellation { _ in
                 outcomes.interrupt()
                 Task { await daemon.stop() }
             }
@@ -97,7 +97,7 @@ struct ScheduleDaemonCommand: AsyncParsableCommand {
         }
         Terminal.standardOutput.write("flow schedule: watching \(options.folder) (state \(state.databasePath)); stop with SIGTERM or Ctrl-C\n")
         let task = Task { await daemon.run() }
-        let signals = SignalCancellation { task.cancel() }
+        let signals = SignalCancellation { _ in task.cancel() }
         await task.value
         signals.stop()
         Terminal.standardOutput.write("flow schedule: stopped\n")

@@ -18,6 +18,33 @@ public struct RetryPolicy: Hashable, Sendable {
     public static let none = RetryPolicy()
 }
 
+extension RetryPolicy {
+    /// What to do after a try failed.
+    public enum Decision: Hashable, Sendable {
+        /// Try again after this delay (jitter applied).
+        case retry(after: DurationValue)
+        case stop
+    }
+
+    /// The retry decision, a pure function of the policy and what is known of the failure:
+    /// try `tries` (1 for the first) failed with `exitCode`, `retryable` unless the step said
+    /// retrying cannot help, `elapsed` since the first try started. Another try is made when
+    /// the policy has tries left, the exit code is one it retries (when it names codes), and
+    /// the delay before it ends within the deadline. `jitter` maps the delay in milliseconds to
+    /// the jittered one (full jitter draws from 0 up to it), used only when the backoff asks.
+    public func decide(afterTry tries: Int, retryable: Bool, exitCode: Int32?, elapsed: DurationValue,
+                       jitter: (Double) -> Double) -> Decision {
+        guard retryable, tries < attempts else { return .stop }
+        if let exitCodes {
+            guard let exitCode, exitCodes.contains(Int(exitCode)) else { return .stop }
+        }
+        let delay = backoff.delay(afterAttempt: tries)
+        let jittered = backoff.jitter ? DurationValue(milliseconds: Int64(jitter(Double(delay.milliseconds)))) : delay
+        if let deadline, elapsed.milliseconds + jittered.milliseconds >= deadline.milliseconds { return .stop }
+        return .retry(after: jittered)
+    }
+}
+
 /// Exponential backoff: `initial × factor^(n-1)`, capped at `max`, optionally with full jitter.
 public struct Backoff: Hashable, Sendable {
     public var initial: DurationValue

@@ -26,9 +26,12 @@ public struct RunCancellation: Sendable {
         self.terminate = terminate
     }
 
-    /// The local host, `kill(2)` and `/proc`.
-    public static func local(_ database: RunDatabase, now: Date, reason: String = RunCancellation.defaultReason) -> RunCancellation {
-        RunCancellation(database: database, ownership: .local(now: now), reason: reason)
+    /// The local host, `kill(2)` and `/proc`. A live owner is sent SIGTERM, or SIGUSR1 when
+    /// `force` asks it to stop its cleanup steps too.
+    public static func local(_ database: RunDatabase, now: Date, reason: String = RunCancellation.defaultReason,
+                             force: Bool = false) -> RunCancellation {
+        RunCancellation(database: database, ownership: .local(now: now), reason: reason,
+                        terminate: { kill($0, force ? SIGUSR1 : SIGTERM) == 0 })
     }
 
     public enum Outcome: Sendable, Equatable {

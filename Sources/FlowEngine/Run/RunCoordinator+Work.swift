@@ -33,7 +33,8 @@ struct StepWork: Sendable {
     var database: RunDatabase
     var secrets: RunSecrets
     var jitter: @Sendable (Double) -> Double
-    var onEvent: RunEventHandler
+    /// Where the step's attempts are committed and reported (``RunRecorder``).
+    var recorder: RunRecorder
     /// Where the step's rerun requests go (``StepContext/requestRerun(_:)``).
     var reruns: RerunLedger
 }
@@ -60,17 +61,6 @@ extension RunCoordinator {
             "git": .object(["sha": .string(options.gitSHA ?? ""), "branch": .string(options.gitBranch ?? "")]),
             "run": .object(["id": .string(runID), "status": .string("running"), "attempt": .number(1), "trigger": .string(options.trigger.kind)]),
         ]
-    }
-
-    func evaluationContext(for step: PlannedStep, status: StatusContext, env: [String: String]? = nil) -> EvaluationContext {
-        var values = Self.staticValues(plan, options, runID: runID, env: env ?? baseEnvironment)
-        let runStatus = status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded"
-        values["run"] = .object(["id": .string(runID), "status": .string(runStatus), "attempt": .number(1), "trigger": .string(options.trigger.kind)])
-        values["steps"] = .object(stepsValue)
-        if let matrix = step.matrix {
-            values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
-        }
-        return EvaluationContext(values: values, status: status)
     }
 
     /// Renders what the step will run with: its environment (pipeline, then step `env:`, then
@@ -120,7 +110,7 @@ extension RunCoordinator {
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
             retry: step.retry, images: images, gitSHA: options.gitSHA,
             declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
-            jitter: options.jitter, onEvent: onEvent,
+            jitter: options.jitter, recorder: recorder,
             reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
     }
 
@@ -160,14 +150,14 @@ extension RunCoordinator {
             var record = AttemptRecord(runId: work.runID, stepId: work.stepID, number: attempt, status: .running,
                                        startedAt: work.clock.now(), logPath: logPath)
             let scratch: ScratchDirectory
-            do {
-                if !first {
-                    try work.database.apply(runId: work.runID, [.init(stepId: work.stepID, from: .running, to: .running,
-                                                                      at: record.startedAt, attempts: attempt)], attempts: [record])
+            if !first {
+                do {
+                    try work.recorder.record(Decisions(transitions: [.init(stepId: work.stepID, from: .running, to: .running,
+                                                                           at: record.startedAt, attempts: attempt)], attempts: [record]))
+                } catch {
+                    return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: nil,
+                                      error: "cannot record the attempt: \(error)", seconds: 0, lastAttempt: nil)
                 }
-            } catch {
-                return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: nil,
-                                  error: "cannot record the attempt: \(error)", seconds: 0, lastAttempt: nil)
             }
             do {
                 scratch = try ScratchDirectory(run: work.runID)
@@ -178,7 +168,7 @@ extension RunCoordinator {
                                   error: "\(error)", seconds: 0, lastAttempt: record)
             }
             defer { scratch.remove() }
-            work.onEvent(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath))
+            work.recorder.emit(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath))
             let result = await runAttempt(work, attempt: attempt, logPath: logPath, scratch: scratch.path)
             record.finishedAt = work.clock.now()
             let seconds = record.finishedAt!.timeIntervalSince(firstStart)
@@ -199,27 +189,36 @@ extension RunCoordinator {
                     return Completion(index: work.index, status: .cancelled, attempts: attempt, outputs: [:],
                                       exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: record)
                 }
-                if failure.kind == .again, attempt - work.priorAttempts < Self.roundLimit {
-                    try? work.database.apply(runId: work.runID, [], attempts: [record])
-                    work.onEvent(.stepRetrying(stepID: work.stepID, attempt: attempt, delay: DurationValue(milliseconds: 0), error: message))
+                let delay: DurationValue
+                let round = failure.kind == .again && attempt - work.priorAttempts < Self.roundLimit
+                if round {
+                    delay = DurationValue(milliseconds: 0)
+                } else {
+                    let elapsed = DurationValue(milliseconds: Int64(work.clock.now().timeIntervalSince(firstStart) * 1000))
+                    let decision = work.retry.decide(afterTry: tries, retryable: failure.kind == .retryable, exitCode: failure.exitCode,
+                                                     elapsed: elapsed, jitter: work.jitter)
+                    guard case .retry(let after) = decision else {
+                        return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:],
+                                          exitCode: failure.exitCode, error: message, seconds: seconds, lastAttempt: record)
+                    }
+                    delay = after
+                    tries += 1
+                }
+                // The failed attempt is committed before the next is announced; a commit that
+                // fails ends the step (and the coordinator's next commit stops the run).
+                do {
+                    try work.recorder.record(Decisions(attempts: [record], events: [
+                        .stepRetrying(stepID: work.stepID, attempt: attempt, delay: delay, error: message)]))
+                } catch {
+                    return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:], exitCode: failure.exitCode,
+                                      error: "cannot record the attempt: \(error)", seconds: seconds, lastAttempt: nil)
+                }
+                if round {
                     attempt += 1
                     continue
                 }
-                let policy = work.retry
-                let delay = policy.backoff.delay(afterAttempt: tries)
-                let jittered = policy.backoff.jitter ? DurationValue(milliseconds: Int64(work.jitter(Double(delay.milliseconds)))) : delay
-                let elapsed = work.clock.now().timeIntervalSince(firstStart) * 1000 + Double(jittered.milliseconds)
-                let retry = failure.kind == .retryable && tries < policy.attempts
-                    && (policy.exitCodes == nil || failure.exitCode.map { policy.exitCodes!.contains(Int($0)) } == true)
-                    && (policy.deadline == nil || elapsed < Double(policy.deadline!.milliseconds))
-                guard retry else {
-                    return Completion(index: work.index, status: .failed, attempts: attempt, outputs: [:],
-                                      exitCode: failure.exitCode, error: message, seconds: seconds, lastAttempt: record)
-                }
-                try? work.database.apply(runId: work.runID, [], attempts: [record])
-                work.onEvent(.stepRetrying(stepID: work.stepID, attempt: attempt, delay: jittered, error: message))
                 do {
-                    try await work.clock.sleep(for: .milliseconds(jittered.milliseconds))
+                    try await work.clock.sleep(for: .milliseconds(delay.milliseconds))
                 } catch {
                     return Completion(index: work.index, status: .cancelled, attempts: attempt, outputs: [:],
                                       exitCode: failure.exitCode, error: "cancelled", seconds: seconds, lastAttempt: last)

@@ -6,30 +6,23 @@ import FlowCore
 /// on it. Event-driven: a step's completion is what starts the next; nothing polls.
 public actor RunCoordinator {
     let plan: RunPlan
-    let graph: StepGraph
     let database: RunDatabase
     let registry: StepRegistry
     let runner: any ProcessRunner
     let clock: any EngineClock
     let options: RunOptions
-    let onEvent: RunEventHandler
     /// Every secret value of the run, growing as steps start (see ``RunSecrets``).
     let secrets: RunSecrets
     public nonisolated let runID: String
 
-    var status: [StepStatus]
+    /// What the run decides: the scheduling state machine (``RunScheduler``).
+    var scheduler: RunScheduler
     /// Attempts already on record for each step (a resumed run numbers new attempts after them).
-    var priorAttempts: [Int]
-    /// Whether a step that failed (without continue-on-error) is upstream of each step.
-    var failedUpstream: [Bool]
-    var waitingOn: [Int]
-    var ready: [Int] = []
-    /// `steps.<id>` for expressions: outputs and status of every finished step.
-    var stepsValue: [String: ExpressionValue] = [:]
-    var anyFailure = false
-    var cancelling = false
-    /// Transitions decided but not yet committed, and the events to emit once they are.
-    var pending = Decisions()
+    let priorAttempts: [Int]
+    /// The one path that commits state and then emits its events.
+    let recorder: RunRecorder
+    /// What steps' tasks and cancellation requests send to the run's loop.
+    nonisolated let inbox = RunInbox()
     /// Set when a commit failed; the run stops.
     var storageError: String?
     let baseEnvironment: [String: String]
@@ -73,29 +66,26 @@ public actor RunCoordinator {
                  options: RunOptions, onEvent: @escaping RunEventHandler, runID: String, startedAt: Date, secrets: RunSecrets,
                  steps records: [String: StepRecord], priorAttempts prior: [String: Int]) {
         self.plan = plan
-        self.graph = plan.graph
         self.database = database
         self.registry = registry
         self.runner = runner
         self.clock = clock
         self.options = options
-        self.onEvent = onEvent
         self.runID = runID
         self.startedAt = startedAt
         self.secrets = secrets
-        status = plan.steps.map { records[$0.id]?.status == .succeeded ? .succeeded : .pending }
+        recorder = RunRecorder(database: database, runID: runID, onEvent: onEvent)
         priorAttempts = plan.steps.map { prior[$0.id] ?? 0 }
-        failedUpstream = Array(repeating: false, count: plan.steps.count)
-        waitingOn = graph.needs.map(\.count)
         let environment = Self.pipelineEnvironment(plan, options, runID: runID)
         baseEnvironment = environment
         // The pipeline's `env:` values of secret names, rendered now, before anything runs.
         secrets.learn(plan.secrets.compactMap { environment[$0] })
-        for (index, step) in plan.steps.enumerated() where status[index] == .succeeded {
-            let outputs = records[step.id]?.outputValues ?? [:]
-            stepsValue[step.id] = .object(["outputs": .object(outputs.mapValues { .string($0) }), "status": .string("succeeded")])
-            for d in graph.dependents[index] { waitingOn[d] -= 1 }
+        var succeeded: [Int: [String: String]] = [:]
+        for (index, step) in plan.steps.enumerated() where records[step.id]?.status == .succeeded {
+            succeeded[index] = records[step.id]?.outputValues ?? [:]
         }
+        scheduler = RunScheduler(plan: plan, values: Self.staticValues(plan, options, runID: runID, env: environment),
+                                 succeeded: succeeded)
     }
 
     /// The secret values known before the run starts: flow's environment values of secret
@@ -180,198 +170,158 @@ public actor RunCoordinator {
         return env
     }
 
-    /// Runs the plan to the end (or until the calling task is cancelled) and returns how it ended.
+    /// Runs the plan to the end and returns how it ended. Cancelling the calling task is the
+    /// first level of cancellation (``RunScheduler``): running steps stop, cleanup steps run to
+    /// their end. ``forceCancel()`` is the second.
     ///
-    /// Each turn of the loop takes every step that has finished since the last turn, decides
-    /// what that makes ready (start, skip, cancel), commits all of it in one transaction, and
-    /// only then emits the events and starts the processes: a group commit. A step ending and
-    /// the next one starting cost one fsync, not two, and steps that end while a commit is
-    /// being synced share the next one.
+    /// Each turn of the loop takes everything that arrived since the last turn (steps that
+    /// finished, cancellation requests), lets the scheduler decide what that makes ready,
+    /// commits all of it in one transaction, and only then emits the events, stops and starts
+    /// steps: a group commit. A step ending and the next one starting cost one fsync, not two,
+    /// and steps that end while a commit is being synced share the next one.
     public func execute() async -> RunStatus {
-        onEvent(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
+        recorder.emit(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
         let heartbeat = startHeartbeat()
         defer { heartbeat?.cancel() }
-        ready = (0..<plan.steps.count).filter { waitingOn[$0] == 0 && status[$0] == .pending }
-        let finished = CompletionQueue()
-        await withDiscardingTaskGroup { group in
-            var running = 0
-            func launch() {
-                var starting: [StepWork] = []
-                while storageError == nil, running + starting.count < plan.maxParallel, !ready.isEmpty {
-                    if let work = prepare(ready.removeFirst()) { starting.append(work) }
+        let inbox = self.inbox
+        var tasks: [Int: Task<Void, Never>] = [:]
+        await withTaskCancellationHandler {
+            var actions = Task.isCancelled ? scheduler.handle(.cancel) : []
+            actions += scheduler.handle(.begin)
+            act(actions, tasks: &tasks)
+            while !tasks.isEmpty {
+                var actions: [RunScheduler.Action] = []
+                var finishes = Decisions()
+                for message in await inbox.takeAll() {
+                    switch message {
+                    case .finished(let completion):
+                        tasks[completion.index] = nil
+                        actions += finish(completion, into: &finishes)
+                    case .cancel:
+                        actions += scheduler.handle(.cancel)
+                    case .forceCancel:
+                        actions += scheduler.handle(.forceCancel)
+                    }
                 }
-                guard commit() else {
-                    group.cancelAll()
-                    return
-                }
-                for work in starting {
-                    running += 1
-                    group.addTask { finished.add(await Self.attempts(work)) }
-                }
+                act(actions, after: finishes, tasks: &tasks)
             }
-            launch()
-            while running > 0 {
-                for completion in await finished.takeAll() {
-                    running -= 1
-                    finish(completion)
-                }
-                if Task.isCancelled { cancelling = true }
-                launch()
-            }
+        } onCancel: {
+            inbox.add(.cancel)
         }
         // Every attempt swept its own; this reaps what died since and kills anything late.
         await AdoptedOrphans.sweep(everyThread: true)
-        return await conclude()
+        return conclude()
     }
 
-    // MARK: Deciding and launching
-
-    /// Decides a ready step: skip it (its dependents released) or return the work to run. Either
-    /// way the transition goes into ``pending``, committed by the caller before anything acts on it.
-    func prepare(_ index: Int) -> StepWork? {
-        let step = plan.steps[index]
-        let needs = graph.needs[index]
-        failedUpstream[index] = needs.contains { failedUpstream[$0] || (status[$0] == .failed && !plan.steps[$0].continueOnError) }
-        if Task.isCancelled { cancelling = true }
-        let statusContext = StatusContext(anyUpstreamFailed: failedUpstream[index], cancelled: cancelling,
-                                          anyUpstreamSkipped: needs.contains { status[$0] == .skipped || status[$0] == .cancelled })
-        let context = evaluationContext(for: step, status: statusContext)
-        let shouldRun: Bool
-        do {
-            if let condition = step.condition {
-                shouldRun = try condition.evaluateCondition(in: context)
-            } else {
-                shouldRun = !statusContext.anyUpstreamFailed && !statusContext.cancelled && !statusContext.anyUpstreamSkipped
-            }
-        } catch {
-            settle(index, .failed, reason: secrets.mask("`if` could not be evaluated: \(error.message)"))
-            return nil
-        }
-        guard shouldRun else {
-            if cancelling && step.condition?.callsStatusFunction != true {
-                settle(index, .cancelled, reason: "run cancelled")
-            } else {
-                settle(index, .skipped, reason: secrets.mask(skipReason(index, statusContext)))
-            }
-            return nil
-        }
-        do {
-            let work = try makeWork(index, context: context)
-            let now = clock.now()
-            let attempt = priorAttempts[index] + 1
-            pending.transitions.append(.init(stepId: step.id, from: .pending, to: .running, at: now, attempts: attempt))
-            pending.attempts.append(AttemptRecord(runId: runID, stepId: step.id, number: attempt, status: .running,
-                                                  startedAt: now, logPath: Self.logPath(work.stepDirectory, attempt: attempt)))
-            status[index] = .running
-            return work
-        } catch {
-            let message = (error as? ExpressionError).map { "expression failed: \($0.message)" } ?? "\(error)"
-            settle(index, .failed, reason: secrets.mask(message))
-            return nil
-        }
+    /// The second level of cancellation: stops the cleanup steps a cancelled run is still
+    /// running, and starts nothing more (a second Ctrl-C, `flow cancel --force`).
+    public nonisolated func forceCancel() {
+        inbox.add(.forceCancel)
     }
 
-    func skipReason(_ index: Int, _ status: StatusContext) -> String {
-        let step = plan.steps[index]
-        if step.condition?.callsStatusFunction != true {
-            if status.anyUpstreamFailed { return "an upstream step failed" }
-            if status.anyUpstreamSkipped, let first = graph.needs[index].first(where: { self.status[$0] == .skipped || self.status[$0] == .cancelled }) {
-                return "`\(plan.steps[first].id)` was \(self.status[first].rawValue)"
+    // MARK: Acting on decisions
+
+    /// Turns the scheduler's actions into state changes, commits them, then stops and starts
+    /// steps. A step that cannot be prepared is reported back to the scheduler, whose answer is
+    /// acted on in the same commit.
+    func act(_ actions: [RunScheduler.Action], after finishes: Decisions = Decisions(), tasks: inout [Int: Task<Void, Never>]) {
+        var queue = actions[...]
+        var batch = finishes
+        var starting: [StepWork] = []
+        var stopping: [Int] = []
+        while let action = queue.popFirst() {
+            switch action {
+            case .start(let index):
+                do {
+                    let work = try makeWork(index, context: scheduler.context(for: index))
+                    let now = clock.now()
+                    let attempt = priorAttempts[index] + 1
+                    let id = plan.steps[index].id
+                    batch.transitions.append(.init(stepId: id, from: .pending, to: .running, at: now, attempts: attempt))
+                    batch.attempts.append(AttemptRecord(runId: runID, stepId: id, number: attempt, status: .running,
+                                                        startedAt: now, logPath: Self.logPath(work.stepDirectory, attempt: attempt)))
+                    starting.append(work)
+                } catch {
+                    let message = (error as? ExpressionError).map { "expression failed: \($0.message)" } ?? "\(error)"
+                    queue.append(contentsOf: scheduler.handle(.couldNotStart(index, reason: message)))
+                }
+            case .settle(let index, let final, let reason):
+                let reason = secrets.mask(reason)
+                let id = plan.steps[index].id
+                batch.transitions.append(.init(stepId: id, from: .pending, to: final, at: clock.now(), reason: reason))
+                batch.events.append(.stepFinished(StepSummary(stepID: id, status: final, attempts: 0, exitCode: nil,
+                                                              reason: reason, seconds: 0, logPath: nil)))
+            case .stop(let index):
+                stopping.append(index)
             }
         }
-        return "condition is false: \(step.condition?.source.trimmingCharacters(in: .whitespaces) ?? "success()")"
-    }
-
-    /// Decides the end of a step that never ran (skipped, cancelled, or failed before starting)
-    /// and releases its dependents; recorded with the next commit.
-    func settle(_ index: Int, _ final: StepStatus, reason: String) {
-        let step = plan.steps[index]
-        pending.transitions.append(.init(stepId: step.id, from: .pending, to: final, at: clock.now(), reason: reason))
-        pending.events.append(.stepFinished(StepSummary(stepID: step.id, status: final, attempts: 0, exitCode: nil,
-                                                        reason: reason, seconds: 0, logPath: nil)))
-        record(index, final, outputs: [:])
-        if final == .failed && !step.continueOnError { anyFailure = true }
-        release(index)
-    }
-
-    func record(_ index: Int, _ final: StepStatus, outputs: [String: String]) {
-        status[index] = final
-        stepsValue[plan.steps[index].id] = .object([
-            "outputs": .object(outputs.mapValues { .string($0) }),
-            "status": .string(final.rawValue),
-        ])
-    }
-
-    func release(_ index: Int) {
-        for d in graph.dependents[index] {
-            waitingOn[d] -= 1
-            if waitingOn[d] == 0 { ready.append(d) }
+        guard commit(batch) else {
+            _ = scheduler.handle(.storageFailed)
+            tasks.values.forEach { $0.cancel() }
+            return
+        }
+        for index in stopping { tasks[index]?.cancel() }
+        let inbox = self.inbox
+        for work in starting {
+            tasks[work.index] = Task { inbox.add(.finished(await Self.attempts(work))) }
         }
     }
 
-    /// Commits what was decided since the last commit in one transaction, then emits its
-    /// events. Returns false (after reporting it) when the state could not be recorded: the
-    /// run then stops, since nothing may act on a decision the database does not hold.
-    func commit() -> Bool {
+    /// Commits a batch through the recorder. Returns false (after reporting it) when the state
+    /// could not be recorded: the run then stops, since nothing may act on a decision the
+    /// database does not hold.
+    func commit(_ batch: Decisions) -> Bool {
         guard storageError == nil else { return false }
-        let batch = pending
-        pending = Decisions()
-        guard !batch.transitions.isEmpty || !batch.attempts.isEmpty else {
-            batch.events.forEach(onEvent)
-            return true
-        }
+        guard !batch.isEmpty else { return true }
         do {
-            try database.apply(runId: runID, batch.transitions, attempts: batch.attempts)
+            try recorder.record(batch)
+            return true
         } catch {
             let message = "state could not be recorded, stopping the run: \(error)"
             storageError = message
-            cancelling = true
-            onEvent(.runError(message: message))
+            recorder.emit(.runError(message: message))
             return false
         }
-        batch.events.forEach(onEvent)
-        return true
     }
 
     // MARK: Finishing
 
-    /// Decides a finished step's end (status, outputs, last attempt, committed together with
-    /// the next launches) and releases its dependents.
-    func finish(_ completion: Completion) {
-        let index = completion.index
-        let step = plan.steps[index]
+    /// Adds a finished step's end (status, outputs, last attempt) to `batch`, committed with
+    /// what it makes ready; returns what the scheduler decides from it.
+    func finish(_ completion: Completion, into batch: inout Decisions) -> [RunScheduler.Action] {
+        let id = plan.steps[completion.index].id
         let now = clock.now()
         var attempt = completion.lastAttempt
         if attempt?.finishedAt == nil { attempt?.finishedAt = now }
-        pending.transitions.append(.init(
-            stepId: step.id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
+        batch.transitions.append(.init(
+            stepId: id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
             outputs: completion.outputs, exitCode: completion.exitCode, error: completion.error))
-        if let attempt { pending.attempts.append(attempt) }
-        pending.events.append(.stepFinished(StepSummary(stepID: step.id, status: completion.status, attempts: completion.attempts,
-                                                        exitCode: completion.exitCode, reason: completion.error,
-                                                        seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
-        record(index, completion.status, outputs: completion.outputs)
-        if completion.status == .failed && !step.continueOnError { anyFailure = true }
-        if completion.status == .cancelled { cancelling = true }
-        release(index)
+        if let attempt { batch.attempts.append(attempt) }
+        batch.events.append(.stepFinished(StepSummary(stepID: id, status: completion.status, attempts: completion.attempts,
+                                                      exitCode: completion.exitCode, reason: completion.error,
+                                                      seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
+        return scheduler.handle(.finished(completion.index, completion.status, outputs: completion.outputs))
     }
 
-    /// Marks whatever never started as cancelled (when cancelled) and records the run's end.
-    func conclude() async -> RunStatus {
-        if Task.isCancelled { cancelling = true }
-        if storageError == nil {
-            for index in plan.steps.indices where status[index] == .pending {
-                let reason = cancelling ? "run cancelled" : "never became ready"
-                pending.transitions.append(.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
-                status[index] = .cancelled
+    /// Marks whatever never started as cancelled (or never ready) and records the run's end.
+    func conclude() -> RunStatus {
+        let (final, left) = scheduler.conclusion()
+        if storageError == nil, !left.isEmpty {
+            var batch = Decisions()
+            for (index, reason) in left {
+                batch.transitions.append(.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
             }
-            _ = commit()
+            _ = commit(batch)
         }
-        let final: RunStatus = storageError != nil ? .failed : cancelling ? .cancelled : anyFailure ? .failed : .succeeded
+        let status: RunStatus = storageError != nil ? .failed : final
         let now = clock.now()
-        _ = try? database.finishRun(runID, to: final, at: now)
-        onEvent(.runFinished(runID: runID, status: final, seconds: now.timeIntervalSince(startedAt)))
-        return final
+        do {
+            try database.finishRun(runID, to: status, at: now)
+        } catch {
+            recorder.emit(.runError(message: "the run's end could not be recorded: \(error)"))
+        }
+        recorder.emit(.runFinished(runID: runID, status: status, seconds: now.timeIntervalSince(startedAt)))
+        return status
     }
 
     func startHeartbeat() -> Task<Void, Never>? {
@@ -394,27 +344,34 @@ public actor RunCoordinator {
     }
 }
 
-/// Completions of steps, handed from their tasks to the coordinator's loop, which takes all
-/// that have arrived at once (see ``RunCoordinator/execute()``).
-final class CompletionQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var arrived: [Completion] = []
-    private var waiting: CheckedContinuation<[Completion], Never>?
+/// What reaches the run's loop from elsewhere: steps' ends from their tasks, cancellation
+/// requests from the caller. The loop takes all that has arrived at once
+/// (see ``RunCoordinator/execute()``).
+final class RunInbox: @unchecked Sendable {
+    enum Message: Sendable {
+        case finished(Completion)
+        case cancel
+        case forceCancel
+    }
 
-    func add(_ completion: Completion) {
+    private let lock = NSLock()
+    private var arrived: [Message] = []
+    private var waiting: CheckedContinuation<[Message], Never>?
+
+    func add(_ message: Message) {
         lock.lock()
         if let waiting {
             self.waiting = nil
             lock.unlock()
-            waiting.resume(returning: [completion])
+            waiting.resume(returning: [message])
         } else {
-            arrived.append(completion)
+            arrived.append(message)
             lock.unlock()
         }
     }
 
     /// Everything that has arrived, waiting for at least one. Only one caller waits at a time.
-    func takeAll() async -> [Completion] {
+    func takeAll() async -> [Message] {
         await withCheckedContinuation { continuation in
             lock.lock()
             if arrived.isEmpty {
@@ -428,13 +385,6 @@ final class CompletionQueue: @unchecked Sendable {
             }
         }
     }
-}
-
-/// What the coordinator decided since its last commit.
-struct Decisions {
-    var transitions: [RunDatabase.Transition] = []
-    var attempts: [AttemptRecord] = []
-    var events: [RunEvent] = []
 }
 
 /// A small, stable digest of the pipeline source, to notice that the file changed since a run.

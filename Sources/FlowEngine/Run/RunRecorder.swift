@@ -1,0 +1,43 @@
+import Foundation
+
+/// The one path from a decision to the world: a batch of state changes is committed in one
+/// transaction, and only then are its events emitted. Batches go through one at a time, from
+/// the coordinator and from steps' tasks alike, so events reach the handler one at a time and
+/// in the order their state was committed. A commit that fails throws, and its events are
+/// not emitted: nothing may act on, or report, a state the database does not hold.
+final class RunRecorder: @unchecked Sendable {
+    let database: RunDatabase
+    let runID: String
+    private let onEvent: RunEventHandler
+    private let lock = NSLock()
+
+    init(database: RunDatabase, runID: String, onEvent: @escaping RunEventHandler) {
+        self.database = database
+        self.runID = runID
+        self.onEvent = onEvent
+    }
+
+    /// Commits `batch`, then emits its events.
+    func record(_ batch: Decisions) throws {
+        try lock.withLock {
+            if !batch.transitions.isEmpty || !batch.attempts.isEmpty {
+                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts)
+            }
+            batch.events.forEach(onEvent)
+        }
+    }
+
+    /// Emits an event that changes no state (the run started, a step's attempt began).
+    func emit(_ event: RunEvent) {
+        lock.withLock { onEvent(event) }
+    }
+}
+
+/// State changes decided together and the events that report them once committed.
+struct Decisions: Sendable {
+    var transitions: [RunDatabase.Transition] = []
+    var attempts: [AttemptRecord] = []
+    var events: [RunEvent] = []
+
+    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty }
+}
