@@ -12,7 +12,7 @@ struct DoctorCommand: AsyncParsableCommand {
             access key shows as its last four characters.
             """)
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME, else runs/ of the project: the nearest folder up from here with pipelines/, flow.yml or .flow).", valueName: "dir"))
     var stateDirectory: String?
     @Flag(help: "Print one JSON object.") var json = false
 

@@ -50,7 +50,7 @@ public struct FlowCommand: AsyncParsableCommand {
             return ExitStatus.invalidInput.rawValue
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            let message = UsageSuggestion.rewrite(fullMessage(for: error))
             if code == .success {
                 if !message.isEmpty { print(message) }
                 return ExitStatus.success.rawValue
@@ -64,4 +64,36 @@ public struct FlowCommand: AsyncParsableCommand {
 /// Thrown by a command to end with a given status after printing what it had to say.
 struct CommandExit: Error {
     var status: ExitStatus
+}
+
+/// argument-parser suggests the option nearest by edit distance alone (`--paralel` → `--param`);
+/// flow suggests what the user most likely meant (``Spelling/closest(to:among:)`` also matches
+/// a word of a hyphenated option: `--paralel` → `--max-parallel`), among the options the usage
+/// line lists.
+enum UsageSuggestion {
+    static func rewrite(_ message: String) -> String {
+        var lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let marker = "Unknown option '--"
+        guard let index = lines.firstIndex(where: { $0.contains(marker) }),
+              let usage = lines.first(where: { $0.hasPrefix("Usage: ") }) else { return message }
+        let line = lines[index]
+        let afterMarker = line[line.range(of: marker)!.upperBound...]
+        let unknown = String(afterMarker.prefix { $0 != "'" })
+        let ours = Spelling.closest(to: unknown, among: longOptions(in: usage)).map { " Did you mean '--\($0)'?" } ?? ""
+        let head = line.range(of: " Did you mean").map { String(line[..<$0.lowerBound]) } ?? line
+        lines[index] = head + ours
+        return lines.joined(separator: "\n")
+    }
+
+    /// `--name` words of a usage line, in order.
+    static func longOptions(in usage: String) -> [String] {
+        var options: [String] = []
+        var rest = Substring(usage)
+        while let range = rest.range(of: "--") {
+            let name = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+            if !name.isEmpty, !options.contains(String(name)) { options.append(String(name)) }
+            rest = rest[range.upperBound...].dropFirst(name.count)
+        }
+        return options
+    }
 }

@@ -54,8 +54,11 @@ struct PlainRunRenderer: RunRenderer {
     }
 }
 
-/// `--json`: one JSON object per line.
+/// `--json`: one JSON object per line, each with the ISO-8601 time it was emitted (`time`,
+/// UTC with milliseconds): events are emitted right after their state is committed.
 struct JSONRunRenderer: RunRenderer {
+    var now: @Sendable () -> Date = { Date() }
+
     func render(_ event: RunEvent) {
         var fields: [(String, String)]
         switch event {
@@ -86,6 +89,7 @@ struct JSONRunRenderer: RunRenderer {
         case .rerunRefused(let id, let message):
             fields = [("event", q("rerun-refused")), ("run", q(id)), ("message", q(message))]
         }
+        fields.insert(("time", q(ISO8601.string(now()))), at: 1)
         print("{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}")
         fflush(nil)
     }
@@ -124,8 +128,18 @@ enum JUnitReport {
             default:
                 outcome = .passed
             }
-            return JUnitXML.Case(name: s.stepID, classname: pipeline, time: s.seconds, outcome: outcome)
+            return JUnitXML.Case(name: s.stepID, classname: pipeline, time: s.seconds, outcome: outcome, systemOut: systemOut(s))
         }
         return JUnitXML(name: pipeline, suites: [.init(name: pipeline, id: runID, cases: cases)]).text
+    }
+
+    /// Lines of a step's log a test case carries in `<system-out>`, which CI readers show.
+    static let tailLines = 50
+
+    /// The tail of the step's last log (already masked: logs are written masked) and its path.
+    static func systemOut(_ s: StepSummary) -> String? {
+        guard let path = s.logPath else { return nil }
+        let tail = LogTail.lastLines(of: path, count: tailLines)
+        return (tail.isEmpty ? "" : tail.joined(separator: "\n") + "\n") + "log: \(path)\n"
     }
 }

@@ -5,13 +5,18 @@ import FlowEngine
 
 /// Options shared by the commands that read recorded runs.
 struct StateOptions: ParsableArguments {
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where runs are recorded (default $FLOW_HOME or ./runs).", valueName: "dir"))
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "Where runs are recorded (default $FLOW_HOME, else the runs/ folder of the project: the nearest folder up from here with pipelines/, flow.yml or .flow).",
+        valueName: "dir"))
     var stateDirectory: String?
 
-    func database() throws -> RunDatabase { try StateDirectory(option: stateDirectory).open(create: false) }
+    func database() throws -> RunDatabase { try directory.open(create: false) }
 
     /// For commands that only read: read-only when the state directory cannot be written.
-    func databaseForReading() throws -> RunDatabase { try StateDirectory(option: stateDirectory).openForReading() }
+    func databaseForReading() throws -> RunDatabase { try directory.openForReading() }
+
+    /// The state directory these options choose (``StateDirectory``).
+    var directory: StateDirectory { StateDirectory(option: stateDirectory) }
 
     /// `RUN`, or the newest run when none is named.
     func run(_ id: String?, in database: RunDatabase) throws -> RunRecord {
@@ -57,6 +62,7 @@ struct StatusCommand: ParsableCommand {
                   + "\"startedAt\":\(JSONText.quote(ISO8601.string(run.createdAt))),\"finishedAt\":\(run.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
                   + "\"trigger\":\(run.trigger.jsonObject),\"gitSha\":\(run.gitSha.map(JSONText.quote) ?? "null"),"
                   + "\"launches\":[\(launches.map { "{\"at\":\(JSONText.quote(ISO8601.string($0.at))),\"trigger\":\($0.trigger.jsonObject)}" }.joined(separator: ","))],"
+                  + "\"stateDirectory\":\(JSONText.quote(state.directory.path)),"
                   + "\"params\":\(run.params),\"reruns\":[\(reruns.map(Self.json).joined(separator: ","))],"
                   + "\"steps\":[\(stepItems.joined(separator: ","))]}")
             return
@@ -64,6 +70,7 @@ struct StatusCommand: ParsableCommand {
         print("run \(run.id): \(run.pipeline) \(run.status.rawValue), started \(ISO8601.string(run.createdAt))"
               + (run.finishedAt.map { ", finished \(ISO8601.string($0))" } ?? ""))
         print("  trigger: \(run.trigger.description)" + (run.gitSha.map { ", git \($0)" } ?? ""))
+        print("  state: \(state.directory.path)")
         for launch in launches.dropFirst() { print("  taken over \(ISO8601.string(launch.at)) by \(launch.trigger.description)") }
         for r in reruns { print("  " + Self.text(r)) }
         for s in steps {
@@ -118,15 +125,20 @@ struct RunsCommand: ParsableCommand {
         if json {
             let items = runs.map { r in
                 "{\"id\":\(JSONText.quote(r.id)),\"pipeline\":\(JSONText.quote(r.pipeline)),\"status\":\(JSONText.quote(r.status.rawValue)),"
-                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),\"trigger\":\(r.trigger.jsonObject),"
+                    + "\"startedAt\":\(JSONText.quote(ISO8601.string(r.createdAt))),"
+                    + "\"finishedAt\":\(r.finishedAt.map { JSONText.quote(ISO8601.string($0)) } ?? "null"),"
+                    + "\"seconds\":\(r.finishedAt.map { String(format: "%.3f", $0.timeIntervalSince(r.createdAt)) } ?? "null"),"
+                    + "\"trigger\":\(r.trigger.jsonObject),"
                     + "\"reruns\":[\(reruns[r.id, default: []].map { "{\"pass\":\($0.pass ?? 0),\"requestedBy\":\(JSONText.quote($0.stepId)),\"reason\":\(JSONText.quote($0.reason))}" }.joined(separator: ","))]}"
             }
             print("[" + items.joined(separator: ",") + "]")
             return
         }
+        // id, status, start (UTC), duration (`-` while it runs), pipeline, trigger.
         for r in runs {
-            var line = "\(r.id)  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.pipeline)"
-            if r.trigger != .manual { line += "  [\(r.trigger.description)]" }
+            let duration = r.finishedAt.map { LiveRunRenderer.seconds($0.timeIntervalSince(r.createdAt)) } ?? "-"
+            var line = "\(r.id)  \(r.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))\(ISO8601.seconds(r.createdAt))  "
+                + "\(String(repeating: " ", count: max(0, 7 - duration.count)))\(duration)  \(r.pipeline)  \(r.trigger.description)"
             if let done = reruns[r.id], let last = done.last {
                 line += "  (rerun \(done.compactMap(\.pass).max() ?? done.count)× on request, last by \(last.stepId)"
                     + (last.reason.isEmpty ? ")" : ": \(last.reason))")
@@ -140,15 +152,22 @@ struct RunsCommand: ParsableCommand {
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a run, or of one step.")
 
-    @Argument(help: "The run id.") var runID: String
+    @Argument(help: "The run id (with --last: the step).") var runID: String?
     @Argument(help: "Only this step.") var step: String?
+    @Flag(help: "The newest run: `flow logs --last [STEP]`.") var last = false
     @Option(help: "Only this attempt (default: every attempt).") var attempt: Int?
     @Flag(name: .shortAndLong, help: "Keep printing as the log grows, until the step finishes.") var follow = false
     @OptionGroup var state: StateOptions
 
+    func validate() throws {
+        if !last && runID == nil { throw ValidationError("give a run id, or --last for the newest run") }
+        if last && step != nil { throw ValidationError("with --last, give only the step: flow logs --last [STEP]") }
+    }
+
     func run() throws {
         let database = try state.databaseForReading()
-        let run = try state.run(runID, in: database)
+        let run = try state.run(last ? nil : runID, in: database)
+        let step = last ? runID : self.step
         if let step, try !database.steps(of: run.id).contains(where: { $0.stepId == step }) {
             throw CLIError("run \(run.id) has no step `\(step)`")
         }
@@ -158,14 +177,14 @@ struct LogsCommand: ParsableCommand {
             if step == nil || attempts.count > 1 {
                 guard Terminal.standardOutput.write("==> \(a.stepId) attempt \(a.number) (\(a.status.rawValue)) <==\n") else { return }
             }
-            guard try copy(a, database: database) else { return }
+            guard try copy(a, database: database, follow: follow) else { return }
         }
     }
 
     /// Copies one attempt's log. An attempt that printed nothing has no file (the log is
     /// created with the first byte); with `-f` the file may also appear later. Returns false
     /// when standard output was closed (`flow logs R | head`): the output stops there.
-    private func copy(_ attempt: AttemptRecord, database: RunDatabase) throws -> Bool {
+    private func copy(_ attempt: AttemptRecord, database: RunDatabase, follow: Bool) throws -> Bool {
         var handle = FileHandle(forReadingAtPath: attempt.logPath)
         defer { try? handle?.close() }
         while true {

@@ -1,14 +1,43 @@
 import Foundation
 import FlowEngine
 
-/// Where state lives: `--state-dir`, else `$FLOW_HOME`, else `./runs`. Created 0700, and the
-/// process umask is set to 077 first so the database, its WAL files and logs are 0600.
+/// Where state lives: `--state-dir`, else `$FLOW_HOME`, else the `runs/` folder of the project
+/// the current folder is in, found as git finds a repository (``projectRoot(from:)``), else
+/// `./runs`. Created 0700, and the process umask is set to 077 first so the database, its WAL
+/// files and logs are 0600.
 struct StateDirectory {
     let path: String
 
-    init(option: String?) {
-        let chosen = option ?? ProcessInfo.processInfo.environment["FLOW_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "runs"
-        path = chosen.hasPrefix("/") ? chosen : FileManager.default.currentDirectoryPath + "/" + chosen
+    init(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+         currentDirectory: String = FileManager.default.currentDirectoryPath) {
+        if let chosen = option ?? environment["FLOW_HOME"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            path = chosen.hasPrefix("/") ? chosen : currentDirectory + "/" + chosen
+        } else {
+            path = (Self.projectRoot(from: currentDirectory) ?? currentDirectory) + "/runs"
+        }
+    }
+
+    /// The nearest folder, from `directory` up to `/`, that marks a flow project: it holds a
+    /// `.flow` marker (a file or folder) or a `flow.yml`, or a `pipelines/` folder. Nil when
+    /// none does. Each folder is looked at for all three before going up, so the nearest
+    /// project wins, as with git's `.git`.
+    static func projectRoot(from directory: String) -> String? {
+        var current = URL(fileURLWithPath: directory).standardizedFileURL.path
+        while true {
+            if marksProject(current) { return current }
+            guard current != "/" else { return nil }
+            let parent = (current as NSString).deletingLastPathComponent
+            current = parent.isEmpty ? "/" : parent
+        }
+    }
+
+    static let markers = [".flow", "flow.yml"]
+
+    static func marksProject(_ directory: String) -> Bool {
+        let base = directory == "/" ? "" : directory
+        if markers.contains(where: { access(base + "/" + $0, F_OK) == 0 }) { return true }
+        var info = stat()
+        return stat(base + "/pipelines", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     var databasePath: String { path + "/flow.db" }

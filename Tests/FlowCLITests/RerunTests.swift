@@ -82,7 +82,7 @@ import FlowTestSupport
         #expect(reruns.first?["status"] as? String == "carried-out")
         #expect(reruns.first?["pass"] as? Int == 1)
         let runs = try await runFlow(["runs"], currentDirectory: dir.url)
-        #expect(runs.stdout.contains("succeeded  p  (rerun 1× on request, last by gate: out of memory)"), "\(runs.stdout)")
+        #expect(runs.stdout.contains("  p  manual  (rerun 1× on request, last by gate: out of memory)"), "\(runs.stdout)")
         let text = try await runFlow(["status", id], currentDirectory: dir.url)
         #expect(text.stdout.contains("rerun 1 requested by gate (attempt 1): train, batch-size=16 (out of memory)"), "\(text.stdout)")
     }

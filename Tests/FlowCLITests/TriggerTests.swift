@@ -56,6 +56,6 @@ import FlowEngine
         let runs = try await runFlow(["runs", "--json"], currentDirectory: dir.url)
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
         #expect(listed.first?["trigger"] as? [String: String] == ["kind": "codebuild", "buildId": "proj:1234"])
-        #expect(try await runFlow(["runs"], currentDirectory: dir.url).stdout.contains("[codebuild proj:1234]"))
+        #expect(try await runFlow(["runs"], currentDirectory: dir.url).stdout.contains("  p  codebuild proj:1234"))
     }
 }

@@ -10,6 +10,7 @@ extension Messages {
         "`runs-on: codebuild` needs the CodeBuild project to start: write `runs-on: { codebuild: { project: NAME } }`"
     public static func runsOnScalar(_ value: String) -> String {
         "`runs-on` must be a mapping `{ codebuild: { project: NAME } }`, not the word `\(value)`; a step without `runs-on` runs on this machine"
+            + " (GitHub Actions' runner labels such as `ubuntu-latest` pick a machine; in flow, drop `runs-on`, and use `container:` for a step that needs an image)"
     }
     public static func runsOnTwice(_ id: String) -> String {
         "step `\(id)` gives `runs-on` both as a key and in `with:`; keep the key"

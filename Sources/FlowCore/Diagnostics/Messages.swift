@@ -11,7 +11,9 @@ public enum Messages {
     public static let emptyFile = "file is empty; a pipeline needs at least `name` and `steps`"
     public static let yamlOutOfMemory = "out of memory while reading YAML"
     public static let multipleDocuments = "a pipeline file holds one YAML document; remove this `---` and what follows, or move it to its own file"
-    public static func undefinedAlias(_ name: String) -> String { "alias `*\(name)` refers to no anchor defined before it" }
+    public static func undefinedAlias(_ name: String) -> String {
+        "alias `*\(name)` refers to no anchor defined before it; a value that starts with `*` is an alias in YAML: if it is text, quote the whole value"
+    }
     public static func aliasExpansionTooLarge(_ limit: Int) -> String {
         "aliases expand this document past \(limit) values (an alias bomb?); write the values out or nest fewer aliases"
     }
@@ -20,7 +22,9 @@ public enum Messages {
     public static func duplicateKey(_ key: String) -> String { "duplicate key `\(key)`; each key may appear once in a mapping" }
     public static let firstDefinedHere = "first defined here"
     public static let badMergeValue = "`<<` merges a mapping or a list of mappings"
-    public static func unsupportedTag(_ tag: String) -> String { "unsupported YAML tag `\(tag)`; remove it" }
+    public static func unsupportedTag(_ tag: String) -> String {
+        "unsupported YAML tag `\(tag)`; remove it (a value that starts with `!` is a tag in YAML: if it is text, quote the whole value)"
+    }
     public static func yamlReader(_ problem: String) -> String { "cannot read YAML: \(problem)" }
     public static func yamlSyntax(_ problem: String) -> String { "invalid YAML: \(problem)" }
     public static func nestingTooDeep(_ limit: Int) -> String {
@@ -30,6 +34,10 @@ public enum Messages {
     // MARK: Shape of the file
     public static func rootWrongKind(_ kind: String) -> String { "a pipeline file must be a mapping with `name` and `steps`, not \(kind)" }
     public static func unknownKey(_ key: String, in what: String) -> String { "unknown key `\(key)` in \(what)" }
+    public static func jobSteps(_ job: String) -> String {
+        "the steps of job `\(job)` go under the pipeline's top-level `steps:`, each keyed by an id (`build: { run: make }`); "
+            + "the first needs what `\(job)` needs"
+    }
     public static func didYouMean(_ s: String) -> String { "did you mean `\(s)`?" }
     public static func expectedOneOf(_ options: [String]) -> String {
         "expected one of: " + options.map { "`\($0)`" }.joined(separator: ", ")
@@ -114,6 +122,8 @@ public enum Messages {
         "`with` passes inputs to a step type; step `\(id)` is a `run:` script, which reads values through `env:`"
     }
     public static let noSteps = "`steps` is empty; a pipeline needs at least one step"
+    public static let stepsAsList = "a GitHub Actions job lists its steps; flow keys each step by its id: "
+        + "`steps: { build: { run: make }, test: { needs: [build], run: make test } }`"
     public static func unknownInput(_ input: String, _ type: String) -> String { "step type `\(type)` has no input `\(input)`" }
     public static func missingInput(_ input: String, _ type: String) -> String { "step type `\(type)` requires the input `\(input)`; add it under `with:`" }
     public static func inputWrongType(_ what: String, expected: String, found: String) -> String {

@@ -9,7 +9,10 @@ struct NodeReader {
 
     /// The pairs of a mapping, reporting unknown keys (with a suggestion) against `allowed`.
     /// `allowed == nil` accepts any key.
-    mutating func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil) -> [YAMLNode.Pair]? {
+    /// `habit` names what a key flow does not have means elsewhere (``GitHubActionsHabits``):
+    /// said instead of a "did you mean".
+    mutating func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil,
+                          habit: (String, YAMLNode) -> String? = { _, _ in nil }) -> [YAMLNode.Pair]? {
         guard let pairs = node.mapping else {
             if case .scalar(let s) = node.content, s.style == .plain, s.value.isEmpty, s.tag == nil { return [] }
             error(node.location, Messages.wrongType(what, expected: "a mapping", found: node.kindDescription))
@@ -17,7 +20,11 @@ struct NodeReader {
         }
         if let allowed {
             for pair in pairs where !allowed.contains(pair.keyText) {
-                error(pair.key.location, Messages.unknownKey(pair.keyText, in: what), notes: suggestion(for: pair.keyText, among: allowed))
+                if let habit = habit(pair.keyText, pair.value) {
+                    error(pair.key.location, Messages.unknownKey(pair.keyText, in: what), notes: [.init(habit)])
+                } else {
+                    error(pair.key.location, Messages.unknownKey(pair.keyText, in: what), notes: suggestion(for: pair.keyText, among: allowed))
+                }
             }
         }
         return pairs
@@ -195,13 +202,25 @@ public enum Identifier {
 
 /// "Did you mean" suggestions by edit distance.
 public enum Spelling {
-    /// The option closest to `word`, if it is close enough to be a likely typo.
+    /// The option the user most likely meant by `word`, if one is close enough to be a typo.
+    /// Edit distance to the whole option, or (one edit dearer) to one word of a hyphenated
+    /// option of three letters or more: `paralel` means `max-parallel` (one edit from
+    /// `parallel`), not `param` (three from it). Ties go to the option listed first.
     public static func closest(to word: String, among options: [String]) -> String? {
         let w = Array(word.lowercased().unicodeScalars)
         var best: (String, Int)?
         for option in options {
-            let d = distance(w, Array(option.lowercased().unicodeScalars))
-            if d <= max(1, min(w.count, option.count) / 3), d < (best?.1 ?? .max) { best = (option, d) }
+            let o = Array(option.lowercased().unicodeScalars)
+            var (d, limit) = (distance(w, o), max(1, min(w.count, o.count) / 3))
+            let parts = option.lowercased().split(separator: "-")
+            if parts.count > 1 {
+                for part in parts where part.count >= 3 {
+                    let p = Array(part.unicodeScalars)
+                    let (pd, pl) = (distance(w, p) + 1, max(1, min(w.count, p.count) / 3) + 1)
+                    if pd <= pl, pd < d || d > limit { (d, limit) = (pd, pl) }
+                }
+            }
+            if d <= limit, d < (best?.1 ?? .max) { best = (option, d) }
         }
         return best?.0
     }

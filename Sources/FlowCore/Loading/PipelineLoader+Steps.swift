@@ -4,7 +4,10 @@ extension PipelineLoader {
 
     mutating func steps(_ node: YAMLNode) -> [Step] {
         guard let pairs = node.mapping else {
-            reader.error(node.location, Messages.wrongType("`steps`", expected: "a mapping of step ids to steps", found: node.kindDescription))
+            // A GitHub Actions job's `steps:` is a list; flow's steps are keyed by id.
+            let notes: [Diagnostic.Note] = node.sequence == nil ? [] : [.init(Messages.stepsAsList)]
+            reader.error(node.location, Messages.wrongType("`steps`", expected: "a mapping of step ids to steps", found: node.kindDescription),
+                         notes: notes)
             return []
         }
         // A mapping whose only keys were rejected already has its error; `{}` has none yet.
@@ -17,7 +20,8 @@ extension PipelineLoader {
     mutating func step(_ pair: YAMLNode.Pair) -> Step? {
         guard let id = reader.identifier(pair.key, "step id") else { return nil }
         let what = "step `\(id.value)`"
-        guard reader.mapping(pair.value, what, allowed: Self.stepKeys) != nil else { return nil }
+        guard reader.mapping(pair.value, what, allowed: Self.stepKeys,
+                             habit: { GitHubActionsHabits.stepKey($0, stepID: id.value, value: $1) }) != nil else { return nil }
         let body = pair.value
 
         let usesNode = body["uses"], runNode = body["run"]

@@ -41,9 +41,11 @@ public struct PipelineLoader {
         }
         // `x-…` keys are ignored, as in Docker Compose: a place to define anchors for `<<: *name`.
         for pair in pairs where !Self.rootKeys.contains(pair.keyText) && !pair.keyText.hasPrefix("x-") {
-            reader.error(pair.key.location, Messages.unknownKey(pair.keyText, in: "the pipeline"),
-                         notes: reader.suggestion(for: pair.keyText, among: Self.rootKeys))
+            let notes = GitHubActionsHabits.rootKey(pair.keyText).map { [Diagnostic.Note($0)] }
+                ?? reader.suggestion(for: pair.keyText, among: Self.rootKeys)
+            reader.error(pair.key.location, Messages.unknownKey(pair.keyText, in: "the pipeline"), notes: notes)
         }
+        if let jobs = root["jobs"]?.mapping { jobSteps(jobs) }
         let name: Located<String>
         if let node = root["name"], let n = reader.identifier(node, "pipeline name") {
             name = n
@@ -66,10 +68,19 @@ public struct PipelineLoader {
         if let node = root["defaults"] { p.defaults = defaults(node) }
         if let node = root["steps"] {
             p.steps = steps(node)
-        } else {
+        } else if root["jobs"] == nil {
+            // A workflow's `jobs:` has its error already, which says where the steps go.
             reader.error(root.location, Messages.missingKey("steps", in: "the pipeline"))
         }
         return p
+    }
+
+    /// Where each job's `steps:` of a GitHub Actions workflow goes in flow, at its line.
+    mutating func jobSteps(_ jobs: [YAMLNode.Pair]) {
+        for job in jobs {
+            guard let steps = job.value.mapping?.first(where: { $0.keyText == "steps" }) else { continue }
+            reader.error(steps.key.location, Messages.jobSteps(job.keyText))
+        }
     }
 
     // MARK: params, profiles, secrets

@@ -327,6 +327,12 @@ private struct Composer {
         if let context {
             notes.append(.init(context, at: location(parser.context_mark)))
         }
+        let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        if let hint = YAMLHints.hint(problem: problem, at: (Int(parser.problem_mark.line), Int(parser.problem_mark.column)),
+                                     context: context == nil ? nil : (Int(parser.context_mark.line), Int(parser.context_mark.column)),
+                                     lines: lines) {
+            notes.append(.init(hint, at: at))
+        }
         diagnostics.append(.error(at, Messages.yamlSyntax(problem), notes: notes))
         fatal = true
     }

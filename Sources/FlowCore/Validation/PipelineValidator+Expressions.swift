@@ -185,7 +185,7 @@ extension PipelineValidator {
         case "steps":
             checkStepReference(path, at: at, scope)
         default:
-            error(at, Messages.unknownContext(context))
+            error(at, Messages.unknownContext(context), notes: GitHubActionsHabits.context(path).map { [.init($0)] } ?? [])
         }
     }
 

@@ -111,7 +111,8 @@ public struct PipelineValidator {
     mutating func checkStepType(_ step: Step) {
         guard let signature = options.catalog[step.uses.value] else {
             let names = options.catalog.names
-            let note = Spelling.closest(to: step.uses.value, among: names).map(Messages.didYouMean) ?? Messages.knownStepTypes(names)
+            let note = GitHubActionsHabits.action(step.uses.value)
+                ?? Spelling.closest(to: step.uses.value, among: names).map(Messages.didYouMean) ?? Messages.knownStepTypes(names)
             error(step.uses.location, Messages.unknownStepType(step.uses.value), notes: [.init(note)])
             return
         }

@@ -34,7 +34,12 @@ public final class GroupLock: @unchecked Sendable {
         guard descriptor >= 0 else { throw LockError(path: path, reason: String(cString: strerror(errno))) }
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 {
+            _ = flock(descriptor, LOCK_UN)
+            close(descriptor)
+        }
+    }
 
     /// Takes the group if no other process holds it, and writes this pid into the file.
     public func tryLock() throws -> Bool {
@@ -65,6 +70,10 @@ public final class GroupLock: @unchecked Sendable {
     public func release() {
         lock.withLock {
             guard descriptor >= 0 else { return }
+            // Unlocked before it is closed: a child this process is forking at this moment
+            // shares the open file description until it execs (O_CLOEXEC closes it only
+            // then), and a close alone would leave the group held through that child.
+            _ = flock(descriptor, LOCK_UN)
             close(descriptor)
             descriptor = -1
         }
