@@ -2,7 +2,7 @@
 /// `div`, `max` and `min` are flow's own (GitHub Actions has no arithmetic): the smallest piece
 /// that lets a value be derived from a number (`max(1, div(params.batch-size, 2))`).
 enum BuiltinFunction: String, CaseIterable, Sendable {
-    case contains, startsWith, endsWith, format, join, toJSON, fromJSON
+    case contains, startsWith, endsWith, format, join, toJSON, fromJSON, `case`
     case div, max, min
     case success, failure, always, cancelled
 
@@ -13,6 +13,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         switch self {
         case .contains, .startsWith, .endsWith, .div, .max, .min: 2
         case .format, .join, .toJSON, .fromJSON: 1
+        case .case: 3
         case .success, .failure, .always, .cancelled: 0
         }
     }
@@ -21,7 +22,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     var maximumArguments: Int? {
         switch self {
         case .contains, .startsWith, .endsWith, .join, .div: 2
-        case .format, .max, .min: nil
+        case .format, .max, .min, .case: nil
         case .toJSON, .fromJSON: 1
         case .success, .failure, .always, .cancelled: 0
         }
@@ -42,6 +43,9 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
 
     /// A message for a call with `count` arguments, or `nil` when the count is allowed.
     func arityProblem(_ count: Int) -> String? {
+        if self == .case, count >= minimumArguments, count % 2 == 0 {
+            return "`case` takes pairs of a predicate and a value, then a default: an odd number of arguments, but \(count) were given"
+        }
         if count >= minimumArguments, count <= maximumArguments ?? .max { return nil }
         let expected: String
         switch (minimumArguments, maximumArguments) {

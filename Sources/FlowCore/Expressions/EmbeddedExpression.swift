@@ -32,7 +32,7 @@ struct EmbeddedExpression {
             } else if scalar == "}", offset + 1 < limit, text[offset + 1] == "}" {
                 let origin = text.position(of: bodyStart)
                 do {
-                    let expression = try Expression.parse(text.string(bodyStart..<offset))
+                    let expression = try Expression.parseInPipeline(text.string(bodyStart..<offset))
                     return .success(EmbeddedExpression(expression: expression, start: start, end: offset + 2))
                 } catch {
                     return .failure(Failure(error: error.relocated(into: origin), resumeAt: offset + 2))

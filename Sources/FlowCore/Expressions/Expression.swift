@@ -9,8 +9,15 @@ public struct Expression: Hashable, Sendable {
 
     /// Parses an expression. Errors carry a position inside `source`; function names and argument counts
     /// are checked here, so a parsed expression only fails at evaluation on bad data (e.g. `fromJSON`).
+    /// An empty (or blank) expression is `null`, as GitHub's evaluator has it; a pipeline refuses an
+    /// empty `${{ }}` or `if:` before it gets here (``parseInPipeline(_:)``), as GitHub's workflow parser does.
     public static func parse(_ source: String) throws(ExpressionError) -> Expression {
-        Expression(source: source, root: try ExpressionParser.parse(source))
+        Expression(source: source, root: try ExpressionParser.parse(source, emptyIsNull: true))
+    }
+
+    /// ``parse(_:)`` for an expression written in a pipeline (`${{ … }}`, `if:`): nothing at all is refused.
+    public static func parseInPipeline(_ source: String) throws(ExpressionError) -> Expression {
+        Expression(source: source, root: try ExpressionParser.parse(source, emptyIsNull: false))
     }
 
     private init(source: String, root: ExpressionNode) {

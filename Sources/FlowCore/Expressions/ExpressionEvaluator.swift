@@ -1,6 +1,25 @@
 /// Evaluates a parsed expression tree against a context, with GitHub Actions' semantics.
 struct ExpressionEvaluator {
     let context: EvaluationContext
+    /// What this evaluation's strings may take (GitHub's memory limit).
+    let budget = MemoryBudget()
+
+    /// The memory one evaluation's strings may take: GitHub's limit, 1 MiB, counted as GitHub
+    /// counts it (UTF-16, two bytes a character). Checked where strings are built (`format`,
+    /// `join`, `toJSON`), so a hostile expression (`format` of `format` of …) stops with an error
+    /// instead of exhausting memory.
+    final class MemoryBudget {
+        static let limit = 1 << 20
+        private var used = 0
+
+        func spend(_ value: ExpressionValue, at position: TextPosition) throws(ExpressionError) -> ExpressionValue {
+            if case .string(let text) = value { used += text.utf16.count * 2 }
+            guard used <= Self.limit else {
+                throw ExpressionError("the expression's strings take more than 1 MiB (GitHub's limit for one expression)", at: position)
+            }
+            return value
+        }
+    }
 
     /// A value during evaluation. A *filtered array* is the result of a wildcard (`.*`, `[*]`): further
     /// property accesses and indexes apply to each of its elements instead of to the array itself.
@@ -18,7 +37,8 @@ struct ExpressionEvaluator {
         case .literal(let value):
             return Result(value: value)
         case .context(let name):
-            return Result(value: context.values[name] ?? .null)
+            // Context names are case-insensitive, as in GitHub (`GITHUB.sha`).
+            return Result(value: ExpressionValue.member(context.values, named: name) ?? .null)
         case .property(let base, let name):
             return access(try evaluateKeepingFilter(base), key: .string(name))
         case .index(let base, let key):
@@ -46,13 +66,16 @@ struct ExpressionEvaluator {
             value: .array(elements.compactMap { ExpressionEvaluator.element(of: $0, key: key) }), isFiltered: true)
     }
 
-    /// The member of an object (by the key's string form, case-sensitively) or the element of an array (by the
-    /// key's number, truncated; out of range or not a number gives `nil`); `nil` for anything else.
+    /// The member of an object (by the key's string form, case-insensitively as GitHub does) or the element
+    /// of an array (by the key's number, truncated; out of range or not a number gives `nil`); `nil` for
+    /// anything else.
     private static func element(of container: ExpressionValue, key: ExpressionValue) -> ExpressionValue? {
-        switch container {
-        case .object(let members):
-            return members[key.stringValue]
-        case .array(let elements):
+        switch (container, key) {
+        case (_, .array), (_, .object):
+            return nil  // GitHub indexes by no array or object, not even their `Array`/`Object` text
+        case (.object(let members), _):
+            return ExpressionValue.member(members, named: key.githubString)
+        case (.array(let elements), _):
             let number = key.numberValue
             guard number.isFinite, number >= 0, number < Double(elements.count) else { return nil }
             return elements[Int(number)]
@@ -74,7 +97,8 @@ struct ExpressionEvaluator {
         if base.isFiltered, case .array(let elements) = base.value {
             return Result(value: .array(elements.flatMap { children($0) ?? [] }), isFiltered: true)
         }
-        guard let values = children(base.value) else { return Result(value: .null) }
+        // On anything else GitHub gives an empty filtered array.
+        guard let values = children(base.value) else { return Result(value: .array([]), isFiltered: true) }
         return Result(value: .array(values), isFiltered: true)
     }
 
@@ -121,6 +145,7 @@ struct ExpressionEvaluator {
     private func call(
         _ function: BuiltinFunction, _ argumentNodes: [ExpressionNode], at position: TextPosition
     ) throws(ExpressionError) -> ExpressionValue {
+        if function == .case { return try evaluateCase(argumentNodes, at: position) }
         var arguments: [ExpressionValue] = []
         for node in argumentNodes { arguments.append(try evaluate(node)) }
         switch function {
@@ -128,31 +153,39 @@ struct ExpressionEvaluator {
             if case .array(let elements) = arguments[0] {
                 return .bool(elements.contains { ExpressionValue.looselyEqual($0, arguments[1]) })
             }
-            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
-            let part = ExpressionValue.caseInsensitiveKey(arguments[1].stringValue)
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].githubString)
+            let part = ExpressionValue.caseInsensitiveKey(arguments[1].githubString)
             return .bool(part.isEmpty || text.indices.contains { text[$0...].starts(with: part) })
         case .startsWith:
-            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
-            return .bool(text.starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].stringValue)))
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].githubString)
+            return .bool(text.starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].githubString)))
         case .endsWith:
-            let text = ExpressionValue.caseInsensitiveKey(arguments[0].stringValue)
+            let text = ExpressionValue.caseInsensitiveKey(arguments[0].githubString)
             return .bool(
-                text.reversed().starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].stringValue).reversed()))
+                text.reversed().starts(with: ExpressionValue.caseInsensitiveKey(arguments[1].githubString).reversed()))
         case .format:
-            return .string(
-                try ExpressionEvaluator.format(arguments[0].stringValue, Array(arguments.dropFirst()), at: position))
+            return try budget.spend(
+                .string(try ExpressionEvaluator.format(arguments[0].githubString, Array(arguments.dropFirst()), at: position)),
+                at: position)
         case .join:
-            let separator = arguments.count > 1 ? arguments[1].stringValue : ","
+            // A separator that is an array or an object is no separator: GitHub falls back to `,`.
+            var separator = ","
+            if arguments.count > 1 {
+                switch arguments[1] {
+                case .array, .object: break
+                default: separator = arguments[1].githubString
+                }
+            }
             switch arguments[0] {
-            case .array(let elements): return .string(elements.map(\.stringValue).joined(separator: separator))
+            case .array(let elements): return try budget.spend(.string(elements.map(\.githubString).joined(separator: separator)), at: position)
             case .object: return .string("")
-            default: return .string(arguments[0].stringValue)
+            default: return .string(arguments[0].githubString)
             }
         case .toJSON:
-            return .string(arguments[0].toJSON(pretty: true))
+            return try budget.spend(.string(arguments[0].toJSON(pretty: true)), at: position)
         case .fromJSON:
             do {
-                return try ExpressionValue(json: arguments[0].stringValue)
+                return try ExpressionValue(json: arguments[0].githubString)
             } catch {
                 let location = "line \(error.position.line), column \(error.position.column)"
                 throw ExpressionError(
@@ -176,7 +209,22 @@ struct ExpressionEvaluator {
         case .failure: return .bool(context.status.anyUpstreamFailed)
         case .always: return .bool(true)
         case .cancelled: return .bool(context.status.cancelled)
+        case .case: preconditionFailure("`case` is evaluated lazily, before its arguments are")
         }
+    }
+
+    /// `case(p₁, v₁, p₂, v₂, …, default)`: the value after the first predicate that is true, else the
+    /// default; evaluated lazily, left to right. A predicate must be a boolean (GitHub's rule).
+    private func evaluateCase(_ nodes: [ExpressionNode], at position: TextPosition) throws(ExpressionError) -> ExpressionValue {
+        var index = 0
+        while index + 1 < nodes.count {
+            guard case .bool(let holds) = try evaluate(nodes[index]) else {
+                throw ExpressionError("`case`: predicate \(index / 2 + 1) must be a boolean (true or false)", at: nodes[index].position)
+            }
+            if holds { return try evaluate(nodes[index + 1]) }
+            index += 2
+        }
+        return try evaluate(nodes[nodes.count - 1])
     }
 
     /// `div(a, b)`: the integer quotient of two numbers, rounded towards negative infinity (so
@@ -218,7 +266,7 @@ struct ExpressionEvaluator {
                     let given = arguments.count == 1 ? "1 argument follows" : "\(arguments.count) arguments follow"
                     throw fail("`{\(index)}` refers to a missing argument; \(given) the format string")
                 }
-                result.append(contentsOf: arguments[index].stringValue.unicodeScalars)
+                result.append(contentsOf: arguments[index].githubString.unicodeScalars)
                 offset = end + 1
             } else {
                 result.append(scalar)

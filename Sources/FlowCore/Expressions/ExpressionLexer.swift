@@ -18,7 +18,8 @@ struct ExpressionToken: Sendable {
 }
 
 /// Splits expression source into tokens, following GitHub Actions' lexical rules: identifiers may contain
-/// `-`, strings use single quotes with `''` as the escaped quote, and `-` only ever starts a number.
+/// `-`, strings use single quotes with `''` as the escaped quote, and `-` or `+` only ever starts a
+/// number (`-1`, `+1.5`, `-Infinity`; there is no arithmetic).
 struct ExpressionLexer {
     private let text: ScalarText
     private var offset = 0
@@ -62,7 +63,8 @@ struct ExpressionLexer {
             if scalar == "'" {
                 try readString()
             } else if ExpressionLexer.isDigit(scalar)
-                || (scalar == "-" && (ExpressionLexer.isDigit(text[offset + 1]) || text[offset + 1] == "."))
+                || ((scalar == "-" || scalar == "+")
+                    && (ExpressionLexer.isDigit(text[offset + 1]) || text[offset + 1] == "." || text.hasPrefix("Infinity", at: offset + 1)))
                 || (scalar == "." && ExpressionLexer.isDigit(text[offset + 1]) && !afterOperand)
             {
                 try readNumber()
@@ -165,9 +167,9 @@ struct ExpressionLexer {
     private mutating func readNumber() throws(ExpressionError) {
         let start = offset
         offset += 1
-        let isHex =
-            text.hasPrefix("0x", at: start) || text.hasPrefix("0X", at: start)
-            || text.hasPrefix("-0x", at: start) || text.hasPrefix("-0X", at: start)
+        let signed = text[start] == "-" || text[start] == "+"
+        let digitsStart = signed ? start + 1 : start
+        let isHex = text.hasPrefix("0x", at: digitsStart) || text.hasPrefix("0X", at: digitsStart)
         while let scalar = text[offset] {
             let previous = text[offset - 1]
             let isExponentSign = (scalar == "+" || scalar == "-") && (previous == "e" || previous == "E") && !isHex
@@ -177,8 +179,11 @@ struct ExpressionLexer {
             offset += 1
         }
         let word = text.string(start..<offset)
-        guard let value = ExpressionValue.parseNumber(word) else {
-            throw ExpressionError("invalid number `\(word)`", at: text.position(of: start))
+        // GitHub takes a sign on decimal numbers and `Infinity` only, not on `0x…` or `0o…`.
+        let radixPrefix = ["0x", "0X", "0o", "0O"].contains { text.hasPrefix($0, at: digitsStart) }
+        guard !(signed && radixPrefix), let value = ExpressionValue.parseNumber(word) else {
+            let hint = signed && radixPrefix ? "; hexadecimal and octal numbers take no sign" : ""
+            throw ExpressionError("invalid number `\(word)`\(hint)", at: text.position(of: start))
         }
         add(.literal(.number(value)), from: start)
     }

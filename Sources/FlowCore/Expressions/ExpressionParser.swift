@@ -9,9 +9,10 @@ struct ExpressionParser {
     /// Keeps evaluation (which recurses over the tree) from exhausting the stack.
     static let maximumDepth = 100
 
-    static func parse(_ source: String) throws(ExpressionError) -> ExpressionNode {
+    static func parse(_ source: String, emptyIsNull: Bool) throws(ExpressionError) -> ExpressionNode {
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(source))
         if parser.current.kind == .end {
+            if emptyIsNull { return ExpressionNode(kind: .literal(.null), position: parser.current.position) }
             throw ExpressionError("expected an expression, found nothing", at: parser.current.position)
         }
         let node = try parser.parseOr()
@@ -27,7 +28,37 @@ struct ExpressionParser {
             throw ExpressionError(
                 "unexpected \(extra.quoted); expected an operator such as `==`, `&&` or `||`", at: extra.position)
         }
+        if let deep = deepest(node, limit: githubDepth) {
+            throw ExpressionError(
+                "expression is nested too deeply: more than \(githubDepth - 1) levels of `!`, calls, accesses and "
+                    + "operators inside each other (GitHub's limit is \(githubDepth)); split it up", at: deep.position)
+        }
         return node
+    }
+
+    /// GitHub's maximum expression depth: a tree of this many nested nodes is refused. Every `!`,
+    /// call, `.name`, `[index]`, `.*` and operator chain is a node (a flat chain such as
+    /// `a || b || c` is one); parentheses are not.
+    static let githubDepth = 50
+
+    /// The first node found at depth `limit` (the root is at 1), or nil. The parse-time bound
+    /// (``maximumDepth``) keeps this recursion short.
+    private static func deepest(_ node: ExpressionNode, limit: Int, depth: Int = 0) -> ExpressionNode? {
+        let counts: Bool
+        let children: [ExpressionNode]
+        switch node.kind {
+        case .literal, .context: return nil
+        case .property(let base, _), .wildcard(let base), .not(let base): (counts, children) = (true, [base])
+        case .index(let base, let index): (counts, children) = (true, [base, index])
+        case .chain(let first, let links): (counts, children) = (true, [first] + links.map(\.operand))
+        case .call(_, let arguments): (counts, children) = (true, arguments)
+        }
+        let here = depth + (counts ? 1 : 0)
+        if here >= limit { return node }
+        for child in children {
+            if let found = deepest(child, limit: limit, depth: here) { return found }
+        }
+        return nil
     }
 
     private init(tokens: [ExpressionToken]) { self.tokens = tokens }

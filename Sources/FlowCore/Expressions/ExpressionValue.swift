@@ -20,8 +20,11 @@ public enum ExpressionValue: Hashable, Sendable {
         }
     }
 
-    /// GitHub's conversion to a string: `null` is empty, booleans are `true`/`false`, numbers are written
-    /// without a decimal point when integral, arrays and objects as compact JSON with sorted keys.
+    /// A value as text where a whole value is written into a string (`${{ x }}` in a script, an
+    /// input or `env:`): `null` is empty, booleans are `true`/`false`, numbers are written without a
+    /// decimal point when integral, arrays and objects as compact JSON with sorted keys. (GitHub
+    /// writes `Array` and `Object` there, which no step can use: a deliberate difference, see
+    /// docs/expressions.md. Inside expressions flow converts as GitHub does: ``githubString``.)
     public var stringValue: String {
         switch self {
         case .null: ""
@@ -29,6 +32,16 @@ public enum ExpressionValue: Hashable, Sendable {
         case .number(let value): ExpressionValue.format(value)
         case .string(let value): value
         case .array, .object: toJSON(pretty: false)
+        }
+    }
+
+    /// GitHub's conversion to a string inside an expression (`format`, `join`, `contains`, an
+    /// index): as ``stringValue``, except that an array is `Array` and an object `Object`.
+    var githubString: String {
+        switch self {
+        case .array: "Array"
+        case .object: "Object"
+        default: stringValue
         }
     }
 
@@ -139,15 +152,26 @@ public enum ExpressionValue: Hashable, Sendable {
     }
 
     /// The text upper-cased scalar by scalar (simple case mapping: `ß` stays `ß`), for GitHub's ordinal
-    /// case-insensitive comparisons. No Unicode normalization is applied.
+    /// case-insensitive comparisons. No Unicode normalization is applied. A non-ASCII letter whose
+    /// upper case is ASCII (the dotless `ı`, the long `ſ`) is kept: GitHub's ordinal comparison
+    /// does not fold `ı` to `I`.
     static func caseInsensitiveKey(_ text: String) -> [Unicode.Scalar] {
         text.unicodeScalars.map { scalar in
             if scalar.isASCII {
                 return ("a"..."z").contains(scalar) ? Unicode.Scalar(scalar.value - 32)! : scalar
             }
             let upper = scalar.properties.uppercaseMapping.unicodeScalars
-            return upper.count == 1 ? upper.first! : scalar
+            guard upper.count == 1, let mapped = upper.first, !mapped.isASCII else { return scalar }
+            return mapped
         }
+    }
+
+    /// The member of `members` named `key`, as GitHub looks it up: the exact name first, else the
+    /// first name (in sorted order) equal to it case-insensitively.
+    static func member(_ members: [String: ExpressionValue], named key: String) -> ExpressionValue? {
+        if let exact = members[key] { return exact }
+        let folded = caseInsensitiveKey(key)
+        return members.keys.sorted().first { caseInsensitiveKey($0) == folded }.flatMap { members[$0] }
     }
 }
 

@@ -197,7 +197,7 @@ public struct RunPlanner {
             if c.containsExpression {
                 condition = try Template.parse(c.text).expressions.first?.0
             } else {
-                condition = try Expression.parse(c.text)
+                condition = try Expression.parseInPipeline(c.text)
             }
         }
         return PlannedStep(

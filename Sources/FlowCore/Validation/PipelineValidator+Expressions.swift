@@ -129,7 +129,7 @@ extension PipelineValidator {
                 }
                 check(expression, startingAt: Self.afterOpener(position), in: text, scope)
             } else {
-                check(try Expression.parse(text.text), startingAt: .start, in: text, scope)
+                check(try Expression.parseInPipeline(text.text), startingAt: .start, in: text, scope)
             }
         } catch {
             self.error(text.location(of: error.position), Messages.expression(error.message))

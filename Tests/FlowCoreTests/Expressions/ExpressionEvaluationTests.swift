@@ -181,9 +181,16 @@ struct ExpressionEvaluationTests {
         #expect(try evaluate("null.x") == .null)
     }
 
-    @Test func keysAreCaseSensitive() throws {
-        #expect(try evaluate("env.home") == .null)
-        #expect(try evaluate("ENV.HOME") == .null)
+    /// As in GitHub, contexts and property names are looked up ignoring case (an exact match first).
+    @Test func keysAndContextsAreCaseInsensitive() throws {
+        let home = try evaluate("env.HOME")
+        #expect(home != .null)
+        #expect(try evaluate("env.home") == home)
+        #expect(try evaluate("ENV.HOME") == home)
+        let data = EvaluationContext(values: ["o": ["BaR": 1, "bar": 2, "Only": 3]])
+        #expect(try Expression.parse("o.bar").evaluate(in: data) == 2)  // the exact name wins
+        #expect(try Expression.parse("o.BAR").evaluate(in: data) == 1)  // else the first in sorted order
+        #expect(try Expression.parse("o['ONLY']").evaluate(in: data) == 3)
     }
 
     @Test func objectWildcardGivesTheValuesOrderedByKey() throws {
@@ -206,8 +213,9 @@ struct ExpressionEvaluationTests {
         #expect(try run("x.*.*.n") == [1, 2, 4])
         #expect(try run("x.a.*") == .array([["n": 1, "v": [10, 11]], ["n": 2, "v": [20]], ["m": 3]]))
         #expect(try run("x.a[1].n") == 2)  // no wildcard: ordinary index
-        #expect(try run("x.missing.*") == .null)
-        #expect(try run("x.a[0].n.*") == .null)
+        // A wildcard on anything but an array or object is an empty array, as in GitHub.
+        #expect(try run("x.missing.*") == [])
+        #expect(try run("x.a[0].n.*") == [])
     }
 
     @Test func stringValueConversion() throws {

@@ -59,7 +59,8 @@ struct ExpressionFunctionTests {
         ("format('{{{0}}}', 'x')", "{x}"),
         ("format('}}{{')", "}{"),
         ("format('no placeholders')", "no placeholders"),
-        ("format('{0}|{1}|{2}|{3}', null, true, 1.5, params.tags)", "|true|1.5|[\"latest\",\"v1\",3]"),
+        ("format('{0}|{1}|{2}|{3}', null, true, 1.5, params.tags)", "|true|1.5|Array"),
+        ("format('{0}', fromJSON('{}'))", "Object"),
         ("format('{0}', format('{{x}}'))", "{x}"),
         ("format(3)", "3"),
         ("format('{0}{10}', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 'ten')", "0ten"),
@@ -100,7 +101,8 @@ struct ExpressionFunctionTests {
         ("join(steps.*.status, ' ')", "success failure"),
         ("join('just a string', '-')", "just a string"),
         ("join(fromJSON('[]'), '-')", ""),
-        ("join(fromJSON('[null, true, [1]]'), ';')", ";true;[1]"),
+        ("join(fromJSON('[null, true, [1], {}]'), ';')", ";true;Array;Object"),
+        ("join(fromJSON('[1, 2]'), fromJSON('[]'))", "1,2"),
         ("join(42)", "42"),
         ("join(null)", ""),
         ("join(params.obj)", ""),
@@ -154,9 +156,9 @@ struct ExpressionFunctionTests {
         #expect(error?.message.contains(detail) == true, "message: \(error?.message ?? "none")")
     }
 
-    @Test func fromJSONOfAnArrayUsesItsStringForm() throws {
-        // Arrays convert to compact JSON, so this round-trips.
-        #expect(try evaluate("fromJSON(params.tags)") == ["latest", "v1", 3])
+    @Test func fromJSONOfAnArrayReadsItsTextArrayAsGitHubDoes() {
+        // Inside an expression an array's text is `Array` (GitHub's rule), which is not JSON.
+        #expect(evaluationError("fromJSON(params.tags)")?.message.hasPrefix("`fromJSON`: the text is not valid JSON") == true)
     }
 
     @Test func fromJSONRejectsExcessiveNesting() {

@@ -35,7 +35,6 @@ struct ExpressionParserTests {
         ("-1.5E+3", .number(-1500)),
         ("0xff", .number(255)),
         ("0XFF", .number(255)),
-        ("-0x10", .number(-16)),
         ("0o17", .number(15)),
         ("Infinity", .number(.infinity)),
         ("''", .string("")),
@@ -119,8 +118,7 @@ struct ExpressionParserTests {
         ("a.", 1, 3, "expected a property name or `*` after `.`"),
         ("a.(b)", 1, 3, "expected a property name"),
         ("a.b(1)", 1, 4, "unexpected `(`: only functions can be called"),
-        ("", 1, 1, "expected an expression"),
-        ("   ", 1, 4, "expected an expression"),
+        ("-0x10", 1, 1, "hexadecimal and octal numbers take no sign"),
         ("'abc", 1, 1, "unterminated string"),
         ("x == 'it's'", 1, 11, "unterminated string"),
         ("1.2.3", 1, 1, "invalid number `1.2.3`"),
@@ -192,7 +190,33 @@ struct ExpressionParserTests {
         #expect(parseError("a" + String(repeating: ".b", count: 10_000)) != nil)
         #expect(parseError("a" + String(repeating: "[0]", count: 10_000)) != nil)
         #expect(try value(Array(repeating: "false", count: 50).joined(separator: " || ")) == false)
-        #expect(try value("a" + String(repeating: ".b", count: 50)) == .null)
+        // GitHub's depth limit: 49 nested accesses are fine, 50 are refused.
+        #expect(try value("a" + String(repeating: ".b", count: 49)) == .null)
+        #expect(parseError("a" + String(repeating: ".b", count: 50))?.message.contains("GitHub's limit is 50") == true)
+    }
+
+    /// An empty expression is null, as GitHub's evaluator has it; in a pipeline, an empty `${{ }}`
+    /// or `if:` is refused, as GitHub's workflow parser refuses it.
+    @Test func anEmptyExpressionIsNullButNotInAPipeline() throws {
+        #expect(try Expression.parse("").evaluate(in: EvaluationContext()) == .null)
+        #expect(try Expression.parse("   ").evaluate(in: EvaluationContext()) == .null)
+        for (source, column) in [("", 1), ("   ", 4)] {
+            do {
+                _ = try Expression.parseInPipeline(source)
+                Issue.record("`\(source)` was accepted")
+            } catch {
+                #expect(error.position == TextPosition(line: 1, column: column))
+                #expect(error.message.contains("expected an expression"))
+            }
+        }
+    }
+
+    @Test func signedNumbersAndInfinityAreLiterals() throws {
+        #expect(try value("+1") == 1)
+        #expect(try value("+1.5") == 1.5)
+        #expect(try value("-Infinity") == .number(-.infinity))
+        #expect(try value("+Infinity") == .number(.infinity))
+        #expect(try value("' -Infinity ' == -Infinity") == true)
     }
 
     @Test func callsStatusFunctionFindsThemAnywhere() throws {
