@@ -16,6 +16,7 @@ final class LiveRunRenderer: RunRenderer, @unchecked Sendable {
         var started: Date
         var attempt: Int
         var logPath: String
+        var name: String?
     }
 
     private let lock = NSLock()
@@ -44,18 +45,18 @@ final class LiveRunRenderer: RunRenderer, @unchecked Sendable {
         defer { lock.unlock() }
         var out = erase()
         switch event {
-        case .runStarted(_, _, let steps):
+        case .runStarted(_, _, let steps, _):
             total = steps.count
             (finished, failed) = (0, 0) // a rerun pass counts afresh
             runStarted = now()
             out += plain.text(for: event)
             startTicking()
-        case .stepStarted(let id, let attempt, let logPath):
+        case .stepStarted(let id, let attempt, let logPath, let name):
             if let i = active.firstIndex(where: { $0.id == id }) {
                 active[i].attempt = attempt
                 active[i].logPath = logPath
             } else {
-                active.append(Active(id: id, started: now(), attempt: attempt, logPath: logPath))
+                active.append(Active(id: id, started: now(), attempt: attempt, logPath: logPath, name: name))
             }
         case .stepFinished(let summary):
             active.removeAll { $0.id == summary.stepID }
@@ -111,7 +112,7 @@ final class LiveRunRenderer: RunRenderer, @unchecked Sendable {
         var lines: [String] = []
         let room = max(Int(rows) - 2, 1)
         for step in active.prefix(active.count > room ? room - 1 : room) {
-            var head = "\(frame) \(step.id)  \(Self.seconds(moment.timeIntervalSince(step.started)))"
+            var head = "\(frame) \(StepNames.label(step.id, step.name))  \(Self.seconds(moment.timeIntervalSince(step.started)))"
             if step.attempt > 1 { head += "  attempt \(step.attempt)" }
             let last = LogTail.lastLines(of: step.logPath, count: 1).first.map(Self.printable) ?? ""
             let line = Self.clip(last.isEmpty ? head : head + "  " + last, width)

@@ -23,28 +23,30 @@ struct PlainRunRenderer: RunRenderer {
     func text(for event: RunEvent) -> String {
         var lines: [String] = []
         switch event {
-        case .runStarted(let id, let pipeline, let steps):
+        case .runStarted(let id, let pipeline, let steps, _):
             lines.append("run \(id): \(pipeline), \(steps.count) step\(steps.count == 1 ? "" : "s")")
-        case .stepStarted(let step, let attempt, _):
-            lines.append("\(paint("▸", "36")) \(step)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+        case .stepStarted(let step, let attempt, _, let name):
+            lines.append("\(paint("▸", "36")) \(StepNames.label(step, name))" + (attempt > 1 ? " (attempt \(attempt))" : ""))
         case .stepRetrying(let step, let attempt, let delay, let error):
             lines.append("\(paint("↻", "33")) \(step) attempt \(attempt) failed: \(error); retrying in \(delay)")
         case .stepFinished(let s):
             let time = String(format: "%.1fs", s.seconds)
+            let step = StepNames.label(s.stepID, s.name)
             switch s.status {
-            case .succeeded: lines.append("\(paint("✓", "32")) \(s.stepID) \(time)")
-            case .skipped: lines.append("\(paint("-", "2")) \(s.stepID) skipped: \(s.reason ?? "")")
-            case .cancelled: lines.append("\(paint("■", "33")) \(s.stepID) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
+            case .succeeded: lines.append("\(paint("✓", "32")) \(step) \(time)")
+            case .skipped: lines.append("\(paint("-", "2")) \(step) skipped: \(s.reason ?? "")")
+            case .cancelled: lines.append("\(paint("■", "33")) \(step) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
             default:
-                lines.append("\(paint("✗", "31")) \(s.stepID) failed after \(time)" + (s.reason.map { ": \($0)" } ?? ""))
+                lines.append("\(paint("✗", "31")) \(step) failed after \(time)" + (s.reason.map { ": \($0)" } ?? ""))
                 if let path = s.logPath {
                     for line in LogTail.lastLines(of: path, count: 10) { lines.append("    \(line)") }
                     lines.append("    log: \(path)")
                 }
             }
-        case .runFinished(let id, let status, let seconds):
+        case .runFinished(let id, let status, let seconds, let outputs):
             let word = status == .succeeded ? paint("succeeded", "32") : status == .cancelled ? paint("cancelled", "33") : paint(status.rawValue, "31")
             lines.append("run \(id) \(word) in \(String(format: "%.1fs", seconds))")
+            for output in outputs { lines.append("  \(output.name): \(output.value)") }
         case .runError(let message):
             lines.append("\(paint("✗", "31")) flow: \(message)")
         case .runRerun, .rerunRefused:
@@ -62,11 +64,15 @@ struct JSONRunRenderer: RunRenderer {
     func render(_ event: RunEvent) {
         var fields: [(String, String)]
         switch event {
-        case .runStarted(let id, let pipeline, let steps):
+        case .runStarted(let id, let pipeline, let steps, let names):
             fields = [("event", q("run-started")), ("run", q(id)), ("pipeline", q(pipeline)),
                       ("steps", "[" + steps.map(q).joined(separator: ",") + "]")]
-        case .stepStarted(let step, let attempt, let log):
+            if !names.isEmpty {
+                fields.append(("names", "{" + names.sorted { $0.key < $1.key }.map { "\(q($0.key)):\(q($0.value))" }.joined(separator: ",") + "}"))
+            }
+        case .stepStarted(let step, let attempt, let log, let name):
             fields = [("event", q("step-started")), ("step", q(step)), ("attempt", "\(attempt)"), ("log", q(log))]
+            if let name { fields.append(("name", q(name))) }
         case .stepRetrying(let step, let attempt, let delay, let error):
             fields = [("event", q("step-retrying")), ("step", q(step)), ("attempt", "\(attempt)"),
                       ("delayMs", "\(delay.milliseconds)"), ("error", q(error))]
@@ -76,8 +82,10 @@ struct JSONRunRenderer: RunRenderer {
             if let code = s.exitCode { fields.append(("exitCode", "\(code)")) }
             if let reason = s.reason { fields.append(("reason", q(reason))) }
             if let log = s.logPath { fields.append(("log", q(log))) }
-        case .runFinished(let id, let status, let seconds):
-            fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds))]
+            if let name = s.name { fields.append(("name", q(name))) }
+        case .runFinished(let id, let status, let seconds, let outputs):
+            fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds)),
+                      ("outputs", "{" + outputs.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",") + "}")]
         case .runError(let message):
             fields = [("event", q("run-error")), ("error", q(message))]
         case .runRerun(let id, let pass):
@@ -96,6 +104,11 @@ struct JSONRunRenderer: RunRenderer {
 
     private func q(_ s: String) -> String { JSONText.quote(s) }
     private func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ",") + "]" }
+}
+
+/// How a step is shown: `id · name` when it has a display name.
+enum StepNames {
+    static func label(_ id: String, _ name: String?) -> String { name.map { "\(id) · \($0)" } ?? id }
 }
 
 /// The last lines of a log file, read from its end (a log can be gigabytes).
@@ -128,7 +141,9 @@ enum JUnitReport {
             default:
                 outcome = .passed
             }
-            return JUnitXML.Case(name: s.stepID, classname: pipeline, time: s.seconds, outcome: outcome, systemOut: systemOut(s))
+            // A named step's case reads as its name, with the id people type after it.
+            let name = s.name.map { "\($0) (\(s.stepID))" } ?? s.stepID
+            return JUnitXML.Case(name: name, classname: pipeline, time: s.seconds, outcome: outcome, systemOut: systemOut(s))
         }
         return JUnitXML(name: pipeline, suites: [.init(name: pipeline, id: runID, cases: cases)]).text
     }

@@ -53,7 +53,9 @@ struct StatusCommand: ParsableCommand {
         let launches = try database.launches(of: run.id)
         if json {
             let stepItems = steps.map { s in
-                "{\"id\":\(JSONText.quote(s.stepId)),\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
+                "{\"id\":\(JSONText.quote(s.stepId)),\"name\":\(s.name.map(JSONText.quote) ?? "null"),"
+                    + "\"description\":\(s.description.map(JSONText.quote) ?? "null"),"
+                    + "\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
                     + "\"exitCode\":\(s.exitCode.map(String.init) ?? "null"),\"reason\":\((s.error ?? s.reason).map(JSONText.quote) ?? "null"),"
                     + "\"outputs\":\(s.outputs ?? "{}"),"
                     + "\"artifacts\":[\(artifacts.filter { $0.stepId == s.stepId }.map(ArtifactsCommand.json).joined(separator: ","))]}"
@@ -63,6 +65,7 @@ struct StatusCommand: ParsableCommand {
                   + "\"trigger\":\(run.trigger.jsonObject),\"gitSha\":\(run.gitSha.map(JSONText.quote) ?? "null"),"
                   + "\"launches\":[\(launches.map { "{\"at\":\(JSONText.quote(ISO8601.string($0.at))),\"trigger\":\($0.trigger.jsonObject)}" }.joined(separator: ","))],"
                   + "\"stateDirectory\":\(JSONText.quote(state.directory.path)),"
+                  + "\"outputs\":{\(run.outputValues.map { "\(JSONText.quote($0.name)):\(JSONText.quote($0.value))" }.joined(separator: ","))},"
                   + "\"params\":\(run.params),\"reruns\":[\(reruns.map(Self.json).joined(separator: ","))],"
                   + "\"steps\":[\(stepItems.joined(separator: ","))]}")
             return
@@ -73,8 +76,9 @@ struct StatusCommand: ParsableCommand {
         print("  state: \(state.directory.path)")
         for launch in launches.dropFirst() { print("  taken over \(ISO8601.string(launch.at)) by \(launch.trigger.description)") }
         for r in reruns { print("  " + Self.text(r)) }
+        for output in run.outputValues { print("  output \(output.name): \(output.value)") }
         for s in steps {
-            var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.stepId)"
+            var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(StepNames.label(s.stepId, s.name))"
             if s.attempts > 1 { line += " (\(s.attempts) attempts)" }
             if let code = s.exitCode, code != 0 { line += " exit \(code)" }
             if let why = s.error ?? s.reason { line += ": \(why)" }

@@ -57,22 +57,23 @@ import FlowTestSupport
         }
     }
 
-    @Test func aSecondCtrlCStopsTheCleanupStepsToo() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+    /// A run of a step that waits and a cleanup step (`if` given) that says it started, then
+    /// waits too; returned once the first step's process runs.
+    func startRunWithCleanup(_ dir: TemporaryDirectory, if condition: String) async throws -> (ChildProcess, String) {
         _ = try dir.write("p.yml", """
             name: p
             steps:
               work: { run: sleep 999 }
-              cleanup: { needs: [work], if: "${{ always() }}", run: "touch cleanup-started; sleep 999" }
+              cleanup: { needs: [work], if: "${{ \(condition) }}", run: "touch cleanup-started; sleep 999" }
             """)
         let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ work")
         let id = try await Runs.newestID(in: dir)
         #expect(try await waitForStepProcesses(ofRun: id))
-        kill(process.processIdentifier, SIGINT)
-        #expect(try await appears("cleanup-started", in: dir))
-        #expect(process.isRunning)
-        kill(process.processIdentifier, SIGINT)
+        return (process, id)
+    }
+
+    /// After the second stop: flow exited 130, both steps are recorded cancelled, nothing is left.
+    func expectEverythingStopped(_ process: ChildProcess, _ id: String, in dir: TemporaryDirectory) async throws {
         await process.exited()
         #expect(process.terminationStatus == 130)
         let steps = try await Runs.steps(id, in: dir)
@@ -82,30 +83,29 @@ import FlowTestSupport
         #expect(stepProcesses(ofRun: id).isEmpty)
     }
 
+    @Test func aSecondCtrlCStopsTheCleanupStepsToo() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (process, id) = try await startRunWithCleanup(dir, if: "always()")
+        kill(process.processIdentifier, SIGINT)
+        #expect(try await appears("cleanup-started", in: dir))
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGINT)
+        try await expectEverythingStopped(process, id, in: dir)
+    }
+
     @Test func flowCancelLetsCleanupRunAndForceStopsIt() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        _ = try dir.write("p.yml", """
-            name: p
-            steps:
-              work: { run: sleep 999 }
-              cleanup: { needs: [work], if: "${{ cancelled() }}", run: "touch cleanup-started; sleep 999" }
-            """)
-        let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ work")
-        let id = try await Runs.newestID(in: dir)
-        #expect(try await waitForStepProcesses(ofRun: id))
+        let (process, id) = try await startRunWithCleanup(dir, if: "cancelled()")
         let cancel = try await runFlow(["cancel", id, "--wait", "0"], currentDirectory: dir.url)
         #expect(cancel.status == 0, "\(cancel.stderr)")
         #expect(cancel.stdout.contains("sent SIGTERM to flow"))
         #expect(try await appears("cleanup-started", in: dir))
         #expect(process.isRunning)
         let force = try await runFlow(["cancel", id, "--force"], currentDirectory: dir.url)
-        await process.exited()
         #expect(force.status == 0, "\(force.stderr)")
         #expect(force.stderr.contains("sent SIGUSR1 to flow (pid \(process.processIdentifier))"))
-        #expect(process.terminationStatus == 130)
-        let steps = try await Runs.steps(id, in: dir)
-        #expect(steps["cleanup"]?["status"] as? String == "cancelled")
-        #expect(stepProcesses(ofRun: id).isEmpty)
+        try await expectEverythingStopped(process, id, in: dir)
     }
 }

@@ -281,6 +281,18 @@ public enum Messages {
     public static func concurrencyGroupContext(_ context: String) -> String {
         "`concurrency.group` can read only `params` and `pipeline`, not `\(context)`: the group is decided before the run starts"
     }
+    public static let matrixValueExpression =
+        "one value of a matrix list cannot be an expression; an axis whose values come from one is written whole: `cuda: ${{ fromJSON(steps.setup.outputs.cuda) }}`"
+    public static let runtimeMatrixOneExpression =
+        "a matrix computed at run time is one `${{ }}` and nothing around it, e.g. `${{ fromJSON(steps.setup.outputs.versions) }}`"
+    public static func runtimeMatrixContext(_ context: String) -> String {
+        "a matrix computed at run time cannot read `\(context)`; it reads the outputs of a step it needs, params and env"
+    }
+    public static func stepNameContext(_ context: String) -> String {
+        "a step's `name` can read only `params`, `pipeline` and `matrix`, not `\(context)`: it is shown before the step runs"
+    }
+    public static let stepNameEmpty = "`name` is empty; give the step a name people read, or leave `name` out (the id is shown)"
+    public static let descriptionIsPlainText = "`description` is plain text; it takes no `${{ }}`"
     public static let concurrencyGroupEmpty = "`concurrency.group` is empty; name the group, e.g. `group: ${{ pipeline.name }}`"
 
     // MARK: Choosing steps (`run --only`, `retry --step`)
@@ -304,6 +316,9 @@ public enum Messages {
     // MARK: Secrets
     public static func maskedDefinitionUnavailable(run: String, file: String, hint: String) -> String {
         "run \(run)'s definition was stored with its secret values masked, and \(file) is no longer the file it started from (changed or unreadable), so the definition cannot be restored; \(hint)"
+    }
+    public static func stepNameReadsSecret(_ param: String) -> String {
+        "a step's `name` reads secret param `\(param)`; names show in the live view, status, JUnit and graphs, so one cannot hold a secret"
     }
     public static func concurrencyGroupReadsSecret(_ param: String) -> String {
         "`concurrency.group` reads secret param `\(param)`; a group's name shows in lock files and messages, so it cannot hold a secret"

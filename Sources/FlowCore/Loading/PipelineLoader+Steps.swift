@@ -100,6 +100,8 @@ extension PipelineLoader {
             step.outputsLocation = o.location
         }
         if let w = body["working-directory"] { step.workingDirectory = reader.text(w, "`working-directory`") }
+        if let n = body["name"] { step.name = reader.text(n, "`name`") }
+        if let d = body["description"] { step.description = reader.text(d, "`description`") }
         return step
     }
 
@@ -122,11 +124,26 @@ extension PipelineLoader {
     }
 
     mutating func matrix(_ node: YAMLNode) -> Matrix? {
-        guard let pairs = reader.mapping(node, "`matrix`") else { return nil }
         var m = Matrix(location: node.location)
+        // `matrix: ${{ fromJSON(steps.X.outputs.M) }}`: the whole matrix when the run gets there.
+        if let s = node.scalar, s.value.containsExpressionOpener {
+            m.whole = SourceText(node)
+            return m
+        }
+        guard let pairs = reader.mapping(node, "`matrix`") else { return nil }
         var rejectedAxes = false
         for pair in pairs {
             switch pair.keyText {
+            case "fail-fast":
+                if let b = reader.bool(pair.value, "`fail-fast`") { m.failFast = Located(b, at: pair.value.location) }
+            case "max-parallel":
+                if let n = reader.int(pair.value, "`max-parallel` of a matrix") {
+                    if n.value < 1 {
+                        reader.error(pair.value.location, Messages.outOfRange("`max-parallel`", "\(n.value)", "at least 1"))
+                    } else {
+                        m.maxParallel = n
+                    }
+                }
             case "exclude":
                 for entry in combinationEntries(pair.value, "`exclude`") {
                     m.exclude.append(entry.map { ($0.name.value, $0.value) })
@@ -135,9 +152,9 @@ extension PipelineLoader {
                 m.include = combinationEntries(pair.value, "`include`")
             default:
                 guard let name = reader.identifier(pair.key, "matrix axis") else { continue }
+                // `axis: ${{ fromJSON(steps.X.outputs.Y) }}`: the axis's values when the run gets there.
                 if pair.value.scalar?.value.containsExpressionOpener == true {
-                    reader.error(pair.value.location, Messages.expressionNotAllowed("matrix values"))
-                    rejectedAxes = true
+                    m.axes.append(Matrix.Axis(name: name, values: [], expression: SourceText(pair.value)))
                     continue
                 }
                 guard let items = pair.value.sequence else {
@@ -163,7 +180,7 @@ extension PipelineLoader {
             return nil
         }
         if s.value.containsExpressionOpener {
-            reader.error(node.location, Messages.expressionNotAllowed("matrix values"))
+            reader.error(node.location, Messages.matrixValueExpression)
             return nil
         }
         // A matrix value reaches the step's environment (and its id, its log folder's name).

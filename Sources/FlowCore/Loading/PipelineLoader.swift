@@ -3,9 +3,10 @@
 /// types) are `PipelineValidator`'s job.
 public struct PipelineLoader {
     static let rootKeys = ["name", "description", "params", "profiles", "env", "images", "secrets", "max-parallel",
-                           "concurrency", "schedule", "defaults", "steps"]
+                           "concurrency", "schedule", "defaults", "steps", "outputs"]
     static let stepKeys = ["uses", "run", "shell", "container", "needs", "if", "with", "env", "timeout", "retry",
-                           "continue-on-error", "matrix", "outputs", "working-directory", "log-limit", "runs-on"]
+                           "continue-on-error", "matrix", "outputs", "working-directory", "log-limit", "runs-on",
+                           "name", "description"]
     static let paramKeys = ["type", "default", "description", "options", "secret"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
     /// Type names people bring from other tools, and the flow type they mean.
@@ -66,6 +67,7 @@ public struct PipelineLoader {
         if let node = root["concurrency"] { p.concurrency = concurrency(node) }
         if let node = root["schedule"] { p.schedule = schedule(node) }
         if let node = root["defaults"] { p.defaults = defaults(node) }
+        if let node = root["outputs"] { p.outputs = pipelineOutputs(node) }
         if let node = root["steps"] {
             p.steps = steps(node)
         } else if root["jobs"] == nil {
@@ -73,6 +75,17 @@ public struct PipelineLoader {
             reader.error(root.location, Messages.missingKey("steps", in: "the pipeline"))
         }
         return p
+    }
+
+    /// `outputs:` of the pipeline: name → text with expressions, computed when the run ends.
+    mutating func pipelineOutputs(_ node: YAMLNode) -> [PipelineOutput] {
+        guard let pairs = reader.mapping(node, "`outputs`") else { return [] }
+        return pairs.compactMap { pair in
+            guard let name = reader.identifier(pair.key, "output name"), let value = reader.text(pair.value, "output `\(name.value)`") else {
+                return nil
+            }
+            return PipelineOutput(name: name, value: value)
+        }
     }
 
     /// Where each job's `steps:` of a GitHub Actions workflow goes in flow, at its line.

@@ -29,7 +29,9 @@ enum YAMLHints {
             }
         }
         if let value = value(of: here) ?? context.flatMap({ value(of: line($0.line)) }),
-           let indicator = indicatorHint(value) {
+           let indicator = indicatorHint(value),
+           // An inline list or mapping is meant when the error is inside it; text after one ends it early.
+           !(value.first == "{" || value.first == "[") || text == "did not find expected key" {
             return indicator
         }
         return nil

@@ -15,6 +15,8 @@ public struct Pipeline: Sendable {
     public var schedule: [ScheduleEntry] = []
     public var defaults = StepDefaults()
     public var steps: [Step] = []
+    /// `outputs:`: what the run reports when it ends (and a sub-pipeline gives its step).
+    public var outputs: [PipelineOutput] = []
     /// Where the root mapping starts (for problems about the file as a whole).
     public var location: SourceLocation
 
@@ -132,6 +134,11 @@ public struct Step: Sendable {
     /// Where `outputs:` is written, when it is.
     public var outputsLocation: SourceLocation?
     public var workingDirectory: SourceText?
+    /// `name:`: what people read (the live view, status, JUnit, graphs); the id stays the key.
+    /// May read `params`, `pipeline` and `matrix`.
+    public var name: SourceText?
+    /// `description:`: plain text.
+    public var description: SourceText?
 
     public init(id: Located<String>, uses: Located<String>) {
         self.id = id
@@ -144,14 +151,27 @@ public struct Matrix: Sendable {
     public struct Axis: Sendable {
         public var name: Located<String>
         public var values: [Located<String>]
+        /// `name: ${{ fromJSON(steps.X.outputs.Y) }}`: the values come from a step's output when the
+        /// run gets there (``values`` is then empty).
+        public var expression: SourceText? = nil
 
-        public init(name: Located<String>, values: [Located<String>]) {
+        public init(name: Located<String>, values: [Located<String>], expression: SourceText? = nil) {
             self.name = name
             self.values = values
+            self.expression = expression
         }
     }
 
     public var axes: [Axis] = []
+    /// `matrix: ${{ fromJSON(steps.X.outputs.M) }}`: the whole matrix from one expression.
+    public var whole: SourceText? = nil
+    /// `fail-fast: true`: when one instance fails, the others still running are stopped.
+    public var failFast: Located<Bool>? = nil
+    /// `max-parallel: N`: at most N instances of this matrix run at once.
+    public var maxParallel: Located<Int>? = nil
+
+    /// Whether the combinations are known only at run time.
+    public var isDynamic: Bool { whole != nil || axes.contains { $0.expression != nil } }
     /// Combinations to drop: each entry lists axis values that must all match.
     public var exclude: [[(name: String, value: String)]] = []
     /// Combinations to add, or extra keys for the combinations they match.
@@ -159,4 +179,15 @@ public struct Matrix: Sendable {
     public var location: SourceLocation
 
     public init(location: SourceLocation) { self.location = location }
+}
+
+/// One `outputs:` entry of a pipeline: a name and the text (with expressions) it is computed from.
+public struct PipelineOutput: Sendable {
+    public var name: Located<String>
+    public var value: SourceText
+
+    public init(name: Located<String>, value: SourceText) {
+        self.name = name
+        self.value = value
+    }
 }

@@ -17,8 +17,10 @@ extension RunPlan {
         var out = "flowchart TD\n"
         for (i, step) in steps.enumerated() {
             index[step.id] = i
-            let label = step.uses == "shell" ? step.id : "\(step.id)<br/><i>\(step.uses)</i>"
-            out += "  s\(i)[\"\(mermaidEscape(label))\"]\n"
+            var label = mermaidEscape(step.id)
+            if let name = step.name { label += "<br/>" + mermaidEscape(name) }
+            if step.uses != "shell" { label += "<br/><i>\(mermaidEscape(step.uses))</i>" }
+            out += "  s\(i)[\"\(label)\"]\n"
         }
         for (i, step) in steps.enumerated() {
             for need in step.needs { if let n = index[need] { out += "  s\(n) --> s\(i)\n" } }
@@ -29,7 +31,9 @@ extension RunPlan {
     func dot() -> String {
         var out = "digraph \(JSONText.quote(pipelineName)) {\n  rankdir=TB;\n  node [shape=box];\n"
         for step in steps {
-            let label = step.uses == "shell" ? step.id : "\(step.id)\n(\(step.uses))"
+            var label = step.id
+            if let name = step.name { label += "\n" + name }
+            if step.uses != "shell" { label += "\n(\(step.uses))" }
             out += "  \(JSONText.quote(step.id)) [label=\(JSONText.quote(label))];\n"
         }
         for step in steps {
@@ -39,7 +43,7 @@ extension RunPlan {
     }
 
     private func mermaidEscape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\"", with: "#quot;")
+        s.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "<", with: "#lt;").replacingOccurrences(of: ">", with: "#gt;")
     }
 }
 

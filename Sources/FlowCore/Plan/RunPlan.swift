@@ -29,6 +29,8 @@ public struct RunPlan: Sendable {
     public var imageOverrides: [(name: String, value: String)] = []
     /// Set when the plan was narrowed with `--only`: what was asked for (see `RunPlan+Selection`).
     public var selection: Selection? = nil
+    /// The pipeline's `outputs:`, in declaration order, computed when the run ends.
+    public var outputs: [(name: String, value: Template)] = []
 
     /// Steps run at most this many at once unless the pipeline or `--max-parallel` says otherwise.
     public static let defaultMaxParallel = 4
@@ -73,6 +75,16 @@ public struct PlannedStep: Sendable {
     public var continueOnError: Bool
     public var outputs: [String]
     public var workingDirectory: Template?
+    /// `name:`, rendered (what people read); nil shows the id.
+    public var name: String? = nil
+    public var description: String? = nil
+    /// Set on the one planned step of a matrix computed at run time: the run's scheduler fans it
+    /// out into instances (`id[key=value,…]`) when it is reached, and it ends when they have.
+    public var runtimeMatrix: RuntimeMatrix? = nil
+    /// On such a step, a `name` that reads `matrix`: rendered for each instance when it is made.
+    public var nameTemplate: Template? = nil
+    /// The matrix this instance belongs to (`fail-fast`, `max-parallel`).
+    public var matrixGroup: MatrixGroup? = nil
 }
 
 /// A step's script, ready: which inputs receive it, the text with expressions replaced by

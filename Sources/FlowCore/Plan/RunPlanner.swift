@@ -48,7 +48,8 @@ public struct RunPlanner {
         var steps: [PlannedStep] = []
         var instances: [String: [String]] = [:]
         for step in pipeline.steps {
-            let combos = step.matrix?.combinations()
+            // A matrix computed at run time is one step here; its instances come when the run gets there.
+            let combos = step.matrix?.isDynamic == true ? nil : step.matrix?.combinations()
             instances[step.id.value] = combos?.map { $0.stepID(base: step.id.value) } ?? [step.id.value]
         }
         let baseGraph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
@@ -60,10 +61,29 @@ public struct RunPlanner {
         do {
             for index in order {
                 let step = pipeline.steps[index]
+                if let name = step.name, let read = secretParamRead(in: name, secretParams: secretParams) {
+                    return (nil, diagnostics + [.error(name.location, Messages.stepNameReadsSecret(read))])
+                }
                 let needs = step.needs.flatMap { instances[$0.value] ?? [] }
-                let combinations: [MatrixCombination?] = step.matrix?.combinations() ?? [nil]
+                let dynamic = step.matrix?.isDynamic == true
+                let combinations: [MatrixCombination?] = dynamic ? [nil] : step.matrix.map { $0.combinations().map { Optional($0) } } ?? [nil]
                 for combination in combinations {
-                    steps.append(try planned(step, combination, needs, pipeline.defaults))
+                    var instance = try planned(step, combination, needs, pipeline.defaults)
+                    instance.name = try stepName(step, combination, pipeline, params)
+                    instance.description = step.description?.text
+                    if let matrix = step.matrix {
+                        instance.matrixGroup = MatrixGroup(base: step.id.value, failFast: matrix.failFast?.value ?? false,
+                                                           maxParallel: matrix.maxParallel?.value)
+                        if dynamic {
+                            instance.runtimeMatrix = try runtimeMatrix(matrix)
+                            if let name = step.name, name.containsExpression {
+                                instance.nameTemplate = try Template.parse(name.text)
+                                // The step as a whole is shown by its name as written; each instance renders it.
+                                instance.name = name.text
+                            }
+                        }
+                    }
+                    steps.append(instance)
                 }
             }
             var concurrency: ConcurrencyGroup?
@@ -86,6 +106,7 @@ public struct RunPlanner {
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
                 concurrency: concurrency, steps: steps)
             plan.images = try imageMap(pipeline, profile: profile, overrides: images)
+            plan.outputs = try pipeline.outputs.map { ($0.name.value, try Template.parse($0.value.text)) }
             plan.imageOverrides = images
             return (plan, diagnostics)
         } catch {
@@ -216,6 +237,35 @@ public struct RunPlanner {
             continueOnError: step.continueOnError,
             outputs: step.outputs.map(\.value),
             workingDirectory: try step.workingDirectory.map { try Template.parse($0.text) })
+    }
+
+    static func runtimeMatrix(_ matrix: Matrix) throws -> RuntimeMatrix {
+        func expression(_ text: SourceText) throws -> Expression {
+            guard let first = try Template.parse(text.text).expressions.first?.0 else { throw ExpressionError("expected an expression", at: TextPosition(line: 1, column: 1)) }
+            return first
+        }
+        return RuntimeMatrix(
+            axes: try matrix.axes.map { axis in
+                (axis.name.value, try axis.expression.map { .expression(try expression($0)) } ?? .values(axis.values.map(\.value)))
+            },
+            whole: try matrix.whole.map(expression),
+            exclude: matrix.exclude,
+            include: matrix.include.map { $0.map { ($0.name.value, $0.value) } })
+    }
+
+    /// A step's `name` with `params`, `pipeline` and `matrix` rendered (what validation allows it).
+    static func stepName(_ step: Step, _ combination: MatrixCombination?, _ pipeline: Pipeline,
+                         _ params: [(name: String, value: ExpressionValue)]) throws -> String? {
+        guard let name = step.name else { return nil }
+        guard name.containsExpression else { return name.text }
+        var values: [String: ExpressionValue] = [
+            "params": .object(Dictionary(params.map { ($0.name, $0.value) }) { a, _ in a }),
+            "pipeline": .object(["name": .string(pipeline.name.value), "file": .string(pipeline.file)]),
+        ]
+        if let combination {
+            values["matrix"] = .object(Dictionary(combination.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
+        }
+        return try Template.parse(name.text).render(in: EvaluationContext(values: values))
     }
 
     static func plannedScript(_ step: Step) throws -> PlannedScript? {

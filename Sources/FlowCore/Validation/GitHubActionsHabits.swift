@@ -34,7 +34,7 @@ public enum GitHubActionsHabits {
             return "a step holds no `steps:`, as a GitHub Actions job does; put each of them under the top-level `steps:`, "
                 + "keyed by its id, with `needs:` for their order"
         case "strategy":
-            return "`strategy:` is GitHub Actions'; flow's matrix is `matrix:` on the step itself (`fail-fast`/`max-parallel` are not supported yet)"
+            return "`strategy:` is GitHub Actions'; flow's matrix is `matrix:` on the step itself, with `fail-fast` and `max-parallel` inside it"
         case "services":
             return "`services:` is GitHub Actions' service containers; start what a step needs in the step, or before the run"
         default:

@@ -8,6 +8,8 @@ extension PipelineValidator {
         var step: Int?
         var matrixKeys: Set<String>?
         var isCondition = false
+        /// The pipeline's `outputs:`, read when the run has ended: every step is readable.
+        var readsAllSteps = false
     }
 
     static let runProperties = ["id", "status", "attempt", "trigger"]
@@ -181,7 +183,7 @@ extension PipelineValidator {
                 error(at, Messages.matrixOutsideMatrix())
                 return
             }
-            if let property, !keys.contains(property) { error(at, Messages.unknownMatrixKey(property)) }
+            if let property, !keys.contains(property), !keys.contains(Matrix.anyKey) { error(at, Messages.unknownMatrixKey(property)) }
         case "steps":
             checkStepReference(path, at: at, scope)
         default:
@@ -190,7 +192,7 @@ extension PipelineValidator {
     }
 
     mutating func checkStepReference(_ path: [String], at: SourceLocation, _ scope: Scope) {
-        guard let reader = scope.step else {
+        guard scope.step != nil || scope.readsAllSteps else {
             error(at, Messages.stepNotUpstreamOfPipeline(path.count > 1 ? path[1] : "…"))
             return
         }
@@ -201,14 +203,16 @@ extension PipelineValidator {
             error(at, Messages.unknownStepReference(id), notes: close.map { [.init(Messages.didYouMean($0))] } ?? [])
             return
         }
-        let readerStep = pipeline.steps[reader]
-        if target == reader {
-            error(at, Messages.ownOutputs(id))
-            return
-        }
-        if !readerStep.needs.contains(where: { $0.value == id }) && !upstream(of: reader).contains(target) {
-            error(at, Messages.stepNotUpstream(readerStep.id.value, id))
-            return
+        if let reader = scope.step {
+            let readerStep = pipeline.steps[reader]
+            if target == reader {
+                error(at, Messages.ownOutputs(id))
+                return
+            }
+            if !readerStep.needs.contains(where: { $0.value == id }) && !upstream(of: reader).contains(target) {
+                error(at, Messages.stepNotUpstream(readerStep.id.value, id))
+                return
+            }
         }
         guard path.count > 2 else { return }
         guard Self.stepProperties.contains(path[2]) else {

@@ -55,9 +55,11 @@ public struct PipelineValidator {
             checkRunsOn(step)
             checkNULCharacters(in: step)
             checkNeeds(step)
-            checkMatrix(step)
+            checkMatrix(step, index: i)
             checkExpressions(in: step, index: i)
+            checkLabels(step, index: i)
         }
+        checkPipelineOutputs()
         checkCycles()
     }
 
@@ -163,8 +165,12 @@ public struct PipelineValidator {
         }
     }
 
-    mutating func checkMatrix(_ step: Step) {
+    mutating func checkMatrix(_ step: Step, index: Int) {
         guard let matrix = step.matrix else { return }
+        if matrix.isDynamic {
+            checkRuntimeMatrix(matrix, index: index)
+            return
+        }
         let combinations = matrix.combinations()
         if combinations.isEmpty && !matrix.axes.contains(where: { $0.values.isEmpty }) {
             error(matrix.location, Messages.matrixNoCombinations)
@@ -176,6 +182,31 @@ public struct PipelineValidator {
             if !seen.insert(id).inserted && reported.insert(id).inserted {
                 error(matrix.location, Messages.matrixDuplicateId(id))
             }
+        }
+    }
+
+    /// A matrix computed at run time: each expression is one `${{ }}` and nothing else, reading
+    /// what a step's values may read (a step it reads must be upstream, its output declared),
+    /// but not `matrix`.
+    mutating func checkRuntimeMatrix(_ matrix: Matrix, index: Int) {
+        let texts = (matrix.whole.map { [$0] } ?? []) + matrix.axes.compactMap(\.expression)
+        for text in texts {
+            if let template = try? Template.parse(text.text) {
+                let pieces = template.segments.filter {
+                    if case .literal(let s) = $0 { return !s.allSatisfy(\.isWhitespace) }
+                    return true
+                }
+                if pieces.count != 1 || template.expressions.count != 1 {
+                    error(text.location, Messages.runtimeMatrixOneExpression)
+                    continue
+                }
+            }
+            checkRestricted(text, contexts: ["params", "env", "steps", "run", "pipeline", "git"], Scope(step: index),
+                            Messages.runtimeMatrixContext)
+        }
+        if matrix.whole != nil, matrix.failFast != nil || matrix.maxParallel != nil {
+            // Unreachable from YAML (a string has no keys); kept for programmatic pipelines.
+            error(matrix.location, Messages.runtimeMatrixOneExpression)
         }
     }
 

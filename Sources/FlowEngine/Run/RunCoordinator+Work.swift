@@ -6,6 +6,8 @@ struct StepWork: Sendable {
     var index: Int
     var runID: String
     var stepID: String
+    /// The display name (`name:`), when the step has one.
+    var name: String?
     var uses: String
     var inputs: ExpressionValue
     var environment: [String: String]
@@ -66,7 +68,7 @@ extension RunCoordinator {
     /// Renders what the step will run with: its environment (pipeline, then step `env:`, then
     /// the `FLOW_EXPR_n` values of its script) and its inputs.
     func makeWork(_ index: Int, context: EvaluationContext) throws -> StepWork {
-        let step = plan.steps[index]
+        let step = scheduler.steps[index]
         var env = baseEnvironment
         var context = context
         for (name, template) in step.env {
@@ -104,12 +106,12 @@ extension RunCoordinator {
         var resources = options.resources
         resources[RunView.Key.self] = RunView(runID: runID, values: context.values, database: database, secrets: secrets)
         return StepWork(
-            index: index, runID: runID, stepID: step.id, uses: step.uses, inputs: .object(inputs), environment: env,
+            index: index, runID: runID, stepID: step.id, name: name(of: index), uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,
             stepDirectory: options.stateDirectory + "/" + runID + "/" + RunID.directoryName(forStep: step.id),
             timeout: step.timeout.map { .milliseconds($0.milliseconds) }, logLimit: step.logLimit, gracePeriod: options.gracePeriod,
             retry: step.retry, images: images, gitSHA: options.gitSHA,
-            declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[index], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
+            declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[step.id, default: 0], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, recorder: recorder,
             reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
     }
@@ -168,7 +170,7 @@ extension RunCoordinator {
                                   error: "\(error)", seconds: 0, lastAttempt: record)
             }
             defer { scratch.remove() }
-            work.recorder.emit(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath))
+            work.recorder.emit(.stepStarted(stepID: work.stepID, attempt: attempt, logPath: logPath, name: work.name))
             let result = await runAttempt(work, attempt: attempt, logPath: logPath, scratch: scratch.path)
             record.finishedAt = work.clock.now()
             let seconds = record.finishedAt!.timeIntervalSince(firstStart)
@@ -202,7 +204,6 @@ extension RunCoordinator {
                                           exitCode: failure.exitCode, error: message, seconds: seconds, lastAttempt: record)
                     }
                     delay = after
-                    tries += 1
                 }
                 // The failed attempt is committed before the next is announced; a commit that
                 // fails ends the step (and the coordinator's next commit stops the run).

@@ -18,13 +18,15 @@ public actor RunCoordinator {
     /// What the run decides: the scheduling state machine (``RunScheduler``).
     var scheduler: RunScheduler
     /// Attempts already on record for each step (a resumed run numbers new attempts after them).
-    let priorAttempts: [Int]
+    let priorAttempts: [String: Int]
     /// The one path that commits state and then emits its events.
     let recorder: RunRecorder
     /// What steps' tasks and cancellation requests send to the run's loop.
     nonisolated let inbox = RunInbox()
     /// Set when a commit failed; the run stops.
     var storageError: String?
+    /// The display names (`name:`) of the steps that have one, masked, by id.
+    var names: [String: String]
     let baseEnvironment: [String: String]
     let startedAt: Date
 
@@ -52,7 +54,9 @@ public actor RunCoordinator {
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
-                            rerunning: rerunning, carryingOut: rerun, trigger: options.launch ?? .resume, ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
+                            rerunning: rerunning, carryingOut: rerun, trigger: options.launch ?? .resume,
+                            labels: Self.labels(plan, secrets), keepingInstancesOf: plan.steps.filter { $0.runtimeMatrix != nil }.map(\.id),
+                            ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }
@@ -75,7 +79,8 @@ public actor RunCoordinator {
         self.startedAt = startedAt
         self.secrets = secrets
         recorder = RunRecorder(database: database, runID: runID, onEvent: onEvent)
-        priorAttempts = plan.steps.map { prior[$0.id] ?? 0 }
+        names = Self.labels(plan, secrets).compactMapValues(\.name)
+        priorAttempts = prior
         let environment = Self.pipelineEnvironment(plan, options, runID: runID)
         baseEnvironment = environment
         // The pipeline's `env:` values of secret names, rendered now, before anything runs.
@@ -84,8 +89,19 @@ public actor RunCoordinator {
         for (index, step) in plan.steps.enumerated() where records[step.id]?.status == .succeeded {
             succeeded[index] = records[step.id]?.outputValues ?? [:]
         }
+        // What runtime matrices recorded before a resume: each gate's combinations, and the
+        // instances that succeeded (kept when what the gate needs was kept).
+        var expansions: [String: [MatrixCombination]] = [:]
+        var keptInstances: [String: [String: String]] = [:]
+        for step in plan.steps where step.runtimeMatrix != nil {
+            guard let recorded = records[step.id]?.matrix else { continue }
+            expansions[step.id] = RunDatabase.combinations(fromJSON: recorded)
+            for (id, record) in records where record.status == .succeeded && id.hasPrefix(step.id + "[") {
+                keptInstances[id] = record.outputValues
+            }
+        }
         scheduler = RunScheduler(plan: plan, values: Self.staticValues(plan, options, runID: runID, env: environment),
-                                 succeeded: succeeded)
+                                 succeeded: succeeded, expansions: expansions, keptInstances: keptInstances)
     }
 
     /// The secret values known before the run starts: flow's environment values of secret
@@ -130,6 +146,15 @@ public actor RunCoordinator {
         }
     }
 
+    /// The steps' names and descriptions as stored and shown: masked (a name may read a secret param).
+    static func labels(_ plan: RunPlan, _ secrets: RunSecrets) -> [String: StepLabel] {
+        var labels: [String: StepLabel] = [:]
+        for step in plan.steps where step.name != nil || step.description != nil {
+            labels[step.id] = StepLabel(name: step.name.map(secrets.mask), description: step.description.map(secrets.mask))
+        }
+        return labels
+    }
+
     /// Records a new run and its steps; returns its id (a fresh one if the first collides).
     /// Secret params are stored by name only (in `secretNames`, as `params.NAME`), never with
     /// their values; the pipeline's text is stored masked, its digest taken before masking.
@@ -150,7 +175,7 @@ public actor RunCoordinator {
         while true {
             record.id = RunID.make(at: startedAt)
             do {
-                try database.createRun(record, steps: plan.steps.map(\.id))
+                try database.createRun(record, steps: plan.steps.map(\.id), labels: labels(plan, secrets))
                 return record.id
             } catch {
                 // Only an id collision is worth another try.
@@ -180,7 +205,7 @@ public actor RunCoordinator {
     /// steps: a group commit. A step ending and the next one starting cost one fsync, not two,
     /// and steps that end while a commit is being synced share the next one.
     public func execute() async -> RunStatus {
-        recorder.emit(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id)))
+        recorder.emit(.runStarted(runID: runID, pipeline: plan.pipelineName, steps: plan.steps.map(\.id), names: names))
         let heartbeat = startHeartbeat()
         defer { heartbeat?.cancel() }
         let inbox = self.inbox
@@ -235,8 +260,8 @@ public actor RunCoordinator {
                 do {
                     let work = try makeWork(index, context: scheduler.context(for: index))
                     let now = clock.now()
-                    let attempt = priorAttempts[index] + 1
-                    let id = plan.steps[index].id
+                    let id = scheduler.steps[index].id
+                    let attempt = priorAttempts[id, default: 0] + 1
                     batch.transitions.append(.init(stepId: id, from: .pending, to: .running, at: now, attempts: attempt))
                     batch.attempts.append(AttemptRecord(runId: runID, stepId: id, number: attempt, status: .running,
                                                         startedAt: now, logPath: Self.logPath(work.stepDirectory, attempt: attempt)))
@@ -247,12 +272,37 @@ public actor RunCoordinator {
                 }
             case .settle(let index, let final, let reason):
                 let reason = secrets.mask(reason)
-                let id = plan.steps[index].id
+                let id = scheduler.steps[index].id
                 batch.transitions.append(.init(stepId: id, from: .pending, to: final, at: clock.now(), reason: reason))
                 batch.events.append(.stepFinished(StepSummary(stepID: id, status: final, attempts: 0, exitCode: nil,
-                                                              reason: reason, seconds: 0, logPath: nil)))
+                                                              reason: reason, seconds: 0, logPath: nil, name: name(of: index))))
             case .stop(let index):
                 stopping.append(index)
+            case .expand(let gate, let instances, let combinations, let reused):
+                let id = scheduler.steps[gate].id
+                var labels: [String: StepLabel] = [:]
+                let gateLabel = Self.labels(plan, secrets)[id]
+                for instance in instances {
+                    let instanceID = scheduler.steps[instance].id
+                    var label = gateLabel ?? StepLabel(name: nil, description: nil)
+                    // A name that reads `matrix` is the instance's own.
+                    if let template = scheduler.steps[gate].nameTemplate,
+                       let rendered = try? template.render(in: scheduler.context(for: instance)) {
+                        label.name = secrets.mask(rendered)
+                    }
+                    if let name = label.name { names[instanceID] = name }
+                    labels[instanceID] = label
+                }
+                batch.expansions.append(RunDatabase.Expansion(
+                    gate: id, instances: instances.map { scheduler.steps[$0].id }, combinations: combinations,
+                    reused: reused, labels: labels, at: clock.now()))
+                batch.transitions.append(.init(stepId: id, from: .pending, to: .running, at: clock.now()))
+            case .finishGate(let gate, let final, let reason):
+                let id = scheduler.steps[gate].id
+                let reason = reason.map(secrets.mask)
+                batch.transitions.append(.init(stepId: id, from: .running, to: final, at: clock.now(), reason: reason))
+                batch.events.append(.stepFinished(StepSummary(stepID: id, status: final, attempts: 0, exitCode: nil,
+                                                              reason: reason, seconds: 0, logPath: nil, name: name(of: gate))))
             }
         }
         guard commit(batch) else {
@@ -289,7 +339,7 @@ public actor RunCoordinator {
     /// Adds a finished step's end (status, outputs, last attempt) to `batch`, committed with
     /// what it makes ready; returns what the scheduler decides from it.
     func finish(_ completion: Completion, into batch: inout Decisions) -> [RunScheduler.Action] {
-        let id = plan.steps[completion.index].id
+        let id = scheduler.steps[completion.index].id
         let now = clock.now()
         var attempt = completion.lastAttempt
         if attempt?.finishedAt == nil { attempt?.finishedAt = now }
@@ -299,8 +349,15 @@ public actor RunCoordinator {
         if let attempt { batch.attempts.append(attempt) }
         batch.events.append(.stepFinished(StepSummary(stepID: id, status: completion.status, attempts: completion.attempts,
                                                       exitCode: completion.exitCode, reason: completion.error,
-                                                      seconds: completion.seconds, logPath: completion.lastAttempt?.logPath)))
+                                                      seconds: completion.seconds, logPath: completion.lastAttempt?.logPath,
+                                                      name: name(of: completion.index))))
         return scheduler.handle(.finished(completion.index, completion.status, outputs: completion.outputs))
+    }
+
+    /// A step's display name: its own, or (an instance of a runtime matrix) its gate's.
+    func name(of index: Int) -> String? {
+        let step = scheduler.steps[index]
+        return names[step.id]
     }
 
     /// Marks whatever never started as cancelled (or never ready) and records the run's end.
@@ -309,19 +366,41 @@ public actor RunCoordinator {
         if storageError == nil, !left.isEmpty {
             var batch = Decisions()
             for (index, reason) in left {
-                batch.transitions.append(.init(stepId: plan.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
+                batch.transitions.append(.init(stepId: scheduler.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
             }
             _ = commit(batch)
         }
-        let status: RunStatus = storageError != nil ? .failed : final
+        var status: RunStatus = storageError != nil ? .failed : final
+        let (outputs, problem) = pipelineOutputs()
+        if let problem, storageError == nil {
+            recorder.emit(.runError(message: problem))
+            if status == .succeeded { status = .failed }
+        }
         let now = clock.now()
         do {
-            try database.finishRun(runID, to: status, at: now)
+            try database.finishRun(runID, to: status, at: now, outputs: outputs.map { ($0.name, $0.value) })
         } catch {
             recorder.emit(.runError(message: "the run's end could not be recorded: \(error)"))
         }
-        recorder.emit(.runFinished(runID: runID, status: status, seconds: now.timeIntervalSince(startedAt)))
+        recorder.emit(.runFinished(runID: runID, status: status, seconds: now.timeIntervalSince(startedAt), outputs: outputs))
         return status
+    }
+
+    /// The pipeline's `outputs:`, rendered over every step's outputs and status as the run ended,
+    /// masked. An output that cannot be rendered is empty and the problem is returned (it fails
+    /// a run that otherwise succeeded: what the run reports is part of what it does).
+    func pipelineOutputs() -> ([RunOutput], String?) {
+        var problems: [String] = []
+        let context = scheduler.endContext()
+        let outputs = plan.outputs.map { output -> RunOutput in
+            do {
+                return RunOutput(name: output.name, value: secrets.mask(try output.value.render(in: context)))
+            } catch {
+                problems.append("output `\(output.name)` could not be computed: \(secrets.mask((error as? ExpressionError)?.message ?? "\(error)"))")
+                return RunOutput(name: output.name, value: "")
+            }
+        }
+        return (outputs, problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 
     func startHeartbeat() -> Task<Void, Never>? {

@@ -3,11 +3,14 @@ import FlowCore
 /// What happens during a run, in order, for renderers (plain lines, JSON, the live view).
 /// Every text in an event is already masked.
 public enum RunEvent: Sendable, Hashable {
-    case runStarted(runID: String, pipeline: String, steps: [String])
-    case stepStarted(stepID: String, attempt: Int, logPath: String)
+    /// `names`: the display names of the steps that have one (`name:`), by id.
+    case runStarted(runID: String, pipeline: String, steps: [String], names: [String: String])
+    /// `name`: the step's display name (`name:`), when it has one.
+    case stepStarted(stepID: String, attempt: Int, logPath: String, name: String?)
     case stepRetrying(stepID: String, attempt: Int, delay: DurationValue, error: String)
     case stepFinished(StepSummary)
-    case runFinished(runID: String, status: RunStatus, seconds: Double)
+    /// `outputs`: the pipeline's `outputs:`, in declaration order (masked).
+    case runFinished(runID: String, status: RunStatus, seconds: Double, outputs: [RunOutput])
     /// The engine could not record state (disk full, the database taken by another process):
     /// the run stops, since acting on unrecorded state would break resume.
     case runError(message: String)
@@ -16,6 +19,17 @@ public enum RunEvent: Sendable, Hashable {
     case runRerun(runID: String, RerunPass)
     /// Pending rerun requests that will not be carried out (the pass bound, a cancelled run), and why.
     case rerunRefused(runID: String, message: String)
+}
+
+/// One of the pipeline's `outputs:` as the run ended.
+public struct RunOutput: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// How a step ended, for events and the end-of-run report.
@@ -28,6 +42,8 @@ public struct StepSummary: Sendable, Hashable {
     public var reason: String?
     public var seconds: Double
     public var logPath: String?
+    /// The step's display name (`name:`), when it has one.
+    public var name: String? = nil
 }
 
 /// Receives run events; called from the coordinator, one event at a time.

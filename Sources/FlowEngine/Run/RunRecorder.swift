@@ -20,8 +20,8 @@ final class RunRecorder: @unchecked Sendable {
     /// Commits `batch`, then emits its events.
     func record(_ batch: Decisions) throws {
         try lock.withLock {
-            if !batch.transitions.isEmpty || !batch.attempts.isEmpty {
-                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts)
+            if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty {
+                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions)
             }
             batch.events.forEach(onEvent)
         }
@@ -37,7 +37,9 @@ final class RunRecorder: @unchecked Sendable {
 struct Decisions: Sendable {
     var transitions: [RunDatabase.Transition] = []
     var attempts: [AttemptRecord] = []
+    /// Runtime matrices reached: their instances' rows, written before the transitions.
+    var expansions: [RunDatabase.Expansion] = []
     var events: [RunEvent] = []
 
-    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty }
+    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty }
 }

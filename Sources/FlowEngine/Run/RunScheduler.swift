@@ -12,6 +12,12 @@ import FlowCore
 ///   run to their end, their own timeout applying; every other step is recorded `cancelled`.
 /// - **forced** (a second signal, `flow cancel --force`, or state that could not be recorded):
 ///   everything still running is stopped and nothing more starts.
+///
+/// A matrix computed at run time is one step of the plan, a *gate*: when it is reached its
+/// combinations are computed from what its needs gave, its instances are added as steps of
+/// their own (`.expand`), and the gate ends when they all have, with their combined status.
+/// Instances of a matrix with `max-parallel` run at most that many at once; with `fail-fast`,
+/// one failing stops the others.
 struct RunScheduler {
     enum Cancellation: Int, Comparable, Sendable {
         case none, requested, forced
@@ -38,10 +44,15 @@ struct RunScheduler {
         case settle(Int, StepStatus, reason: String)
         /// Stop the running step (cancel its attempts).
         case stop(Int)
+        /// A runtime matrix was reached: record its instances (new steps, `pending`, or kept
+        /// from before a resume) and the gate as `running`, in the commit that decides it.
+        /// `reused`: the combinations recorded before a resume, whose instances' rows stand.
+        case expand(gate: Int, instances: [Int], combinations: [MatrixCombination], reused: Bool)
+        /// A gate's instances have all ended: it ends with their combined status.
+        case finishGate(Int, StepStatus, reason: String?)
     }
 
-    let steps: [PlannedStep]
-    let graph: StepGraph
+    private(set) var steps: [PlannedStep]
     let maxParallel: Int
     /// What every expression of the run reads that no step changes (params, env, git, run id…).
     let values: [String: ExpressionValue]
@@ -57,23 +68,49 @@ struct RunScheduler {
     private(set) var cleanup: Set<Int> = []
     /// Running steps already told to stop.
     private var stopping: Set<Int> = []
+    /// Those stopped by their matrix's `fail-fast` (their end does not cancel the run).
+    private var stoppedByFailFast: Set<Int> = []
     private var ready: [Int] = []
+    private var needs: [[Int]]
+    private var dependents: [[Int]]
     /// Whether a step that failed (without continue-on-error) is upstream of each step.
     private var failedUpstream: [Bool]
     private var waitingOn: [Int]
+    /// Gates: their instances, and how many have not ended.
+    private(set) var instances: [Int: [Int]] = [:]
+    private var unfinished: [Int: Int] = [:]
+    private var gateOf: [Int: Int] = [:]
+    /// Matrices (by base id): instances running, and those stopped by `fail-fast`.
+    private var groupRunning: [String: Int] = [:]
+    private var failedFast: [String: String] = [:]
+    /// From before a resume: each gate's recorded combinations, reused when what it needs was
+    /// kept, and the instances that succeeded then (by id, with their outputs).
+    private let recordedExpansions: [String: [MatrixCombination]]
+    private let recordedInstances: [String: [String: String]]
+    /// Steps that had succeeded before this pass began (kept from before a resume).
+    private let keptAtStart: Set<Int>
+    /// What the current event decided, in order.
+    private var out: [Action] = []
 
-    /// `succeeded` holds the steps a resumed run keeps, with their stored outputs.
-    init(plan: RunPlan, values: [String: ExpressionValue], succeeded: [Int: [String: String]] = [:]) {
+    /// `succeeded` holds the steps a resumed run keeps, with their stored outputs;
+    /// `expansions` and `keptInstances` what runtime matrices recorded before.
+    init(plan: RunPlan, values: [String: ExpressionValue], succeeded: [Int: [String: String]] = [:],
+         expansions: [String: [MatrixCombination]] = [:], keptInstances: [String: [String: String]] = [:]) {
         steps = plan.steps
-        graph = plan.graph
+        let graph = plan.graph
+        needs = graph.needs
+        dependents = graph.dependents
         maxParallel = plan.maxParallel
         self.values = values
+        recordedExpansions = expansions
+        recordedInstances = keptInstances
+        keptAtStart = Set(succeeded.keys)
         status = plan.steps.indices.map { succeeded[$0] != nil ? .succeeded : .pending }
         failedUpstream = Array(repeating: false, count: plan.steps.count)
-        waitingOn = graph.needs.map(\.count)
+        waitingOn = needs.map(\.count)
         for (index, outputs) in succeeded.sorted(by: { $0.key < $1.key }) {
             record(index, .succeeded, outputs: outputs)
-            for d in graph.dependents[index] { waitingOn[d] -= 1 }
+            for d in dependents[index] { waitingOn[d] -= 1 }
         }
     }
 
@@ -81,7 +118,6 @@ struct RunScheduler {
     var isIdle: Bool { running.isEmpty && (ready.isEmpty || storageFailed) }
 
     mutating func handle(_ event: Event) -> [Action] {
-        var actions: [Action] = []
         switch event {
         case .begin:
             ready = steps.indices.filter { waitingOn[$0] == 0 && status[$0] == .pending }
@@ -89,32 +125,36 @@ struct RunScheduler {
             running.remove(index)
             cleanup.remove(index)
             stopping.remove(index)
+            if let group = steps[index].matrixGroup { groupRunning[group.base, default: 1] -= 1 }
             record(index, final, outputs: outputs)
             if final == .failed && !steps[index].continueOnError { anyFailure = true }
-            release(index)
-            // A step that ended cancelled was stopped by a cancellation, or cancels the run itself.
-            if final == .cancelled && cancellation == .none { actions += cancel(to: .requested) }
+            ended(index)
+            // A step that ended cancelled was stopped by a cancellation or by its matrix's
+            // `fail-fast`, or cancels the run itself.
+            if final == .cancelled && cancellation == .none && !stoppedByFailFast.contains(index) { cancel(to: .requested) }
         case .couldNotStart(let index, let reason):
             running.remove(index)
             cleanup.remove(index)
+            if let group = steps[index].matrixGroup { groupRunning[group.base, default: 1] -= 1 }
             status[index] = .pending
-            actions.append(settle(index, .failed, reason: reason))
+            settle(index, .failed, reason: reason)
         case .cancel:
-            actions += cancel(to: .requested)
+            cancel(to: .requested)
         case .forceCancel:
-            actions += cancel(to: .forced)
+            cancel(to: .forced)
         case .storageFailed:
             storageFailed = true
-            actions += cancel(to: .forced)
+            cancel(to: .forced)
         }
-        return actions + drain()
+        drain()
+        defer { out = [] }
+        return out
     }
 
     /// The evaluation context a step's `if`, inputs and env read now.
     func context(for index: Int) -> EvaluationContext {
-        let needs = graph.needs[index]
         let status = StatusContext(anyUpstreamFailed: upstreamFailed(index), cancelled: cancellation != .none,
-                                   anyUpstreamSkipped: needs.contains { self.status[$0] == .skipped || self.status[$0] == .cancelled })
+                                   anyUpstreamSkipped: needs[index].contains { self.status[$0] == .skipped || self.status[$0] == .cancelled })
         var values = self.values
         if case .object(var run) = values["run"] {
             run["status"] = .string(status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded")
@@ -127,6 +167,17 @@ struct RunScheduler {
         return EvaluationContext(values: values, status: status)
     }
 
+    /// What the pipeline's `outputs:` read when the run has ended: every step's outputs and status.
+    func endContext() -> EvaluationContext {
+        var values = self.values
+        if case .object(var run) = values["run"] {
+            run["status"] = .string(cancellation != .none ? "cancelled" : anyFailure ? "failed" : "succeeded")
+            values["run"] = .object(run)
+        }
+        values["steps"] = .object(stepsValue)
+        return EvaluationContext(values: values, status: StatusContext(anyUpstreamFailed: anyFailure, cancelled: cancellation != .none))
+    }
+
     /// How the run ended, and the steps that never became ready (recorded `cancelled`), once idle.
     func conclusion() -> (status: RunStatus, neverReady: [(index: Int, reason: String)]) {
         let reason = cancellation != .none ? "run cancelled" : "never became ready"
@@ -137,23 +188,36 @@ struct RunScheduler {
 
     // MARK: Deciding
 
-    /// Decides ready steps while there is room to start one.
-    private mutating func drain() -> [Action] {
-        var actions: [Action] = []
-        while !storageFailed, running.count < maxParallel, !ready.isEmpty {
-            actions.append(decide(ready.removeFirst()))
+    /// Decides ready steps while there is room to start one: the first ready step, skipping
+    /// instances whose matrix is at its `max-parallel`.
+    private mutating func drain() {
+        while !storageFailed, running.count < maxParallel, let position = ready.firstIndex(where: hasRoom) {
+            decide(ready.remove(at: position))
         }
-        return actions
     }
 
-    private mutating func decide(_ index: Int) -> Action {
+    private func hasRoom(_ index: Int) -> Bool {
+        guard steps[index].runtimeMatrix == nil, let group = steps[index].matrixGroup, let limit = group.maxParallel else { return true }
+        return groupRunning[group.base, default: 0] < limit
+    }
+
+    private mutating func decide(_ index: Int) {
         let step = steps[index]
         failedUpstream[index] = upstreamFailed(index)
         let context = context(for: index)
         guard cancellation < .forced else { return settle(index, .cancelled, reason: "run cancelled") }
+        if let group = step.matrixGroup, step.runtimeMatrix == nil, let failed = failedFast[group.base] {
+            return settle(index, .cancelled, reason: "fail-fast: `\(failed)` failed")
+        }
         let shouldRun: Bool
         do {
-            if let condition = step.condition {
+            if step.runtimeMatrix != nil && step.condition?.callsStatusFunction != true {
+                // A gate fans out by the default rule; each instance then evaluates the step's `if`
+                // with its own `matrix` values.
+                shouldRun = !context.status.anyUpstreamFailed && !context.status.cancelled && !context.status.anyUpstreamSkipped
+            } else if step.runtimeMatrix != nil {
+                shouldRun = true
+            } else if let condition = step.condition {
                 shouldRun = try condition.evaluateCondition(in: context)
             } else {
                 shouldRun = !context.status.anyUpstreamFailed && !context.status.cancelled && !context.status.anyUpstreamSkipped
@@ -167,26 +231,117 @@ struct RunScheduler {
             }
             return settle(index, .skipped, reason: skipReason(index, context.status))
         }
+        if let matrix = step.runtimeMatrix { return expand(index, matrix, context) }
         status[index] = .running
         running.insert(index)
+        if let group = step.matrixGroup { groupRunning[group.base, default: 0] += 1 }
         if cancellation != .none { cleanup.insert(index) }
-        return .start(index)
+        out.append(.start(index))
+    }
+
+    /// Fans a gate out into its instances: from its recorded combinations when what it needs was
+    /// kept from before a resume, else computed now.
+    private mutating func expand(_ gate: Int, _ matrix: RuntimeMatrix, _ context: EvaluationContext) {
+        let step = steps[gate]
+        let combinations: [MatrixCombination]
+        let reuse = recordedExpansions[step.id] != nil && needs[gate].allSatisfy { keptAtStart.contains($0) }
+        if reuse {
+            combinations = recordedExpansions[step.id]!
+        } else {
+            do {
+                combinations = try matrix.combinations(in: context, step: step.id)
+            } catch {
+                return settle(gate, .failed, reason: error.message)
+            }
+        }
+        status[gate] = .running
+        var created: [Int] = []
+        for combination in combinations {
+            var instance = step
+            instance.id = combination.stepID(base: step.id)
+            instance.matrix = combination
+            instance.runtimeMatrix = nil
+            let index = steps.count
+            steps.append(instance)
+            needs.append(needs[gate])
+            dependents.append([])
+            failedUpstream.append(failedUpstream[gate])
+            waitingOn.append(0)
+            gateOf[index] = gate
+            created.append(index)
+            if reuse, let outputs = recordedInstances[instance.id] {
+                status.append(.succeeded)
+                record(index, .succeeded, outputs: outputs)
+            } else {
+                status.append(.pending)
+            }
+        }
+        instances[gate] = created
+        unfinished[gate] = created.filter { status[$0] != .succeeded }.count
+        out.append(.expand(gate: gate, instances: created, combinations: combinations, reused: reuse))
+        ready.append(contentsOf: created.filter { status[$0] == .pending })
+        if unfinished[gate] == 0 { finishGate(gate) }
+    }
+
+    /// A step has ended (however): its dependents are released, its gate told, its matrix's
+    /// `fail-fast` applied.
+    private mutating func ended(_ index: Int) {
+        release(index)
+        let step = steps[index]
+        if status[index] == .failed, !step.continueOnError, let group = step.matrixGroup, group.failFast,
+           step.runtimeMatrix == nil, failedFast[group.base] == nil {
+            failedFast[group.base] = step.id
+            for sibling in running.sorted() where sibling != index && steps[sibling].matrixGroup?.base == group.base && !stopping.contains(sibling) {
+                stopping.insert(sibling)
+                stoppedByFailFast.insert(sibling)
+                out.append(.stop(sibling))
+            }
+            let waiting = ready.filter { steps[$0].matrixGroup?.base == group.base && steps[$0].runtimeMatrix == nil }
+            ready.removeAll { waiting.contains($0) }
+            for sibling in waiting { settle(sibling, .cancelled, reason: "fail-fast: `\(step.id)` failed") }
+        }
+        if let gate = gateOf[index] {
+            unfinished[gate, default: 1] -= 1
+            if unfinished[gate] == 0 { finishGate(gate) }
+        }
+    }
+
+    /// A gate ends with its instances' combined status: failed when one failed (without
+    /// continue-on-error), else cancelled when one was, else skipped when all were, else succeeded.
+    private mutating func finishGate(_ gate: Int) {
+        let ends = (instances[gate] ?? []).map { (status[$0], steps[$0].continueOnError) }
+        let failed = ends.filter { $0.0 == .failed && !$0.1 }.count
+        let final: StepStatus
+        var reason: String?
+        if failed > 0 {
+            final = .failed
+            reason = "\(failed) of \(ends.count) instance\(ends.count == 1 ? "" : "s") failed"
+        } else if ends.contains(where: { $0.0 == .cancelled }) {
+            final = .cancelled
+            reason = "an instance was cancelled"
+        } else if !ends.isEmpty && ends.allSatisfy({ $0.0 == .skipped }) {
+            final = .skipped
+            reason = "every instance was skipped"
+        } else {
+            final = .succeeded
+        }
+        record(gate, final, outputs: [:])
+        out.append(.finishGate(gate, final, reason: reason))
+        release(gate)
     }
 
     /// Raises the cancellation level and stops what the new level stops.
-    private mutating func cancel(to level: Cancellation) -> [Action] {
-        guard cancellation < level else { return [] }
+    private mutating func cancel(to level: Cancellation) {
+        guard cancellation < level else { return }
         cancellation = level
-        var actions: [Action] = []
         for index in running.sorted() where !stopping.contains(index) {
             if level == .requested && keepsRunningThroughCancel(index) {
                 cleanup.insert(index)
                 continue
             }
             stopping.insert(index)
-            actions.append(.stop(index))
+            out.append(.stop(index))
         }
-        return actions
     }
 
     /// Whether a running step's `if` calls a status function and holds while cancelling (as
@@ -197,26 +352,26 @@ struct RunScheduler {
     }
 
     private func upstreamFailed(_ index: Int) -> Bool {
-        graph.needs[index].contains { failedUpstream[$0] || (status[$0] == .failed && !steps[$0].continueOnError) }
+        needs[index].contains { failedUpstream[$0] || (status[$0] == .failed && !steps[$0].continueOnError) }
     }
 
     private func skipReason(_ index: Int, _ status: StatusContext) -> String {
         let step = steps[index]
         if step.condition?.callsStatusFunction != true {
             if status.anyUpstreamFailed { return "an upstream step failed" }
-            if status.anyUpstreamSkipped, let first = graph.needs[index].first(where: { self.status[$0] == .skipped || self.status[$0] == .cancelled }) {
+            if status.anyUpstreamSkipped, let first = needs[index].first(where: { self.status[$0] == .skipped || self.status[$0] == .cancelled }) {
                 return "`\(steps[first].id)` was \(self.status[first].rawValue)"
             }
         }
         return "condition is false: \(step.condition?.source.trimmingCharacters(in: .whitespaces) ?? "success()")"
     }
 
-    /// A step ends without running; its dependents are released.
-    private mutating func settle(_ index: Int, _ final: StepStatus, reason: String) -> Action {
+    /// A step ends without running.
+    private mutating func settle(_ index: Int, _ final: StepStatus, reason: String) {
         record(index, final, outputs: [:])
         if final == .failed && !steps[index].continueOnError { anyFailure = true }
-        release(index)
-        return .settle(index, final, reason: reason)
+        out.append(.settle(index, final, reason: reason))
+        ended(index)
     }
 
     private mutating func record(_ index: Int, _ final: StepStatus, outputs: [String: String]) {
@@ -228,7 +383,7 @@ struct RunScheduler {
     }
 
     private mutating func release(_ index: Int) {
-        for d in graph.dependents[index] {
+        for d in dependents[index] {
             waitingOn[d] -= 1
             if waitingOn[d] == 0 { ready.append(d) }
         }

@@ -54,6 +54,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     /// The `--image NAME=IMAGE` overrides the run was started with, as a JSON array of
     /// `[name, image]` pairs; resume applies them again over the pipeline's and profile's map.
     public var images: String?
+    /// The pipeline's `outputs:` when the run ended (``outputValues``).
+    public var outputs: String? = nil
 
     public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
                 profile: String?, trigger: RunTrigger, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
@@ -99,7 +101,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         case id, pipeline, file, source, sourceDigest, params, profile
         case triggerKind = "trigger"
         case triggerEntry, triggerScheduledAt, triggerBuildId, gitSha, secretNames, status, createdAt, finishedAt
-        case ownerPid, ownerHost, heartbeatAt, resumeCount, selection, images
+        case ownerPid, ownerHost, heartbeatAt, resumeCount, selection, images, outputs
     }
 
     /// The `--only` names this run was narrowed to, if any.
@@ -126,6 +128,11 @@ public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var reason: String?
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// The step's `name:` (rendered, masked); nil shows the id.
+    public var name: String? = nil
+    public var description: String? = nil
+    /// On a runtime matrix's gate: its combinations (``RunDatabase/combinations(fromJSON:)``).
+    public var matrix: String? = nil
 
     public var outputValues: [String: String] {
         guard let outputs, let data = outputs.data(using: .utf8),

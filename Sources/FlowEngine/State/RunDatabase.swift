@@ -237,17 +237,19 @@ public final class RunDatabase: Sendable {
         registerAuditMigration(&migrator)
         registerTriggerMigration(&migrator)
         registerScheduleMigration(&migrator)
+        registerLabelMigration(&migrator)
         return migrator
     }
 
     // MARK: Creating a run
 
     /// Records a new run and all its steps as `pending`, in one transaction.
-    public func createRun(_ run: RunRecord, steps: [String]) throws {
+    public func createRun(_ run: RunRecord, steps: [String], labels: [String: StepLabel] = [:]) throws {
         try writing("record run \(run.id)") { db in
             try run.insert(db)
             for (position, id) in steps.enumerated() {
-                try StepRecord(runId: run.id, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
+                try StepRecord(runId: run.id, stepId: id, position: position, status: .pending, attempts: 0,
+                               name: labels[id]?.name, description: labels[id]?.description).insert(db)
             }
             try EventRecord(runId: run.id, at: run.createdAt, kind: "run-started").insert(db)
             try LaunchRecord(runId: run.id, at: run.createdAt, trigger: run.trigger).insert(db)
@@ -271,6 +273,7 @@ public final class RunDatabase: Sendable {
     /// `carryingOut`: the rerun requests this takeover carries out (their params stored, marked done).
     public func resume(_ runId: String, from: RunStatus, steps planned: [String], source: String? = nil, sourceDigest: String? = nil,
                        rerunning: [String] = [], carryingOut rerun: RerunPass? = nil, trigger: RunTrigger = .resume,
+                       labels: [String: StepLabel]? = nil, keepingInstancesOf gates: [String] = [],
                        ownerPid: Int32, ownerHost: String, at: Date) throws {
         try writing("take run \(runId) over") { db in
             var sets = "status = 'running', finishedAt = NULL, ownerPid = ?, ownerHost = ?, heartbeatAt = ?, resumeCount = resumeCount + 1"
@@ -285,7 +288,8 @@ public final class RunDatabase: Sendable {
             try LaunchRecord(runId: runId, at: at, trigger: trigger).insert(db)
             let existing = try StepRecord.filter(Column("runId") == runId).fetchAll(db)
             let wanted = Set(planned)
-            for step in existing where !wanted.contains(step.stepId) {
+            // Instances of a runtime matrix are not in the plan: they stay with their gate.
+            for step in existing where !wanted.contains(step.stepId) && !gates.contains(where: { step.stepId.hasPrefix($0 + "[") }) {
                 try step.delete(db)
             }
             try db.execute(sql: """
@@ -305,6 +309,11 @@ public final class RunDatabase: Sendable {
                 } else {
                     try StepRecord(runId: runId, stepId: id, position: position, status: .pending, attempts: 0).insert(db)
                 }
+            }
+            // A takeover plans afresh: the names are the current file's (none given leaves them as they were).
+            if let labels {
+                try db.execute(sql: "UPDATE steps SET name = NULL, description = NULL WHERE runId = ?", arguments: [runId])
+                try Self.writeLabels(db, runId: runId, labels)
             }
             if let rerun { try carryOut(rerun, runId: runId, from: from, at: at, db) }
             if rerunning.isEmpty {
@@ -364,8 +373,9 @@ public final class RunDatabase: Sendable {
     ///
     /// On every step's path, so the statements are prepared once per connection (GRDB's
     /// statement cache) and bound directly, without the record encoders.
-    public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = []) throws {
+    public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = [], expansions: [Expansion] = []) throws {
         try writing("record the steps of run \(runId)") { db in
+            for expansion in expansions { try Self.write(expansion, runId: runId, db) }
             for t in transitions {
                 var assignments = "status = ?"
                 var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]
@@ -402,11 +412,15 @@ public final class RunDatabase: Sendable {
 
     /// Sets the run's status if it is currently `from` (compare-and-set).
     @discardableResult
-    public func finishRun(_ runId: String, from: RunStatus = .running, to status: RunStatus, at: Date) throws -> Bool {
+    public func finishRun(_ runId: String, from: RunStatus = .running, to status: RunStatus, at: Date,
+                          outputs: [(name: String, value: String)]? = nil) throws -> Bool {
         try writing("record the end of run \(runId)") { db in
             try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
                            arguments: [status.rawValue, at, runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
+            if let outputs {
+                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?", arguments: [Self.outputsJSON(outputs), runId])
+            }
             try EventRecord(runId: runId, at: at, kind: "run-\(status.rawValue)").insert(db)
             return true
         }

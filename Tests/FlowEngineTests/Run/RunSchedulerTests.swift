@@ -24,6 +24,8 @@ import FlowTestSupport
             case .start(let i): return "start \(s.steps[i].id)"
             case .stop(let i): return "stop \(s.steps[i].id)"
             case .settle(let i, let status, let reason): return "\(status.rawValue) \(s.steps[i].id): \(reason)"
+            case .expand(let gate, let instances, _, _): return "expand \(s.steps[gate].id) into \(instances.count)"
+            case .finishGate(let gate, let status, _): return "\(status.rawValue) \(s.steps[gate].id) (its instances ended)"
             }
         }
     }
@@ -308,5 +310,150 @@ import FlowTestSupport
         let jittered = RetryPolicy(attempts: 2, backoff: Backoff(initial: .seconds(4), jitter: true))
         #expect(plain.decide(afterTry: 1, retryable: true, exitCode: 1, elapsed: .seconds(0), jitter: halve) == .retry(after: .seconds(4)))
         #expect(jittered.decide(afterTry: 1, retryable: true, exitCode: 1, elapsed: .seconds(0), jitter: halve) == .retry(after: .seconds(2)))
+    }
+}
+
+/// Fan-out over runtime data: a matrix computed when the run reaches its step.
+@Suite struct RuntimeMatrixSchedulerTests {
+    let base = RunSchedulerTests()
+
+    static let pipeline = """
+        name: p
+        steps:
+          setup: { run: "true", outputs: [versions, matrix] }
+          test:
+            needs: [setup]
+            matrix:
+              python: ${{ fromJSON(steps.setup.outputs.versions) }}
+              os: [linux]
+              max-parallel: 2
+            run: "true"
+          report: { needs: [test], run: "true" }
+        """
+
+    @Test func anAxisFromAnOutputFansOutWhenItsStepFinishes() throws {
+        var s = try base.scheduler(Self.pipeline)
+        #expect(base.named(s.handle(.begin), s) == ["start setup"])
+        let actions = s.handle(.finished(0, .succeeded, outputs: ["versions": #"["3.11", 3.12, "3.13"]"#]))
+        guard case .expand(let gate, let instances, let combinations, let reused) = actions.first else {
+            Issue.record("no expansion: \(actions)")
+            return
+        }
+        #expect(s.steps[gate].id == "test" && !reused)
+        #expect(instances.map { s.steps[$0].id } == ["test[python=3.11,os=linux]", "test[python=3.12,os=linux]", "test[python=3.13,os=linux]"])
+        #expect(combinations.map { $0["python"] } == ["3.11", "3.12", "3.13"])
+        // `max-parallel: 2` of the matrix: two start, the third waits.
+        #expect(base.named(Array(actions.dropFirst()), s) == ["start test[python=3.11,os=linux]", "start test[python=3.12,os=linux]"])
+        #expect(base.finish(&s, "test[python=3.11,os=linux]", .succeeded) == ["start test[python=3.13,os=linux]"])
+        #expect(base.finish(&s, "test[python=3.12,os=linux]", .succeeded) == [])
+        // The gate ends when its last instance has, and releases what needs it.
+        let last = s.handle(.finished(base.index("test[python=3.13,os=linux]", s), .succeeded, outputs: [:]))
+        #expect(last == [.finishGate(gate, .succeeded, reason: nil), .start(base.index("report", s))])
+    }
+
+    @Test func theWholeMatrixFromOneExpressionWithIncludeAndExclude() throws {
+        var s = try base.scheduler("""
+            name: p
+            steps:
+              setup: { run: "true", outputs: [m] }
+              build: { needs: [setup], matrix: "${{ fromJSON(steps.setup.outputs.m) }}", run: "true" }
+            """)
+        _ = s.handle(.begin)
+        let json = #"{"os": ["linux", "mac"], "arch": ["x86", "arm"], "exclude": [{"os": "mac", "arch": "x86"}], "include": [{"os": "linux", "gpu": "a100"}]}"#
+        let actions = s.handle(.finished(0, .succeeded, outputs: ["m": json]))
+        guard case .expand(_, let instances, _, _) = actions.first else { Issue.record("\(actions)"); return }
+        // Axes in key order (flow's objects keep sorted keys); `include` extends what it matches.
+        #expect(instances.map { s.steps[$0].id } == [
+            "build[arch=x86,os=linux,gpu=a100]", "build[arch=arm,os=linux,gpu=a100]", "build[arch=arm,os=mac]",
+        ])
+    }
+
+    @Test(arguments: [
+        (#"{not json"#, "the matrix could not be computed: `fromJSON`: the text is not valid JSON"),
+        (#""3.11""#, "matrix axis `python` is text (use `fromJSON` to read JSON text); it must be a list of values"),
+        (#"[]"#, "the matrix has no combinations: there is nothing to run"),
+        (#"[["a"]]"#, "a value of matrix axis `python` is a list or mapping; values are strings, numbers or booleans"),
+        (#"[1, 1]"#, "the matrix gives `test[python=1,os=linux]` twice; its combinations must differ"),
+    ])
+    func aMatrixThatCannotBeComputedFailsItsStepAndSaysWhy(versions: String, message: String) throws {
+        var s = try base.scheduler(Self.pipeline)
+        _ = s.handle(.begin)
+        let actions = base.named(s.handle(.finished(0, .succeeded, outputs: ["versions": versions])), s)
+        #expect(actions.count == 2)
+        #expect(actions.first?.hasPrefix("failed test: " + message) == true, "\(actions)")
+        #expect(actions.last == "skipped report: an upstream step failed")
+        #expect(s.conclusion().status == .failed)
+    }
+
+    @Test func aMatrixOfMoreThan256IsRefused() throws {
+        var s = try base.scheduler(Self.pipeline)
+        _ = s.handle(.begin)
+        let many = "[" + (1...257).map(String.init).joined(separator: ",") + "]"
+        let actions = base.named(s.handle(.finished(0, .succeeded, outputs: ["versions": many])), s)
+        #expect(actions.first == "failed test: the matrix has 257 combinations; a matrix runs at most 256")
+    }
+
+    @Test func aGateWhoseUpstreamFailedIsSkippedWithoutComputingAnything() throws {
+        var s = try base.scheduler(Self.pipeline)
+        _ = s.handle(.begin)
+        #expect(base.finish(&s, "setup", .failed) == ["skipped test: an upstream step failed", "skipped report: an upstream step failed"])
+    }
+
+    @Test func failFastStopsTheRunningInstancesAndCancelsTheWaitingOnes() throws {
+        var s = try base.scheduler("""
+            name: p
+            steps:
+              test:
+                matrix: { n: [1, 2, 3, 4], fail-fast: true, max-parallel: 2 }
+                run: "true"
+              other: { run: "true" }
+            """)
+        #expect(base.named(s.handle(.begin), s) == ["start test[n=1]", "start test[n=2]", "start other"])
+        #expect(base.finish(&s, "test[n=1]", .failed) == [
+            "stop test[n=2]", "cancelled test[n=3]: fail-fast: `test[n=1]` failed", "cancelled test[n=4]: fail-fast: `test[n=1]` failed",
+        ])
+        // Only the matrix is stopped: the run goes on.
+        #expect(s.cancellation == .none)
+        #expect(s.running == [base.index("test[n=2]", s), base.index("other", s)])
+        // The stopped instance's end does not cancel the run.
+        #expect(base.finish(&s, "test[n=2]", .cancelled) == [])
+        #expect(s.cancellation == .none)
+    }
+
+    @Test func withoutFailFastTheOtherInstancesRunOn() throws {
+        var s = try base.scheduler("""
+            name: p
+            steps:
+              test: { matrix: { n: [1, 2] }, run: "true" }
+            """)
+        _ = s.handle(.begin)
+        #expect(base.finish(&s, "test[n=1]", .failed) == [])
+        #expect(s.running == [base.index("test[n=2]", s)])
+    }
+
+    @Test func aResumedRunReusesTheRecordedInstancesAndKeepsTheOnesThatSucceeded() throws {
+        let yaml = Self.pipeline
+        let (pipeline, _) = PipelineCheck.check(Array(yaml.utf8), file: "test.yml", options: testValidationOptions())
+        let plan = try #require(RunPlanner.plan(pipeline!, params: []).plan)
+        let recorded = [MatrixCombination([("python", "3.11"), ("os", "linux")]), MatrixCombination([("python", "3.12"), ("os", "linux")])]
+        var s = RunScheduler(plan: plan, values: [:], succeeded: [0: ["versions": #"["3.11", "3.12"]"#]],
+                             expansions: ["test": recorded], keptInstances: ["test[python=3.11,os=linux]": ["k": "v"]])
+        let actions = s.handle(.begin)
+        guard case .expand(let gate, let instances, let combinations, let reused) = actions.first else { Issue.record("\(actions)"); return }
+        #expect(reused && combinations == recorded && s.steps[gate].id == "test")
+        #expect(instances.map { s.status[$0] } == [.succeeded, .running])
+        #expect(base.named(Array(actions.dropFirst()), s) == ["start test[python=3.12,os=linux]"])
+        #expect(s.context(for: base.index("report", s)).values["steps"].map { "\($0)" }?.contains("\"k\"") == true)
+    }
+
+    @Test func whenWhatTheGateNeedsRunsAgainTheMatrixIsComputedAfresh() throws {
+        let (pipeline, _) = PipelineCheck.check(Array(Self.pipeline.utf8), file: "test.yml", options: testValidationOptions())
+        let plan = try #require(RunPlanner.plan(pipeline!, params: []).plan)
+        var s = RunScheduler(plan: plan, values: [:], expansions: ["test": [MatrixCombination([("python", "2.7"), ("os", "linux")])]])
+        _ = s.handle(.begin)
+        let actions = s.handle(.finished(0, .succeeded, outputs: ["versions": #"["3.13"]"#]))
+        guard case .expand(_, let instances, _, let reused) = actions.first else { Issue.record("\(actions)"); return }
+        #expect(!reused)
+        #expect(instances.map { s.steps[$0].id } == ["test[python=3.13,os=linux]"])
     }
 }

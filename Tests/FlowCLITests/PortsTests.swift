@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import FlowTestSupport
+
+/// The ports that once needed a workaround, written as flow pipelines (`examples/ports/`), run
+/// green without one; and the runtime matrix through real processes: resume after SIGKILL sees
+/// the same instances, `fail-fast` stops the others.
+@Suite struct PortsTests {
+    @Test func theDynamicMatrixPortFansOutOverItsFirstStepsOutput() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = Repository.root.appendingPathComponent("examples/ports/dynamic-matrix.yml").path
+        let r = try await runFlow(["run", file, "--json"], currentDirectory: dir.url)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let finished = Runs.jsonLines(r.stdout).filter { $0["event"] as? String == "step-finished" }
+        let statuses = Dictionary(uniqueKeysWithValues: finished.map { ($0["step"] as? String ?? "", $0["status"] as? String ?? "") })
+        #expect(statuses == [
+            "plan": "succeeded", "test": "succeeded", "report": "succeeded",
+            "test[shard=unit,python=3.12]": "succeeded", "test[shard=integration,python=3.12]": "succeeded",
+            "test[shard=e2e,python=3.12]": "succeeded",
+        ])
+        #expect(finished.contains { $0["step"] as? String == "test[shard=e2e,python=3.12]" && $0["name"] as? String == "Test e2e" })
+        let id = try await Runs.newestID(in: dir)
+        let logs = try await runFlow(["logs", id, "test[shard=e2e,python=3.12]"], currentDirectory: dir.url)
+        #expect(logs.stdout == "running the e2e shard on Python 3.12\n")
+        #expect(try await runFlow(["logs", id, "report"], currentDirectory: dir.url).stdout == "tests succeeded\n")
+    }
+
+    @Test func theExitHandlerPortRunsItsHandlerAfterAFailure() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = Repository.root.appendingPathComponent("examples/ports/exit-handler.yml").path
+        let r = try await runFlow(["run", file], currentDirectory: dir.url)
+        // The main step fails on purpose; the handler runs and says so; the run fails.
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("✓ notify · Tell the team how it went"))
+        #expect(r.stdout.contains("- celebrate skipped: condition is false: success()"))
+        let id = try await Runs.newestID(in: dir)
+        #expect(try await runFlow(["logs", id, "notify"], currentDirectory: dir.url).stdout == "the run ended failed; training failed\n")
+    }
+
+    /// Killed while instances run, resumed: the same instances (recorded when they were made),
+    /// those that had succeeded kept, the rest run; the step that listed them is not run again.
+    @Test func aResumedRunSeesTheSameInstances() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("shards.json", #"["a","b","c","d"]"#)
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              plan:
+                outputs: [shards]
+                run: |
+                  echo plan >> ledger
+                  echo "shards=$(cat shards.json)" >> "$FLOW_OUTPUT"
+              shard:
+                needs: [plan]
+                matrix:
+                  s: ${{ fromJSON(steps.plan.outputs.shards) }}
+                  max-parallel: 2
+                run: |
+                  echo "start ${{ matrix.s }}" >> ledger
+                  if [ "${{ matrix.s }}" = c ] && [ ! -e fast ]; then sleep 999; fi
+                  echo "done ${{ matrix.s }}" >> ledger
+              after: { needs: [shard], run: echo after >> ledger }
+            """)
+        let process = try await startFlow(["run", "p.yml"], currentDirectory: dir.url, waitingFor: "▸ plan")
+        // Wait until c is running and d has finished.
+        for _ in 0..<3000 where !(dir.lines("ledger").contains("start c") && dir.lines("ledger").contains("done d")) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(dir.lines("ledger").contains("done d"))
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        // What `plan` would list now differs; the run keeps what it recorded.
+        _ = try dir.write("shards.json", #"["x"]"#)
+        _ = try dir.write("fast", "")
+        let resumed = try await runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let ledger = dir.lines("ledger")
+        #expect(ledger.filter { $0 == "plan" }.count == 1)
+        #expect(ledger.filter { $0 == "start a" }.count == 1 && ledger.filter { $0 == "start b" }.count == 1)
+        #expect(ledger.filter { $0 == "start d" }.count == 1)
+        #expect(ledger.filter { $0 == "start c" }.count == 2 && ledger.last == "after")
+        let id = try await Runs.newestID(in: dir)
+        let steps = try await Runs.steps(id, in: dir)
+        #expect(Set(steps.keys) == ["plan", "shard", "after", "shard[s=a]", "shard[s=b]", "shard[s=c]", "shard[s=d]"])
+        #expect(steps.values.allSatisfy { $0["status"] as? String == "succeeded" })
+        #expect(steps["shard[s=c]"]?["attempts"] as? Int == 2)
+    }
+
+    @Test func failFastStopsTheOtherInstancesOfItsMatrixOnly() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              test:
+                matrix: { n: [1, 2], fail-fast: true }
+                run: |
+                  if [ "${{ matrix.n }}" = 1 ]; then sleep 0.3; exit 1; fi
+                  sleep 999
+              other: { run: sleep 0.5 }
+            """)
+        let r = try await runFlowOrKill(["run", "p.yml"], in: dir, seconds: 60)
+        #expect(r.status == 1, "\(r.stdout)")
+        let id = try await Runs.newestID(in: dir)
+        let steps = try await Runs.steps(id, in: dir)
+        #expect(steps["test[n=1]"]?["status"] as? String == "failed")
+        #expect(steps["test[n=2]"]?["status"] as? String == "cancelled")
+        #expect(steps["other"]?["status"] as? String == "succeeded")
+        #expect(try await Runs.status(id, in: dir)["status"] as? String == "failed")
+    }
+
+    @Test func validationSaysWhatARuntimeMatrixMayRead() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              plan: { outputs: [list], run: "true" }
+              loose: { run: "true", outputs: [list] }
+              a: { needs: [plan], matrix: { x: "${{ fromJSON(steps.plan.outputs.nope) }}" }, run: "true" }
+              b: { needs: [plan], matrix: { x: "${{ fromJSON(steps.loose.outputs.list) }}" }, run: "true" }
+              c: { needs: [plan], matrix: { x: "v${{ steps.plan.outputs.list }}" }, run: "true" }
+            """)
+        let r = try await runFlow(["validate", "p.yml"], currentDirectory: dir.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("step `plan` declares no output `nope`"), "\(r.stderr)")
+        #expect(r.stderr.contains("step `b` reads `steps.loose`, but `loose` is not upstream of it"), "\(r.stderr)")
+        #expect(r.stderr.contains("a matrix computed at run time is one `${{ }}` and nothing around it"), "\(r.stderr)")
+    }
+}
