@@ -89,6 +89,34 @@ import FlowTestSupport
         #expect(steps["shard[s=c]"]?["attempts"] as? Int == 2)
     }
 
+    /// `flow retry --step` of the matrix step runs its instances again (the same ones: what
+    /// listed them is kept); an instance's own id says to name the step.
+    @Test func retryingARuntimeMatrixRunsItsInstancesAgain() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("p.yml", """
+            name: p
+            steps:
+              plan:
+                outputs: [list]
+                run: echo 'list=["a","b"]' >> "$FLOW_OUTPUT"
+              each:
+                needs: [plan]
+                matrix: { s: "${{ fromJSON(steps.plan.outputs.list) }}" }
+                run: echo "${{ matrix.s }}" >> ledger
+            """)
+        #expect(try await runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
+        let id = try await Runs.newestID(in: dir)
+        let instance = try await runFlow(["retry", id, "--step", "each[s=a]"], currentDirectory: dir.url)
+        #expect(instance.status == 2)
+        #expect(instance.stderr.contains("`each[s=a]` is an instance of `each`, whose matrix is computed when the run reaches it; name the step: `--step each` runs all its instances"), "\(instance.stderr)")
+        let retry = try await runFlow(["retry", id, "--step", "each"], currentDirectory: dir.url)
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(dir.lines("ledger").sorted() == ["a", "a", "b", "b"])
+        let steps = try await Runs.steps(id, in: dir)
+        #expect(steps["each[s=a]"]?["attempts"] as? Int == 2 && steps["plan"]?["attempts"] as? Int == 1)
+    }
+
     @Test func failFastStopsTheOtherInstancesOfItsMatrixOnly() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -283,6 +283,9 @@ public enum Messages {
     }
     public static let matrixValueExpression =
         "one value of a matrix list cannot be an expression; an axis whose values come from one is written whole: `cuda: ${{ fromJSON(steps.setup.outputs.cuda) }}`"
+    public static func runtimeMatrixInstanceNamed(_ name: String, _ step: String, option: String) -> String {
+        "`\(name)` is an instance of `\(step)`, whose matrix is computed when the run reaches it; name the step: `\(option) \(step)` runs all its instances"
+    }
     public static let runtimeMatrixOneExpression =
         "a matrix computed at run time is one `${{ }}` and nothing around it, e.g. `${{ fromJSON(steps.setup.outputs.versions) }}`"
     public static func runtimeMatrixContext(_ context: String) -> String {

@@ -28,7 +28,10 @@ extension RunPlan {
             let matches = exact.isEmpty ? steps.indices.filter { steps[$0].baseID == name } : exact
             if matches.isEmpty {
                 var notes: [Diagnostic.Note] = []
-                if let close = Spelling.closest(to: name, among: written) ?? Spelling.closest(to: name, among: steps.map(\.id)) {
+                // An instance of a matrix computed at run time is not in the plan: its step is.
+                if let bracket = name.firstIndex(of: "["), let gate = steps.first(where: { $0.id == String(name[..<bracket]) && $0.runtimeMatrix != nil }) {
+                    notes.append(.init(Messages.runtimeMatrixInstanceNamed(name, gate.id, option: option)))
+                } else if let close = Spelling.closest(to: name, among: written) ?? Spelling.closest(to: name, among: steps.map(\.id)) {
                     notes.append(.init(Messages.didYouMean(close)))
                 }
                 notes.append(.init(Messages.stepsOfPipeline(written)))

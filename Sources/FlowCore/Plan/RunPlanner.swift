@@ -78,8 +78,11 @@ public struct RunPlanner {
                             instance.runtimeMatrix = try runtimeMatrix(matrix)
                             if let name = step.name, name.containsExpression {
                                 instance.nameTemplate = try Template.parse(name.text)
-                                // The step as a whole is shown by its name as written; each instance renders it.
-                                instance.name = name.text
+                                // The step as a whole is shown with `…` for what each instance renders.
+                                instance.name = instance.nameTemplate!.segments.map { segment -> String in
+                                    if case .literal(let text) = segment { return text }
+                                    return "…"
+                                }.joined()
                             }
                         }
                     }

@@ -301,6 +301,12 @@ public final class RunDatabase: Sendable {
                     UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
                     startedAt = NULL, finishedAt = NULL WHERE runId = ? AND stepId = ?
                     """, arguments: [runId, id])
+                // A runtime matrix run again runs its instances again.
+                guard gates.contains(id) else { continue }
+                try db.execute(sql: """
+                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                    startedAt = NULL, finishedAt = NULL WHERE runId = ? AND substr(stepId, 1, ?) = ?
+                    """, arguments: [runId, id.count + 1, id + "["])
             }
             let known = Set(existing.map(\.stepId))
             for (position, id) in planned.enumerated() {
