@@ -60,34 +60,13 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
 
     private static func arguments(_ count: Int) -> String { count == 1 ? "1 argument" : "\(count) arguments" }
 
-    /// The message for a call of a function that does not exist, suggesting the closest real one.
+    /// The message for a call of a function that does not exist, suggesting the closest real one
+    /// (flow's one spelling rule, ``Spelling``).
     static func unknownFunctionMessage(_ name: String) -> String {
-        let lowered = name.lowercased()
-        let closest =
-            allCases
-            .map { (function: $0, distance: editDistance(lowered, $0.name.lowercased())) }
-            .min { $0.distance < $1.distance }
-        if let closest, closest.distance <= Swift.max(1, Swift.min(2, name.count / 3)) {
-            return "unknown function `\(name)`; did you mean `\(closest.function.name)`?"
+        if let closest = Spelling.closest(to: name, among: allCases.map(\.name)) {
+            return "unknown function `\(name)`; did you mean `\(closest)`?"
         }
         return "unknown function `\(name)`; the functions are "
             + allCases.map { "`\($0.name)`" }.joined(separator: ", ")
-    }
-
-    /// Levenshtein distance between two strings, by Unicode scalars.
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars)
-        let b = Array(b.unicodeScalars)
-        guard !a.isEmpty else { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -104,27 +104,10 @@ public enum TemplateCheck {
     }
 }
 
-/// The closest name, for "did you mean" notes: edit distance at most a third of the name.
+/// The closest name, for "did you mean" notes: flow's one spelling rule (``Spelling``), over the
+/// names in sorted order so that a tie always gives the same answer.
 enum Suggestion {
     static func closest(to word: String, among names: Set<String>) -> String? {
-        let scored = names.map { ($0, distance(word.lowercased(), $0.lowercased())) }.filter { $0.1 <= max(1, word.count / 3) }
-        return scored.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
-    }
-
-    /// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[a.count][b.count]
+        Spelling.closest(to: word, among: names.sorted())
     }
 }
