@@ -171,7 +171,7 @@ public enum ExpressionValue: Hashable, Sendable {
     static func member(_ members: [String: ExpressionValue], named key: String) -> ExpressionValue? {
         if let exact = members[key] { return exact }
         let folded = caseInsensitiveKey(key)
-        return members.keys.sorted().first { caseInsensitiveKey($0) == folded }.flatMap { members[$0] }
+        return members.keys.filter { caseInsensitiveKey($0) == folded }.min().flatMap { members[$0] }
     }
 }
 

@@ -204,10 +204,6 @@ public struct PipelineValidator {
             checkRestricted(text, contexts: ["params", "env", "steps", "run", "pipeline", "git"], Scope(step: index),
                             Messages.runtimeMatrixContext)
         }
-        if matrix.whole != nil, matrix.failFast != nil || matrix.maxParallel != nil {
-            // Unreachable from YAML (a string has no keys); kept for programmatic pipelines.
-            error(matrix.location, Messages.runtimeMatrixOneExpression)
-        }
     }
 
     /// The steps `index` transitively needs, computed once per step that asks.

@@ -25,7 +25,10 @@ public actor RunCoordinator {
     nonisolated let inbox = RunInbox()
     /// Set when a commit failed; the run stops.
     var storageError: String?
-    /// The display names (`name:`) of the steps that have one, masked, by id.
+    /// The planned steps' names and descriptions, masked (``labels(_:_:)``).
+    let labels: [String: StepLabel]
+    /// The display names (`name:`) of the steps that have one, masked, by id; a runtime matrix's
+    /// instances are added as they are made.
     var names: [String: String]
     let baseEnvironment: [String: String]
     let startedAt: Date
@@ -35,9 +38,10 @@ public actor RunCoordinator {
                 clock: any EngineClock, options: RunOptions, onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
         let secrets = RunSecrets(Self.knownSecrets(plan, options, registry: registry))
-        let runID = try Self.createRun(plan, database: database, options: options, secrets: secrets, at: startedAt)
+        let labels = Self.labels(plan, secrets)
+        let runID = try Self.createRun(plan, database: database, options: options, secrets: secrets, labels: labels, at: startedAt)
         self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
-                  onEvent: onEvent, runID: runID, startedAt: startedAt, secrets: secrets, steps: [:], priorAttempts: [:])
+                  onEvent: onEvent, runID: runID, startedAt: startedAt, secrets: secrets, labels: labels, steps: [:], priorAttempts: [:])
     }
 
     /// Takes up an existing run that did not succeed: steps that succeeded keep their status
@@ -51,24 +55,25 @@ public actor RunCoordinator {
                 carryingOut rerun: RerunPass? = nil, onEvent: @escaping RunEventHandler = { _ in }) throws {
         let startedAt = clock.now()
         let secrets = RunSecrets(Self.knownSecrets(plan, options, registry: registry))
+        let labels = Self.labels(plan, secrets)
         try database.resume(run.id, from: run.status, steps: plan.steps.map(\.id),
                             source: reloadedSource ? secrets.mask(options.source) : nil,
                             sourceDigest: reloadedSource ? Digest.fnv1a64(options.source) : nil,
                             rerunning: rerunning, carryingOut: rerun, trigger: options.launch ?? .resume,
-                            labels: Self.labels(plan, secrets), keepingInstancesOf: plan.steps.filter { $0.runtimeMatrix != nil }.map(\.id),
+                            labels: labels, keepingInstancesOf: plan.steps.filter { $0.runtimeMatrix != nil }.map(\.id),
                             ownerPid: getpid(), ownerHost: Host.name(), at: startedAt)
         let records = Dictionary(uniqueKeysWithValues: try database.steps(of: run.id).map { ($0.stepId, $0) })
         var prior: [String: Int] = [:]
         for attempt in try database.attempts(of: run.id) { prior[attempt.stepId, default: 0] += 1 }
         self.init(plan: plan, database: database, registry: registry, runner: runner, clock: clock, options: options,
-                  onEvent: onEvent, runID: run.id, startedAt: startedAt, secrets: secrets, steps: records, priorAttempts: prior)
+                  onEvent: onEvent, runID: run.id, startedAt: startedAt, secrets: secrets, labels: labels, steps: records, priorAttempts: prior)
     }
 
     /// The state both start from: `steps` holds the recorded rows (a resumed run's succeeded
     /// steps count as finished, their outputs readable), `priorAttempts` the attempts on record.
     private init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner, clock: any EngineClock,
                  options: RunOptions, onEvent: @escaping RunEventHandler, runID: String, startedAt: Date, secrets: RunSecrets,
-                 steps records: [String: StepRecord], priorAttempts prior: [String: Int]) {
+                 labels: [String: StepLabel], steps records: [String: StepRecord], priorAttempts prior: [String: Int]) {
         self.plan = plan
         self.database = database
         self.registry = registry
@@ -79,7 +84,8 @@ public actor RunCoordinator {
         self.startedAt = startedAt
         self.secrets = secrets
         recorder = RunRecorder(database: database, runID: runID, onEvent: onEvent)
-        names = Self.labels(plan, secrets).compactMapValues(\.name)
+        self.labels = labels
+        names = labels.compactMapValues(\.name)
         priorAttempts = prior
         let environment = Self.pipelineEnvironment(plan, options, runID: runID)
         baseEnvironment = environment
@@ -159,7 +165,7 @@ public actor RunCoordinator {
     /// Secret params are stored by name only (in `secretNames`, as `params.NAME`), never with
     /// their values; the pipeline's text is stored masked, its digest taken before masking.
     static func createRun(_ plan: RunPlan, database: RunDatabase, options: RunOptions, secrets: RunSecrets,
-                          at startedAt: Date) throws -> String {
+                          labels: [String: StepLabel], at startedAt: Date) throws -> String {
         let secretParams = Set(plan.secretParams)
         let stored = plan.params.filter { !secretParams.contains($0.name) }
         let paramsJSON = ExpressionValue.object(Dictionary(uniqueKeysWithValues: stored.map { ($0.name, $0.value) })).toJSON(pretty: false)
@@ -170,12 +176,12 @@ public actor RunCoordinator {
             secretNames: jsonArray(plan.secrets + plan.secretParams.map { "params." + $0 }),
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
             heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) },
-            images: plan.imageOverrides.isEmpty ? nil : Self.jsonPairs(plan.imageOverrides))
+            images: plan.imageOverrides.isEmpty ? nil : NamedPairs.json(plan.imageOverrides))
         var attempt = 1
         while true {
             record.id = RunID.make(at: startedAt)
             do {
-                try database.createRun(record, steps: plan.steps.map(\.id), labels: labels(plan, secrets))
+                try database.createRun(record, steps: plan.steps.map(\.id), labels: labels)
                 return record.id
             } catch {
                 // Only an id collision is worth another try.
@@ -281,7 +287,7 @@ public actor RunCoordinator {
             case .expand(let gate, let instances, let combinations, let reused):
                 let id = scheduler.steps[gate].id
                 var labels: [String: StepLabel] = [:]
-                let gateLabel = Self.labels(plan, secrets)[id]
+                let gateLabel = labels[id]
                 for instance in instances {
                     let instanceID = scheduler.steps[instance].id
                     var label = gateLabel ?? StepLabel(name: nil, description: nil)
@@ -416,10 +422,6 @@ public actor RunCoordinator {
 
     static func jsonArray(_ items: [String]) -> String {
         ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
-    }
-
-    static func jsonPairs(_ pairs: [(name: String, value: String)]) -> String {
-        ExpressionValue.array(pairs.map { .array([.string($0.name), .string($0.value)]) }).toJSON(pretty: false)
     }
 }
 

@@ -155,27 +155,27 @@ struct RunScheduler {
     func context(for index: Int) -> EvaluationContext {
         let status = StatusContext(anyUpstreamFailed: upstreamFailed(index), cancelled: cancellation != .none,
                                    anyUpstreamSkipped: needs[index].contains { self.status[$0] == .skipped || self.status[$0] == .cancelled })
+        var context = evaluationContext(status)
+        if let matrix = steps[index].matrix {
+            context.values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
+        }
+        return context
+    }
+
+    /// What the pipeline's `outputs:` read when the run has ended: every step's outputs and status.
+    func endContext() -> EvaluationContext {
+        evaluationContext(StatusContext(anyUpstreamFailed: anyFailure, cancelled: cancellation != .none))
+    }
+
+    /// The run's values with `run.status` as it stands and every finished step's `steps.*`.
+    private func evaluationContext(_ status: StatusContext) -> EvaluationContext {
         var values = self.values
         if case .object(var run) = values["run"] {
             run["status"] = .string(status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded")
             values["run"] = .object(run)
         }
         values["steps"] = .object(stepsValue)
-        if let matrix = steps[index].matrix {
-            values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
-        }
         return EvaluationContext(values: values, status: status)
-    }
-
-    /// What the pipeline's `outputs:` read when the run has ended: every step's outputs and status.
-    func endContext() -> EvaluationContext {
-        var values = self.values
-        if case .object(var run) = values["run"] {
-            run["status"] = .string(cancellation != .none ? "cancelled" : anyFailure ? "failed" : "succeeded")
-            values["run"] = .object(run)
-        }
-        values["steps"] = .object(stepsValue)
-        return EvaluationContext(values: values, status: StatusContext(anyUpstreamFailed: anyFailure, cancelled: cancellation != .none))
     }
 
     /// How the run ended, and the steps that never became ready (recorded `cancelled`), once idle.

@@ -86,11 +86,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     }
 
     /// The `--image` overrides this run was started with.
-    public var imageOverrides: [(name: String, value: String)] {
-        guard let images, let data = images.data(using: .utf8),
-              let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
-        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-    }
+    public var imageOverrides: [(name: String, value: String)] { images.map(NamedPairs.decode) ?? [] }
 
     /// What created the run.
     public var trigger: RunTrigger {

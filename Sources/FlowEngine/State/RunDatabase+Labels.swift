@@ -37,20 +37,24 @@ extension RunDatabase {
         }
     }
 
-    /// The pipeline's outputs as stored: `[name, value]` pairs, in order.
-    static func outputsJSON(_ outputs: [(name: String, value: String)]) -> String {
-        let pairs = outputs.map { [$0.name, $0.value] }
-        return String(decoding: (try? JSONEncoder().encode(pairs)) ?? Data("[]".utf8), as: UTF8.self)
+}
+
+/// Ordered name–value pairs as the database stores them (`--image` overrides, the pipeline's
+/// outputs): a JSON list of `[name, value]` lists.
+enum NamedPairs {
+    static func json(_ pairs: [(name: String, value: String)]) -> String {
+        ExpressionValue.array(pairs.map { .array([.string($0.name), .string($0.value)]) }).toJSON(pretty: false)
+    }
+
+    static func decode(_ text: String) -> [(name: String, value: String)] {
+        guard let data = text.data(using: .utf8), let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
+        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
     }
 }
 
 extension RunRecord {
     /// The pipeline's `outputs:` as the run ended (empty before it has).
-    public var outputValues: [(name: String, value: String)] {
-        guard let outputs, let data = outputs.data(using: .utf8),
-              let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
-        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-    }
+    public var outputValues: [(name: String, value: String)] { outputs.map(NamedPairs.decode) ?? [] }
 }
 
 extension RunDatabase {

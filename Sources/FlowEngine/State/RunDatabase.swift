@@ -425,7 +425,7 @@ public final class RunDatabase: Sendable {
                            arguments: [status.rawValue, at, runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
             if let outputs {
-                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?", arguments: [Self.outputsJSON(outputs), runId])
+                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?", arguments: [NamedPairs.json(outputs), runId])
             }
             try EventRecord(runId: runId, at: at, kind: "run-\(status.rawValue)").insert(db)
             return true
