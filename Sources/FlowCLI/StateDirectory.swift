@@ -17,28 +17,7 @@ struct StateDirectory {
         }
     }
 
-    /// The nearest folder, from `directory` up to `/`, that marks a flow project: it holds a
-    /// `.flow` marker (a file or folder) or a `flow.yml`, or a `pipelines/` folder. Nil when
-    /// none does. Each folder is looked at for all three before going up, so the nearest
-    /// project wins, as with git's `.git`.
-    static func projectRoot(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory).standardizedFileURL.path
-        while true {
-            if marksProject(current) { return current }
-            guard current != "/" else { return nil }
-            let parent = (current as NSString).deletingLastPathComponent
-            current = parent.isEmpty ? "/" : parent
-        }
-    }
-
-    static let markers = [".flow", "flow.yml"]
-
-    static func marksProject(_ directory: String) -> Bool {
-        let base = directory == "/" ? "" : directory
-        if markers.contains(where: { access(base + "/" + $0, F_OK) == 0 }) { return true }
-        var info = stat()
-        return stat(base + "/pipelines", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
+    static func projectRoot(from directory: String) -> String? { ProjectRoot.find(from: directory) }
 
     var databasePath: String { path + "/flow.db" }
 

@@ -22,8 +22,13 @@ public enum Repository {
 }
 
 /// Validation options for tests: the built-in catalog and the system's time zone database.
-public func testValidationOptions(catalog: StepCatalog = .builtins) -> ValidationOptions {
-    ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil })
+/// `includes`: sub-pipeline files by path (`pipelines/x.yml` for `uses: ./pipelines/x.yml`).
+public func testValidationOptions(catalog: StepCatalog = .builtins, includes: [String: String] = [:]) -> ValidationOptions {
+    ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil }, readInclude: { reference, _ in
+        let path = String(reference.dropFirst(2))
+        guard let text = includes[path] else { return .problem("\(path): No such file or directory") }
+        return .file(path: path, key: path, bytes: Array(text.utf8))
+    })
 }
 
 extension StepRegistry {

@@ -159,3 +159,116 @@ import FlowTestSupport
         #expect(r.stderr.contains("a matrix computed at run time is one `${{ }}` and nothing around it"), "\(r.stderr)")
     }
 }
+
+/// Sub-pipelines through the real binary: the reusable-workflow port, and a run killed while a
+/// step inside one ran, resumed: what had succeeded inside is kept, the step that runs it is
+/// entered again, the rest runs once more.
+@Suite struct SubPipelineRunTests {
+    @Test func theReusableWorkflowPortRunsItsSubPipelineTwiceWithItsOwnParams() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = Repository.root.appendingPathComponent("examples/ports/reusable-workflow.yml").path
+        let r = try await runFlow(["run", file, "--json"], currentDirectory: dir.url)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let events = Runs.jsonLines(r.stdout)
+        let finished = events.filter { $0["event"] as? String == "step-finished" }
+        #expect(finished.map { $0["step"] as? String ?? "" } == ["unit/setup", "unit/test", "unit", "integration/setup", "integration/test", "integration", "publish"])
+        #expect(finished.allSatisfy { $0["status"] as? String == "succeeded" })
+        // A name inside reads the sub-pipeline's params, rendered when the run entered it.
+        #expect(finished.contains { $0["step"] as? String == "integration/setup" && $0["name"] as? String == "Set up Python 3.11" })
+        let end = try #require(events.last { $0["event"] as? String == "run-finished" })
+        #expect((end["outputs"] as? [String: Any])?["reports"] as? String == "reports/unit-3.12.xml reports/integration-3.11.xml")
+        let id = try await Runs.newestID(in: dir)
+        #expect(try await runFlow(["logs", id, "integration/test"], currentDirectory: dir.url).stdout
+                == "running the integration suite with python3.11\n")
+        #expect(try await runFlow(["logs", id, "publish"], currentDirectory: dir.url).stdout
+                == "publishing reports/unit-3.12.xml and reports/integration-3.11.xml\n")
+        let steps = try await Runs.steps(id, in: dir)
+        #expect(steps["unit"]?["outputs"] as? [String: String] == ["report": "reports/unit-3.12.xml"])
+        #expect(steps["unit/setup"]?["name"] as? String == "Set up Python 3.12")
+    }
+
+    @Test func aRunKilledInsideASubPipelineResumesWhereItStopped() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        _ = try dir.write("pipelines/work.yml", """
+            name: work
+            params:
+              label: { type: string }
+            steps:
+              quick:
+                run: echo "quick ${{ params.label }}" >> ledger
+              slow:
+                outputs: [result]
+                run: |
+                  echo "start slow" >> ledger
+                  if [ ! -e fast ]; then sleep 999; fi
+                  echo "result=${{ params.label }}-done" >> "$FLOW_OUTPUT"
+            outputs:
+              result: ${{ steps.slow.outputs.result }}
+            """)
+        _ = try dir.write("pipelines/main.yml", """
+            name: main
+            steps:
+              first:
+                run: echo first >> ledger
+              work:
+                needs: [first]
+                uses: ./pipelines/work.yml
+                with: { label: "from-${{ steps.first.status }}" }
+              after:
+                needs: [work]
+                run: echo "after ${{ steps.work.outputs.result }}" >> ledger
+            """)
+        let process = try await startFlow(["run", "pipelines/main.yml"], currentDirectory: dir.url, waitingFor: "▸ first")
+        for _ in 0..<3000 where !(dir.lines("ledger").contains("start slow") && dir.lines("ledger").contains("quick from-succeeded")) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(dir.lines("ledger").contains("start slow"))
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        dir.touch("fast")
+        let resumed = try await runFlow(["resume", "--last"], currentDirectory: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(dir.lines("ledger") == ["first", "quick from-succeeded", "start slow", "start slow", "after from-succeeded-done"]
+                || dir.lines("ledger") == ["first", "start slow", "quick from-succeeded", "start slow", "after from-succeeded-done"])
+        let steps = try await Runs.steps(try await Runs.newestID(in: dir), in: dir)
+        #expect(Set(steps.keys) == ["first", "work", "work/quick", "work/slow", "after"])
+        #expect(steps.values.allSatisfy { $0["status"] as? String == "succeeded" })
+        #expect(steps["work/quick"]?["attempts"] as? Int == 1 && steps["work/slow"]?["attempts"] as? Int == 2)
+    }
+
+    @Test func anIncludeCycleIsABadInputWithItsLocation() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        _ = try dir.write("pipelines/a.yml", "name: a\nsteps:\n  b:\n    uses: ./pipelines/b.yml\n")
+        _ = try dir.write("pipelines/b.yml", "name: b\nsteps:\n  a:\n    uses: ./pipelines/a.yml\n")
+        let r = try await runFlow(["run", "pipelines/a.yml"], currentDirectory: dir.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("pipelines/b.yml:4:11: error: sub-pipelines include each other in a cycle: "
+                                  + "pipelines/a.yml → pipelines/b.yml → pipelines/a.yml"))
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("runs/flow.db").path))
+    }
+
+    /// A sub-pipeline file is read as any pipeline file: a FIFO is refused without blocking,
+    /// and a path may not leave the project.
+    @Test func aHostileOrOutsideIncludeIsABadInputWithoutAHang() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        #expect(mkfifo(dir.url.appendingPathComponent("pipelines/fifo.yml").path, 0o600) == 0)
+        _ = try dir.write("pipelines/main.yml", """
+            name: main
+            steps:
+              a: { uses: ./pipelines/fifo.yml }
+              b: { uses: ./../outside.yml }
+            """)
+        let r = try await runFlowOrKill(["validate", "pipelines/main.yml"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("pipelines/main.yml:3:14: error: cannot read the sub-pipeline `./pipelines/fifo.yml`: "))
+        #expect(r.stderr.contains("fifo.yml is a FIFO, not a regular file"))
+        #expect(r.stderr.contains("pipelines/main.yml:4:14: error: cannot read the sub-pipeline `./../outside.yml`: it leaves the project"))
+    }
+}

@@ -105,6 +105,28 @@ public enum Messages {
     public static func runAndUses(_ id: String) -> String { "step `\(id)` has both `run` and `uses`; keep one" }
     public static func neitherRunNorUses(_ id: String) -> String { "step `\(id)` needs `uses` (a step type) or `run` (a script)" }
     public static func unknownStepType(_ name: String) -> String { "unknown step type `\(name)`" }
+    public static func cannotReadSubPipeline(_ reference: String, _ reason: String) -> String {
+        "cannot read the sub-pipeline `\(reference)`: \(reason); a path after `uses: ./` starts at the project root, the folder that holds `pipelines/`"
+    }
+    public static func includeCycle(_ chain: [String]) -> String {
+        "sub-pipelines include each other in a cycle: " + chain.joined(separator: " → ") + "; a pipeline cannot run itself, directly or not"
+    }
+    public static func keyNotForSubPipeline(_ key: String, _ id: String) -> String {
+        "`\(key)` does not apply to step `\(id)`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `name` and `description`; "
+            + "set `\(key)` on the steps inside the sub-pipeline"
+    }
+    public static func unknownSubPipelineParam(_ name: String, _ file: String) -> String {
+        "`with: \(name)`: the sub-pipeline \(file) declares no param `\(name)`"
+    }
+    public static func subPipelineParams(_ names: [String]) -> String {
+        names.isEmpty ? "it declares no params" : "its params are " + names.map { "`\($0)`" }.joined(separator: ", ")
+    }
+    public static func missingSubPipelineParam(_ name: String, _ file: String) -> String {
+        "the sub-pipeline \(file) needs a value for param `\(name)`, which has no default; give it under `with:`"
+    }
+    public static func paramValueDoesNotFitSecret(_ name: String) -> String {
+        "the value given for secret param `\(name)` does not fit it (not shown: the param is secret)"
+    }
     public static func knownStepTypes(_ names: [String]) -> String { "known step types: " + names.joined(separator: ", ") }
     public static func unknownNeed(_ id: String, _ need: String) -> String { "step `\(id)` needs `\(need)`, which is not a step of this pipeline" }
     public static func selfNeed(_ id: String) -> String { "step `\(id)` needs itself; remove it from its own `needs`" }

@@ -1,5 +1,13 @@
 /// A string that may contain `${{ … }}` expressions, such as a YAML value in a pipeline.
 public struct Template: Hashable, Sendable {
+    /// The text with `…` for each expression: how a text whose values are not known yet is shown.
+    public var elided: String {
+        segments.map { segment -> String in
+            if case .literal(let text) = segment { return text }
+            return "…"
+        }.joined()
+    }
+
     /// A piece of a template: literal text or an expression.
     public enum Segment: Hashable, Sendable {
         case literal(String)

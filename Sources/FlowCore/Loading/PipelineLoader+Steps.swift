@@ -102,6 +102,7 @@ extension PipelineLoader {
         if let w = body["working-directory"] { step.workingDirectory = reader.text(w, "`working-directory`") }
         if let n = body["name"] { step.name = reader.text(n, "`name`") }
         if let d = body["description"] { step.description = reader.text(d, "`description`") }
+        step.writtenKeys = body.mapping?.map { Located($0.keyText, at: $0.key.location) } ?? []
         return step
     }
 

@@ -139,6 +139,14 @@ public struct Step: Sendable {
     public var name: SourceText?
     /// `description:`: plain text.
     public var description: SourceText?
+    /// The keys written in the step's mapping, with where each is.
+    public var writtenKeys: [Located<String>] = []
+    /// For `uses: ./pipelines/x.yml`: the pipeline it runs, read and checked when the file was
+    /// (``PipelineCheck``); nil otherwise, or when it could not be read.
+    public var included: IncludedPipeline?
+
+    /// Whether `uses` names a pipeline file (`./…​.yml`): the step runs it as a sub-pipeline.
+    public var usesPipeline: Bool { IncludedPipeline.isReference(uses.value) }
 
     public init(id: Located<String>, uses: Located<String>) {
         self.id = id
@@ -189,5 +197,19 @@ public struct PipelineOutput: Sendable {
     public init(name: Located<String>, value: SourceText) {
         self.name = name
         self.value = value
+    }
+}
+
+/// The pipeline a `uses: ./pipelines/x.yml` step runs, loaded and validated on its own (its
+/// problems are reported at its own lines). A class so that a `Step` can hold a `Pipeline`.
+public final class IncludedPipeline: Sendable {
+    public let pipeline: Pipeline
+
+    public init(_ pipeline: Pipeline) { self.pipeline = pipeline }
+
+    /// A path from the project root (`./` first, `.yml` or `.yaml` last), as GitHub Actions
+    /// names a reusable workflow.
+    public static func isReference(_ uses: String) -> Bool {
+        uses.hasPrefix("./") && (uses.hasSuffix(".yml") || uses.hasSuffix(".yaml"))
     }
 }

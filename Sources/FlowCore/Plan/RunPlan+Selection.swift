@@ -50,6 +50,21 @@ extension RunPlan {
         let graph = self.graph
         var keep = Set(chosen)
         for index in chosen { keep.formUnion(graph.upstream(of: index)) }
+        // A sub-pipeline step kept for itself (named, or needed from outside it) keeps every step
+        // inside it; one kept only because a step inside it was named runs just what that needs.
+        let named = Set(chosen)
+        var grown = true
+        while grown {
+            grown = false
+            for call in keep.sorted() where steps[call].call != nil {
+                let whole = named.contains(call) || keep.contains { !isInside($0, call) && graph.needs[$0].contains(call) }
+                guard whole else { continue }
+                for member in steps.indices where isInside(member, call) && !keep.contains(member) {
+                    keep.insert(member)
+                    grown = true
+                }
+            }
+        }
         var narrowed = self
         narrowed.steps = steps.indices.filter { keep.contains($0) }.map { steps[$0] }
         narrowed.selection = Selection(names: names, totalSteps: selection?.totalSteps ?? steps.count)
@@ -64,7 +79,27 @@ extension RunPlan {
         let graph = self.graph
         var reach = Set(chosen)
         for index in chosen { reach.formUnion(graph.downstream(of: index)) }
+        // A step inside a sub-pipeline runs again inside it: the step that runs it is entered again
+        // (its other steps keep what they did) and what depends on that step runs again.
+        let index = Dictionary(steps.enumerated().map { ($0.element.id, $0.offset) }) { a, _ in a }
+        var grown = true
+        while grown {
+            grown = false
+            for member in reach.sorted() {
+                guard let scope = steps[member].scope, let call = index[scope], !reach.contains(call) else { continue }
+                reach.insert(call)
+                reach.formUnion(graph.downstream(of: call).filter { !isInside($0, call) })
+                grown = true
+            }
+        }
         return (steps.indices.filter { reach.contains($0) }.map { steps[$0].id }, [])
+    }
+}
+
+extension RunPlan {
+    /// Whether step `index` is inside the sub-pipeline that step `call` runs, at any depth.
+    public func isInside(_ index: Int, _ call: Int) -> Bool {
+        steps[index].id.hasPrefix(steps[call].id + "/")
     }
 }
 

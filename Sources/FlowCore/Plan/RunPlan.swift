@@ -81,10 +81,46 @@ public struct PlannedStep: Sendable {
     /// Set on the one planned step of a matrix computed at run time: the run's scheduler fans it
     /// out into instances (`id[key=value,…]`) when it is reached, and it ends when they have.
     public var runtimeMatrix: RuntimeMatrix? = nil
-    /// On such a step, a `name` that reads `matrix`: rendered for each instance when it is made.
+    /// On such a step, a `name` that reads `matrix`: rendered for each instance when it is made;
+    /// inside a sub-pipeline, a `name` with an expression: rendered when the run enters it.
     public var nameTemplate: Template? = nil
     /// The matrix this instance belongs to (`fail-fast`, `max-parallel`).
     public var matrixGroup: MatrixGroup? = nil
+    /// Inside a sub-pipeline: the id of the step that runs it (the innermost one). Its
+    /// expressions read that sub-pipeline's `params`, `env`, `pipeline` and `steps` (by their
+    /// ids there, without the prefix).
+    public var scope: String? = nil
+    /// On a step that runs a sub-pipeline (`uses: ./pipelines/x.yml`): what it runs. Its steps
+    /// follow it in the plan, those that need nothing there needing it; it is entered (its
+    /// `with:` evaluated as the params) when it is reached, and ends when they have.
+    public var call: PlannedCall? = nil
+
+    /// The id this step has in its sub-pipeline (without the prefix), or its id.
+    public var localID: String { scope.map { String(id.dropFirst($0.count + 1)) } ?? id }
+}
+
+/// What a sub-pipeline step runs: the pipeline's params (filled from the step's `with:`, then
+/// their defaults), its `env:` (over flow's own environment, not the caller's `env:`, as a
+/// GitHub reusable workflow), its secret names and params, and its `outputs:` (the step's).
+public struct PlannedCall: Sendable {
+    public var file: String
+    public var pipelineName: String
+    public var params: [ParamDefinition]
+    public var env: [(name: String, value: Template)]
+    public var secrets: [String]
+    public var secretParams: [String]
+    public var outputs: [(name: String, value: Template)]
+
+    public init(file: String, pipelineName: String, params: [ParamDefinition], env: [(name: String, value: Template)],
+                secrets: [String], secretParams: [String], outputs: [(name: String, value: Template)]) {
+        self.file = file
+        self.pipelineName = pipelineName
+        self.params = params
+        self.env = env
+        self.secrets = secrets
+        self.secretParams = secretParams
+        self.outputs = outputs
+    }
 }
 
 /// A step's script, ready: which inputs receive it, the text with expressions replaced by
@@ -109,4 +145,21 @@ public indirect enum PlanValue: Sendable {
     case string(Template)
     case list([PlanValue])
     case mapping([(key: String, value: PlanValue)])
+}
+
+extension PlanValue {
+    /// The value with its templates evaluated in `context`.
+    public func evaluate(in context: EvaluationContext) throws -> ExpressionValue {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n)
+        case .string(let template): return try template.evaluate(in: context)
+        case .list(let items): return .array(try items.map { try $0.evaluate(in: context) })
+        case .mapping(let pairs):
+            var object: [String: ExpressionValue] = [:]
+            for (key, v) in pairs { object[key] = try v.evaluate(in: context) }
+            return .object(object)
+        }
+    }
 }

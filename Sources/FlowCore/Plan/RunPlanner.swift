@@ -46,48 +46,11 @@ public struct RunPlanner {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         var steps: [PlannedStep] = []
-        var instances: [String: [String]] = [:]
-        for step in pipeline.steps {
-            // A matrix computed at run time is one step here; its instances come when the run gets there.
-            let combos = step.matrix?.isDynamic == true ? nil : step.matrix?.combinations()
-            instances[step.id.value] = combos?.map { $0.stepID(base: step.id.value) } ?? [step.id.value]
-        }
-        let baseGraph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
-        guard let order = baseGraph.topologicalOrder() else {
-            // Validation reports cycles first; this guards callers that plan without validating.
-            let path = baseGraph.cycles().first ?? []
-            return (nil, [.error(pipeline.location, Messages.cycle(path.map { baseGraph.ids[$0] }))])
-        }
+        var included = Included()
         do {
-            for index in order {
-                let step = pipeline.steps[index]
-                if let name = step.name, let read = secretParamRead(in: name, secretParams: secretParams) {
-                    return (nil, diagnostics + [.error(name.location, Messages.stepNameReadsSecret(read))])
-                }
-                let needs = step.needs.flatMap { instances[$0.value] ?? [] }
-                let dynamic = step.matrix?.isDynamic == true
-                let combinations: [MatrixCombination?] = dynamic ? [nil] : step.matrix.map { $0.combinations().map { Optional($0) } } ?? [nil]
-                for combination in combinations {
-                    var instance = try planned(step, combination, needs, pipeline.defaults)
-                    instance.name = try stepName(step, combination, pipeline, params)
-                    instance.description = step.description?.text
-                    if let matrix = step.matrix {
-                        instance.matrixGroup = MatrixGroup(base: step.id.value, failFast: matrix.failFast?.value ?? false,
-                                                           maxParallel: matrix.maxParallel?.value)
-                        if dynamic {
-                            instance.runtimeMatrix = try runtimeMatrix(matrix)
-                            if let name = step.name, name.containsExpression {
-                                instance.nameTemplate = try Template.parse(name.text)
-                                // The step as a whole is shown with `…` for what each instance renders.
-                                instance.name = instance.nameTemplate!.segments.map { segment -> String in
-                                    if case .literal(let text) = segment { return text }
-                                    return "…"
-                                }.joined()
-                            }
-                        }
-                    }
-                    steps.append(instance)
-                }
+            if let problem = try appendSteps(of: pipeline, params: params, secretParams: secretParams, prefix: "", scope: nil,
+                                             entry: nil, into: &steps, included: &included) {
+                return (nil, diagnostics + [problem])
             }
             var concurrency: ConcurrencyGroup?
             if let c = pipeline.concurrency {
@@ -104,8 +67,8 @@ public struct RunPlanner {
                 pipelineName: pipeline.name.value, file: pipeline.file, description: pipeline.description,
                 params: params, profile: profile,
                 env: try pipeline.env.map { ($0.name.value, try Template.parse($0.value.text)) },
-                secrets: pipeline.secrets.map(\.value),
-                secretParams: secretParams, fileSecrets: fileSecrets(of: pipeline, secretParams: secretParams),
+                secrets: (pipeline.secrets.map(\.value) + included.secrets).uniqued(),
+                secretParams: secretParams, fileSecrets: fileSecrets(of: pipeline, secretParams: secretParams) + included.fileSecrets,
                 maxParallel: maxParallel ?? pipeline.maxParallel?.value ?? RunPlan.defaultMaxParallel,
                 concurrency: concurrency, steps: steps)
             plan.images = try imageMap(pipeline, profile: profile, overrides: images)
@@ -117,6 +80,88 @@ public struct RunPlanner {
             let message = (error as? ExpressionError)?.message ?? "\(error)"
             return (nil, diagnostics + [.error(pipeline.location, Messages.expression(message))])
         }
+    }
+
+    /// What the sub-pipelines of a plan add to the run as a whole: their secret names and
+    /// the secret values written in their files.
+    struct Included {
+        var secrets: [String] = []
+        var fileSecrets: [String] = []
+    }
+
+    /// Plans `pipeline`'s steps, in order, into `steps`. Inside a sub-pipeline (`scope`, the id of
+    /// the step that runs it) ids are prefixed (`build/push`), the steps that need nothing there
+    /// need the step that runs it (`entry`), and names that hold an expression show `…` for it
+    /// (they may read the sub-pipeline's params, known when the run gets there). A step that runs a
+    /// sub-pipeline is followed by the sub-pipeline's steps. Returns a problem that stops planning.
+    static func appendSteps(of pipeline: Pipeline, params: [(name: String, value: ExpressionValue)], secretParams: [String],
+                            prefix: String, scope: String?, entry: String?,
+                            into steps: inout [PlannedStep], included: inout Included) throws -> Diagnostic? {
+        var instances: [String: [String]] = [:]
+        for step in pipeline.steps {
+            // A matrix computed at run time is one step here; its instances come when the run gets there.
+            let combos = step.matrix?.isDynamic == true ? nil : step.matrix?.combinations()
+            instances[step.id.value] = (combos?.map { $0.stepID(base: step.id.value) } ?? [step.id.value]).map { prefix + $0 }
+        }
+        let baseGraph = StepGraph(ids: pipeline.steps.map(\.id.value), needs: pipeline.steps.map { $0.needs.map(\.value) })
+        guard let order = baseGraph.topologicalOrder() else {
+            // Validation reports cycles first; this guards callers that plan without validating.
+            let path = baseGraph.cycles().first ?? []
+            return .error(pipeline.location, Messages.cycle(path.map { baseGraph.ids[$0] }))
+        }
+        for index in order {
+            let step = pipeline.steps[index]
+            if scope == nil, let name = step.name, let read = secretParamRead(in: name, secretParams: secretParams) {
+                return .error(name.location, Messages.stepNameReadsSecret(read))
+            }
+            let needs = step.needs.isEmpty ? (entry.map { [$0] } ?? []) : step.needs.flatMap { instances[$0.value] ?? [] }
+            let dynamic = step.matrix?.isDynamic == true
+            let combinations: [MatrixCombination?] = dynamic ? [nil] : step.matrix.map { $0.combinations().map { Optional($0) } } ?? [nil]
+            for combination in combinations {
+                var instance = try planned(step, combination, needs, pipeline.defaults)
+                instance.id = prefix + instance.id
+                instance.baseID = prefix + instance.baseID
+                instance.scope = scope
+                if scope == nil || step.name?.containsExpression != true {
+                    instance.name = try stepName(step, combination, pipeline, params)
+                } else if let name = step.name {
+                    // Rendered when the run enters the sub-pipeline.
+                    instance.nameTemplate = try Template.parse(name.text)
+                    instance.name = instance.nameTemplate!.elided
+                }
+                instance.description = step.description?.text
+                if let matrix = step.matrix {
+                    instance.matrixGroup = MatrixGroup(base: instance.baseID, failFast: matrix.failFast?.value ?? false,
+                                                       maxParallel: matrix.maxParallel?.value)
+                    if dynamic {
+                        instance.runtimeMatrix = try runtimeMatrix(matrix)
+                        if let name = step.name, name.containsExpression {
+                            instance.nameTemplate = try Template.parse(name.text)
+                            // The step as a whole is shown with `…` for what each instance renders.
+                            instance.name = instance.nameTemplate!.elided
+                        }
+                    }
+                }
+                guard let child = step.included?.pipeline else {
+                    steps.append(instance)
+                    continue
+                }
+                let childSecretParams = RunPlanner.secretParams(of: child)
+                instance.call = PlannedCall(
+                    file: child.file, pipelineName: child.name.value, params: child.params,
+                    env: try child.env.map { ($0.name.value, try Template.parse($0.value.text)) },
+                    secrets: child.secrets.map(\.value), secretParams: childSecretParams,
+                    outputs: try child.outputs.map { ($0.name.value, try Template.parse($0.value.text)) })
+                included.secrets += child.secrets.map(\.value)
+                included.fileSecrets += fileSecrets(of: child, secretParams: childSecretParams)
+                steps.append(instance)
+                if let problem = try appendSteps(of: child, params: [], secretParams: childSecretParams, prefix: instance.id + "/",
+                                                 scope: instance.id, entry: instance.id, into: &steps, included: &included) {
+                    return problem
+                }
+            }
+        }
+        return nil
     }
 
     /// The image map: the pipeline's `images:`, then the profile's, then the command line's
@@ -208,7 +253,7 @@ public struct RunPlanner {
 
     /// Why a value does not fit `def`, with `***` for the value: a secret param's value is
     /// never printed, not even a wrong one.
-    static func maskedProblem(_ def: ParamDefinition) -> String {
+    public static func maskedProblem(_ def: ParamDefinition) -> String {
         switch def.kind.value {
         case .choice: Messages.paramNotAnOption(def.name.value, "***", def.options.map(\.value))
         case let kind: Messages.paramWrongType(def.name.value, kind.rawValue, "***")

@@ -227,11 +227,15 @@ extension PipelineValidator {
         }
         guard path.count > 3 else { return }
         let declared: [String]
-        switch options.catalog[targetStep.uses.value]?.outputs {
+        if let child = targetStep.included?.pipeline {
+            declared = child.outputs.map(\.name.value)
+        } else if targetStep.usesPipeline {
+            return
+        } else { switch options.catalog[targetStep.uses.value]?.outputs {
         case .declaredByStep?: declared = targetStep.outputs.map(\.value)
         case .fixed(let outputs)?: declared = outputs.map(\.name)
         case .openEnded?, nil: return
-        }
+        } }
         if !declared.contains(path[3]) {
             error(at, Messages.undeclaredOutput(id, path[3], declared),
                   notes: Spelling.closest(to: path[3], among: declared).map { [.init(Messages.didYouMean($0))] } ?? [])

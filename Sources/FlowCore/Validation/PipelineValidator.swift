@@ -7,13 +7,30 @@ public struct ValidationOptions: Sendable {
     /// Whether a literal path of a step input exists: the path, and the step's literal
     /// `working-directory` if it has one. Nil when it cannot be told (the default).
     public var pathExists: @Sendable (_ path: String, _ workingDirectory: String?) -> Bool?
+    /// Reads the pipeline a `uses: ./pipelines/x.yml` names, from the file that names it (see
+    /// ``IncludeRead``). By default nothing can be read: a sub-pipeline is an error.
+    public var readInclude: @Sendable (_ reference: String, _ from: String) -> IncludeRead
+    /// The key that tells two names of one file apart from two files (an absolute path), for
+    /// include cycles; the file as named by default.
+    public var includeKey: @Sendable (_ file: String) -> String
 
     public init(catalog: StepCatalog, isKnownTimeZone: @escaping @Sendable (String) -> Bool,
-                pathExists: @escaping @Sendable (String, String?) -> Bool? = { _, _ in nil }) {
+                pathExists: @escaping @Sendable (String, String?) -> Bool? = { _, _ in nil },
+                readInclude: @escaping @Sendable (String, String) -> IncludeRead = { _, _ in .problem("sub-pipelines cannot be read here") },
+                includeKey: @escaping @Sendable (String) -> String = { $0 }) {
         self.catalog = catalog
         self.isKnownTimeZone = isKnownTimeZone
         self.pathExists = pathExists
+        self.readInclude = readInclude
+        self.includeKey = includeKey
     }
+}
+
+/// What reading a sub-pipeline's file gave: its bytes, the path problems in it are reported
+/// under and its key (``ValidationOptions/includeKey``), or why it could not be read.
+public enum IncludeRead: Sendable {
+    case file(path: String, key: String, bytes: [UInt8])
+    case problem(String)
 }
 
 /// Checks a loaded `Pipeline` for everything that can be known before a run: step types and
@@ -51,7 +68,7 @@ public struct PipelineValidator {
         checkNULCharacters(inEnv: pipeline.env)
         checkImages()
         for (i, step) in pipeline.steps.enumerated() {
-            checkStepType(step)
+            if step.usesPipeline { checkCall(step) } else { checkStepType(step) }
             checkRunsOn(step)
             checkNULCharacters(in: step)
             checkNeeds(step)
@@ -142,6 +159,35 @@ public struct PipelineValidator {
             if !step.with.contains(where: { $0.key.value == input.name }) {
                 error(step.uses.location, Messages.missingInput(input.name, signature.name))
             }
+        }
+    }
+
+    /// The keys a sub-pipeline step takes; the rest belong to the steps inside it.
+    static let callKeys: Set<String> = ["uses", "with", "needs", "if", "name", "description"]
+
+    /// A `uses: ./pipelines/x.yml` step: only the keys it takes, `with:` naming the sub-pipeline's
+    /// params with values that fit them, every param without a default given. (Reading the
+    /// file and its own problems are ``PipelineCheck``'s.)
+    mutating func checkCall(_ step: Step) {
+        guard let child = step.included?.pipeline else { return }
+        for key in step.writtenKeys where !Self.callKeys.contains(key.value) {
+            error(key.location, Messages.keyNotForSubPipeline(key.value, step.id.value))
+        }
+        let names = child.params.map(\.name.value)
+        for (key, value) in step.with {
+            guard let def = child.params.first(where: { $0.name.value == key.value }) else {
+                let note = Spelling.closest(to: key.value, among: names).map(Messages.didYouMean) ?? Messages.subPipelineParams(names)
+                error(key.location, Messages.unknownSubPipelineParam(key.value, child.file), notes: [.init(note)])
+                continue
+            }
+            let computed = value.scalar?.value.containsExpressionOpener ?? false
+            if !computed, case .failure(let problem) = def.value(from: value) {
+                error(value.location, def.secret ? Messages.paramValueDoesNotFitSecret(def.name.value) : problem.message)
+            }
+        }
+        for def in child.params where def.isRequired && !step.with.contains(where: { $0.key.value == def.name.value }) {
+            error(step.uses.location, Messages.missingSubPipelineParam(def.name.value, child.file),
+                  notes: [.init(Messages.declaredHere, at: def.name.location)])
         }
     }
 

@@ -108,13 +108,48 @@ public struct PipelineSource: Sendable {
 
     /// Validation against the system's time zones and this directory's files (literal paths of
     /// step inputs start at the working directory flow runs in, or the step's literal
-    /// `working-directory` under it).
+    /// `working-directory` under it), reading sub-pipelines from disk (``readInclude(_:from:limits:)``).
     public static func options(catalog: StepCatalog) -> ValidationOptions {
-        ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil }, pathExists: { path, workingDirectory in
+        let limits = YAMLLimits()
+        return ValidationOptions(catalog: catalog, isKnownTimeZone: { TimeZone(identifier: $0) != nil }, pathExists: { path, workingDirectory in
             var full = path
             if !path.hasPrefix("/"), let wd = workingDirectory { full = wd.hasSuffix("/") ? wd + path : wd + "/" + path }
             return FileManager.default.fileExists(atPath: full)
-        })
+        }, readInclude: { reference, from in readInclude(reference, from: from, limits: limits) }, includeKey: includeKey)
+    }
+
+    /// A sub-pipeline's file: `reference` (`./pipelines/x.yml`) from the root of the project
+    /// `from` is in (``ProjectRoot``; the current folder when there is none), read as a pipeline
+    /// file is (a regular file, a symbolic link followed, at most the size bound); a path that
+    /// leaves the project (`./../x.yml`) is refused. Reported as a path from the current folder
+    /// when it is under it.
+    public static func readInclude(_ reference: String, from: String, limits: YAMLLimits) -> IncludeRead {
+        let cwd = FileManager.default.currentDirectoryPath
+        let including = from.hasPrefix("/") ? from : cwd + "/" + from
+        let folder = (including as NSString).deletingLastPathComponent
+        let root = ProjectRoot.find(from: folder) ?? cwd
+        let path = URL(fileURLWithPath: root + "/" + reference.dropFirst(2)).standardizedFileURL.path
+        // As GitHub Actions: a path from the project root stays in the project.
+        guard path.hasPrefix(root == "/" ? "/" : root + "/") else {
+            return .problem("it leaves the project (\(root)); name a file inside it")
+        }
+        let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+        do {
+            let bytes = try UntrustedFile.read(path, limit: limits.maxBytes, links: .follow)
+            return .file(path: shown, key: includeKey(path), bytes: bytes)
+        } catch {
+            switch error {
+            case .tooLarge(_, let size, _): return .problem(Messages.fileTooLarge(bytes: size, limit: limits.maxBytes))
+            case .notRegular(_, let kind): return .problem("\(path) is \(kind), not a regular file")
+            case .unreadable(_, let reason): return .problem("\(path): \(reason)")
+            }
+        }
+    }
+
+    /// A file's absolute path with symbolic links resolved: two names of one file are one key.
+    @Sendable public static func includeKey(_ file: String) -> String {
+        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        return URL(fileURLWithPath: absolute).resolvingSymlinksInPath().standardizedFileURL.path
     }
 }
 

@@ -69,7 +69,10 @@ extension RunCoordinator {
     /// the `FLOW_EXPR_n` values of its script) and its inputs.
     func makeWork(_ index: Int, context: EvaluationContext) throws -> StepWork {
         let step = scheduler.steps[index]
-        var env = baseEnvironment
+        // Inside a sub-pipeline: flow's own environment and the sub-pipeline's `env:`.
+        let scopeEnvironment = scheduler.environment(for: index)
+        let pipelineEnv = step.scope.flatMap { plan.step($0)?.call?.env.map(\.name) } ?? plan.env.map(\.name)
+        var env = scopeEnvironment ?? baseEnvironment
         var context = context
         for (name, template) in step.env {
             let value = try template.render(in: context)
@@ -79,7 +82,7 @@ extension RunCoordinator {
             context.values["env"] = .object(env.mapValues { .string($0) })
         }
         var inputs: [String: ExpressionValue] = [:]
-        for (name, value) in step.inputs { inputs[name] = try Self.evaluate(value, in: context) }
+        for (name, value) in step.inputs { inputs[name] = try value.evaluate(in: context) }
         // A value given to an input the step type declares secret is one, however computed.
         for input in Self.secretInputs(of: step, registry) {
             if let value = inputs[input.name] { secrets.learn([value.stringValue]) }
@@ -101,7 +104,7 @@ extension RunCoordinator {
         var images: [String: String] = [:]
         for (name, template) in plan.images { images[name] = try template.render(in: context) }
         // What the pipeline set, as opposed to what flow inherited from its own environment.
-        var declared = Set(plan.env.map(\.name) + step.env.map(\.name) + plan.secrets + ["FLOW_RUN_ID", "FLOW_STEP"])
+        var declared = Set(pipelineEnv + step.env.map(\.name) + plan.secrets + ["FLOW_RUN_ID", "FLOW_STEP"])
         declared.formUnion(step.script?.substitution.variables.map(\.name) ?? [])
         var resources = options.resources
         resources[RunView.Key.self] = RunView(runID: runID, values: context.values, database: database, secrets: secrets)
@@ -114,20 +117,6 @@ extension RunCoordinator {
             declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[step.id, default: 0], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, recorder: recorder,
             reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
-    }
-
-    static func evaluate(_ value: PlanValue, in context: EvaluationContext) throws -> ExpressionValue {
-        switch value {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .number(let n): return .number(n)
-        case .string(let template): return try template.evaluate(in: context)
-        case .list(let items): return .array(try items.map { try evaluate($0, in: context) })
-        case .mapping(let pairs):
-            var object: [String: ExpressionValue] = [:]
-            for (key, v) in pairs { object[key] = try evaluate(v, in: context) }
-            return .object(object)
-        }
     }
 
     /// The log of an attempt: `<state>/<run>/<step>/attempt-<n>.log`.

@@ -107,7 +107,7 @@ public actor RunCoordinator {
             }
         }
         scheduler = RunScheduler(plan: plan, values: Self.staticValues(plan, options, runID: runID, env: environment),
-                                 succeeded: succeeded, expansions: expansions, keptInstances: keptInstances)
+                                 processEnvironment: options.environment, succeeded: succeeded, expansions: expansions, keptInstances: keptInstances)
     }
 
     /// The secret values known before the run starts: flow's environment values of secret
@@ -303,10 +303,23 @@ public actor RunCoordinator {
                     gate: id, instances: instances.map { scheduler.steps[$0].id }, combinations: combinations,
                     reused: reused, labels: labels, at: clock.now()))
                 batch.transitions.append(.init(stepId: id, from: .pending, to: .running, at: clock.now()))
-            case .finishGate(let gate, let final, let reason):
+            case .enter(let call, let values):
+                // Learnt before any step inside starts, so everything from then on masks them.
+                secrets.learn(values)
+                // Names inside that read the sub-pipeline's params, rendered now that they are known.
+                let scope = scheduler.steps[call].id
+                for (index, step) in scheduler.steps.enumerated() where step.scope == scope && step.runtimeMatrix == nil {
+                    guard let template = step.nameTemplate, let rendered = try? template.render(in: scheduler.context(for: index)) else { continue }
+                    let name = secrets.mask(rendered)
+                    names[step.id] = name
+                    batch.labels[step.id] = StepLabel(name: name, description: step.description.map(secrets.mask))
+                }
+                batch.transitions.append(.init(stepId: scheduler.steps[call].id, from: .pending, to: .running, at: clock.now()))
+            case .finishGate(let gate, let final, let reason, let outputs):
                 let id = scheduler.steps[gate].id
                 let reason = reason.map(secrets.mask)
-                batch.transitions.append(.init(stepId: id, from: .running, to: final, at: clock.now(), reason: reason))
+                batch.transitions.append(.init(stepId: id, from: .running, to: final, at: clock.now(),
+                                               outputs: outputs.isEmpty ? nil : secrets.mask(outputs: outputs), reason: reason))
                 batch.events.append(.stepFinished(StepSummary(stepID: id, status: final, attempts: 0, exitCode: nil,
                                                               reason: reason, seconds: 0, logPath: nil, name: name(of: gate))))
             }

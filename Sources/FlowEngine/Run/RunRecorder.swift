@@ -20,8 +20,8 @@ final class RunRecorder: @unchecked Sendable {
     /// Commits `batch`, then emits its events.
     func record(_ batch: Decisions) throws {
         try lock.withLock {
-            if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty {
-                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions)
+            if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty || !batch.labels.isEmpty {
+                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions, labels: batch.labels)
             }
             batch.events.forEach(onEvent)
         }
@@ -39,7 +39,9 @@ struct Decisions: Sendable {
     var attempts: [AttemptRecord] = []
     /// Runtime matrices reached: their instances' rows, written before the transitions.
     var expansions: [RunDatabase.Expansion] = []
+    /// Names rendered once a sub-pipeline was entered (they read its params).
+    var labels: [String: StepLabel] = [:]
     var events: [RunEvent] = []
 
-    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty }
+    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty && labels.isEmpty }
 }

@@ -18,6 +18,14 @@ import FlowCore
 /// their own (`.expand`), and the gate ends when they all have, with their combined status.
 /// Instances of a matrix with `max-parallel` run at most that many at once; with `fail-fast`,
 /// one failing stops the others.
+///
+/// A sub-pipeline (`uses: ./pipelines/x.yml`) is a step whose own steps follow it in the plan,
+/// those that need nothing there needing it. When it is reached and its `if` holds, it is
+/// *entered*: its `with:` is evaluated into the sub-pipeline's params and its `env:` rendered
+/// (`.enter`), which releases its steps; it ends when they all have (failed when one failed,
+/// cancelled when one was), with its `outputs:` computed over them (`.finishGate`), and only
+/// then are the steps that need it released. A sub-pipeline step that does not run takes its
+/// steps with it (skipped, or cancelled).
 struct RunScheduler {
     enum Cancellation: Int, Comparable, Sendable {
         case none, requested, forced
@@ -48,18 +56,39 @@ struct RunScheduler {
         /// from before a resume) and the gate as `running`, in the commit that decides it.
         /// `reused`: the combinations recorded before a resume, whose instances' rows stand.
         case expand(gate: Int, instances: [Int], combinations: [MatrixCombination], reused: Bool)
-        /// A gate's instances have all ended: it ends with their combined status.
-        case finishGate(Int, StepStatus, reason: String?)
+        /// A sub-pipeline step was entered: record it `running`. `secrets`: values of its secret
+        /// params and env, to be masked from now on.
+        case enter(Int, secrets: [String])
+        /// A gate's instances (a sub-pipeline's steps) have all ended: it ends with their combined
+        /// status (and the sub-pipeline's outputs).
+        case finishGate(Int, StepStatus, reason: String?, outputs: [String: String])
     }
 
     private(set) var steps: [PlannedStep]
     let maxParallel: Int
     /// What every expression of the run reads that no step changes (params, env, git, run id…).
     let values: [String: ExpressionValue]
+    /// flow's own environment: what a sub-pipeline's `env:` goes over.
+    let processEnvironment: [String: String]
 
     private(set) var status: [StepStatus]
-    /// `steps.<id>` for expressions: outputs and status of every finished step.
-    private(set) var stepsValue: [String: ExpressionValue] = [:]
+    /// `steps.<id>` for expressions: outputs and status of every finished step, by scope (the
+    /// sub-pipeline step's id; "" for the pipeline itself) and id there.
+    private var stepsValue: [String: [String: ExpressionValue]] = [:]
+    /// Entered sub-pipelines (by the id of their step): their `params`, `env` and `pipeline`.
+    private var scopes: [String: Scope] = [:]
+    /// Sub-pipeline steps by id, and the steps directly inside each.
+    private var callIndex: [String: Int] = [:]
+    private var members: [Int: [Int]] = [:]
+
+    struct EntryProblem: Error {
+        var message: String
+    }
+
+    struct Scope {
+        var values: [String: ExpressionValue]
+        var environment: [String: String]
+    }
     private(set) var anyFailure = false
     private(set) var cancellation = Cancellation.none
     private(set) var storageFailed = false
@@ -70,6 +99,8 @@ struct RunScheduler {
     private var stopping: Set<Int> = []
     /// Those stopped by their matrix's `fail-fast` (their end does not cancel the run).
     private var stoppedByFailFast: Set<Int> = []
+    /// Sub-pipeline steps entered (their steps released).
+    private var entered: Set<Int> = []
     private var ready: [Int] = []
     private var needs: [[Int]]
     private var dependents: [[Int]]
@@ -94,9 +125,17 @@ struct RunScheduler {
 
     /// `succeeded` holds the steps a resumed run keeps, with their stored outputs;
     /// `expansions` and `keptInstances` what runtime matrices recorded before.
-    init(plan: RunPlan, values: [String: ExpressionValue], succeeded: [Int: [String: String]] = [:],
+    init(plan: RunPlan, values: [String: ExpressionValue], processEnvironment: [String: String] = [:],
+         succeeded: [Int: [String: String]] = [:],
          expansions: [String: [MatrixCombination]] = [:], keptInstances: [String: [String: String]] = [:]) {
         steps = plan.steps
+        self.processEnvironment = processEnvironment
+        for (index, step) in plan.steps.enumerated() {
+            if step.call != nil { callIndex[step.id] = index }
+        }
+        for (index, step) in plan.steps.enumerated() {
+            if let scope = step.scope, let call = callIndex[scope] { members[call, default: []].append(index) }
+        }
         let graph = plan.graph
         needs = graph.needs
         dependents = graph.dependents
@@ -153,9 +192,10 @@ struct RunScheduler {
 
     /// The evaluation context a step's `if`, inputs and env read now.
     func context(for index: Int) -> EvaluationContext {
+        let entry = entryOf(index)
         let status = StatusContext(anyUpstreamFailed: upstreamFailed(index), cancelled: cancellation != .none,
-                                   anyUpstreamSkipped: needs[index].contains { self.status[$0] == .skipped || self.status[$0] == .cancelled })
-        var context = evaluationContext(status)
+                                   anyUpstreamSkipped: needs[index].contains { $0 != entry && (self.status[$0] == .skipped || self.status[$0] == .cancelled) })
+        var context = evaluationContext(status, scope: steps[index].scope)
         if let matrix = steps[index].matrix {
             context.values["matrix"] = .object(Dictionary(matrix.values.map { ($0.name, ExpressionValue.string($0.value)) }) { a, _ in a })
         }
@@ -164,18 +204,31 @@ struct RunScheduler {
 
     /// What the pipeline's `outputs:` read when the run has ended: every step's outputs and status.
     func endContext() -> EvaluationContext {
-        evaluationContext(StatusContext(anyUpstreamFailed: anyFailure, cancelled: cancellation != .none))
+        evaluationContext(StatusContext(anyUpstreamFailed: anyFailure, cancelled: cancellation != .none), scope: nil)
     }
 
-    /// The run's values with `run.status` as it stands and every finished step's `steps.*`.
-    private func evaluationContext(_ status: StatusContext) -> EvaluationContext {
+    /// The environment a step starts from: flow's own and the pipeline's `env:`, or inside a
+    /// sub-pipeline flow's own and the sub-pipeline's.
+    func environment(for index: Int) -> [String: String]? {
+        steps[index].scope.flatMap { scopes[$0]?.environment }
+    }
+
+    /// The run's values (a sub-pipeline's own `params`, `env` and `pipeline` inside one) with
+    /// `run.status` as it stands and every finished step's `steps.*` of that scope.
+    private func evaluationContext(_ status: StatusContext, scope: String?) -> EvaluationContext {
         var values = self.values
         if case .object(var run) = values["run"] {
             run["status"] = .string(status.cancelled ? "cancelled" : anyFailure ? "failed" : "succeeded")
             values["run"] = .object(run)
         }
-        values["steps"] = .object(stepsValue)
+        if let scope, let own = scopes[scope] { values.merge(own.values) { _, own in own } }
+        values["steps"] = .object(stepsValue[scope ?? ""] ?? [:])
         return EvaluationContext(values: values, status: status)
+    }
+
+    /// The sub-pipeline step a step inside one needs to have been entered (its entry), if any.
+    private func entryOf(_ index: Int) -> Int? {
+        steps[index].scope.flatMap { callIndex[$0] }
     }
 
     /// How the run ended, and the steps that never became ready (recorded `cancelled`), once idle.
@@ -204,8 +257,14 @@ struct RunScheduler {
     private mutating func decide(_ index: Int) {
         let step = steps[index]
         failedUpstream[index] = upstreamFailed(index)
-        let context = context(for: index)
         guard cancellation < .forced else { return settle(index, .cancelled, reason: "run cancelled") }
+        if let entry = entryOf(index), !entered.contains(entry) {
+            // The sub-pipeline did not run: neither does anything in it.
+            let final: StepStatus = status[entry] == .cancelled ? .cancelled : .skipped
+            let what = status[entry] == .failed ? "could not be entered" : "was \(status[entry].rawValue)"
+            return settle(index, final, reason: "`\(steps[entry].id)` \(what)")
+        }
+        let context = context(for: index)
         if let group = step.matrixGroup, step.runtimeMatrix == nil, let failed = failedFast[group.base] {
             return settle(index, .cancelled, reason: "fail-fast: `\(failed)` failed")
         }
@@ -232,6 +291,7 @@ struct RunScheduler {
             return settle(index, .skipped, reason: skipReason(index, context.status))
         }
         if let matrix = step.runtimeMatrix { return expand(index, matrix, context) }
+        if let call = step.call { return enter(index, call, context) }
         status[index] = .running
         running.insert(index)
         if let group = step.matrixGroup { groupRunning[group.base, default: 0] += 1 }
@@ -286,8 +346,14 @@ struct RunScheduler {
     /// A step has ended (however): its dependents are released, its gate told, its matrix's
     /// `fail-fast` applied.
     private mutating func ended(_ index: Int) {
-        release(index)
         let step = steps[index]
+        if entered.contains(index) {
+            // Its own steps were released when it was entered.
+            let own = Set(members[index] ?? [])
+            release(index) { !own.contains($0) }
+        } else {
+            release(index)
+        }
         if status[index] == .failed, !step.continueOnError, let group = step.matrixGroup, group.failFast,
            step.runtimeMatrix == nil, failedFast[group.base] == nil {
             failedFast[group.base] = step.id
@@ -303,31 +369,108 @@ struct RunScheduler {
         if let gate = gateOf[index] {
             unfinished[gate, default: 1] -= 1
             if unfinished[gate] == 0 { finishGate(gate) }
+        } else if let call = entryOf(index), entered.contains(call), status[call] == .running {
+            unfinished[call, default: 1] -= 1
+            if unfinished[call] == 0 { finishCall(call) }
         }
     }
 
-    /// A gate ends with its instances' combined status: failed when one failed (without
-    /// continue-on-error), else cancelled when one was, else skipped when all were, else succeeded.
-    private mutating func finishGate(_ gate: Int) {
-        let ends = (instances[gate] ?? []).map { (status[$0], steps[$0].continueOnError) }
-        let failed = ends.filter { $0.0 == .failed && !$0.1 }.count
-        let final: StepStatus
-        var reason: String?
-        if failed > 0 {
-            final = .failed
-            reason = "\(failed) of \(ends.count) instance\(ends.count == 1 ? "" : "s") failed"
-        } else if ends.contains(where: { $0.0 == .cancelled }) {
-            final = .cancelled
-            reason = "an instance was cancelled"
-        } else if !ends.isEmpty && ends.allSatisfy({ $0.0 == .skipped }) {
-            final = .skipped
-            reason = "every instance was skipped"
-        } else {
-            final = .succeeded
+    /// Enters a sub-pipeline: its params from the step's `with:` (then their defaults), its
+    /// `env:` over flow's own environment, both computed now, in the step's own context; then
+    /// its steps are released.
+    private mutating func enter(_ call: Int, _ planned: PlannedCall, _ context: EvaluationContext) {
+        let step = steps[call]
+        var params: [String: ExpressionValue] = [:]
+        var secretValues: [String] = []
+        var environment = processEnvironment
+        do {
+            for def in planned.params {
+                let name = def.name.value
+                var value: ExpressionValue?
+                if let given = step.inputs.first(where: { $0.name == name })?.value {
+                    let evaluated = try given.evaluate(in: context)
+                    switch def.value(fromArgument: evaluated.stringValue) {
+                    case .success(let fitting): value = fitting
+                    case .failure(let problem):
+                        throw EntryProblem(message: "param `\(name)` of \(planned.file): "
+                                              + (planned.secretParams.contains(name) ? RunPlanner.maskedProblem(def) : problem.message))
+                    }
+                } else if let node = def.defaultValue, case .success(let fallback) = def.value(from: node) {
+                    value = fallback
+                }
+                guard let value else { throw EntryProblem(message: "param `\(name)` of \(planned.file) has no value: give it under `with:`") }
+                params[name] = value
+                if planned.secretParams.contains(name) { secretValues.append(value.stringValue) }
+            }
+            var values: [String: ExpressionValue] = [
+                "params": .object(params),
+                "pipeline": .object(["name": .string(planned.pipelineName), "file": .string(planned.file)]),
+                "env": .object(environment.mapValues { .string($0) }),
+            ]
+            for (name, template) in planned.env {
+                var scoped = context
+                scoped.values.merge(values) { _, own in own }
+                let rendered = try template.render(in: scoped)
+                environment[name] = rendered
+                values["env"] = .object(environment.mapValues { .string($0) })
+                if planned.secrets.contains(name) { secretValues.append(rendered) }
+            }
+            scopes[step.id] = Scope(values: values, environment: environment)
+        } catch {
+            let message = (error as? EntryProblem)?.message ?? (error as? ExpressionError)?.message ?? "\(error)"
+            return settle(call, .failed, reason: "the sub-pipeline could not be entered: \(message)")
         }
+        status[call] = .running
+        entered.insert(call)
+        out.append(.enter(call, secrets: secretValues))
+        let inside = members[call] ?? []
+        unfinished[call] = inside.filter { status[$0] != .succeeded }.count
+        let own = Set(inside)
+        release(call) { own.contains($0) }
+        if unfinished[call] == 0 { finishCall(call) }
+    }
+
+    /// A sub-pipeline's steps have all ended: it ends with their combined status, with the
+    /// sub-pipeline's `outputs:` computed over its steps (one that cannot be computed fails it).
+    /// (All of them skipped is a success, as a reusable workflow whose jobs were all skipped.)
+    private mutating func finishCall(_ call: Int) {
+        var (final, reason) = combinedStatus(of: members[call] ?? [], part: "step", a: "a")
+        var outputs: [String: String] = [:]
+        let context = evaluationContext(StatusContext(anyUpstreamFailed: final == .failed, cancelled: cancellation != .none), scope: steps[call].id)
+        for (name, template) in steps[call].call?.outputs ?? [] {
+            do {
+                outputs[name] = try template.render(in: context)
+            } catch {
+                if final == .succeeded {
+                    final = .failed
+                    reason = "output `\(name)` could not be computed: \((error as? ExpressionError)?.message ?? "\(error)")"
+                    anyFailure = true
+                }
+            }
+        }
+        record(call, final, outputs: outputs)
+        out.append(.finishGate(call, final, reason: reason, outputs: outputs))
+        ended(call)
+    }
+
+    /// What a gate's parts ended as, combined: failed when one failed (without
+    /// continue-on-error), else cancelled when one was, else (a matrix) skipped when all were,
+    /// else succeeded; with the reason, naming the parts (`2 of 3 instances failed`).
+    private func combinedStatus(of parts: [Int], part: String, a: String, skippedWhenAllAre: Bool = false) -> (StepStatus, String?) {
+        let ends = parts.map { (status[$0], steps[$0].continueOnError) }
+        let failed = ends.filter { $0.0 == .failed && !$0.1 }.count
+        if failed > 0 { return (.failed, "\(failed) of \(ends.count) \(part)\(ends.count == 1 ? "" : "s") failed") }
+        if ends.contains(where: { $0.0 == .cancelled }) { return (.cancelled, "\(a) \(part) was cancelled") }
+        if skippedWhenAllAre && !ends.isEmpty && ends.allSatisfy({ $0.0 == .skipped }) { return (.skipped, "every \(part) was skipped") }
+        return (.succeeded, nil)
+    }
+
+    /// A gate ends with its instances' combined status (``combinedStatus(of:part:a:skippedWhenAllAre:)``).
+    private mutating func finishGate(_ gate: Int) {
+        let (final, reason) = combinedStatus(of: instances[gate] ?? [], part: "instance", a: "an", skippedWhenAllAre: true)
         record(gate, final, outputs: [:])
-        out.append(.finishGate(gate, final, reason: reason))
-        release(gate)
+        out.append(.finishGate(gate, final, reason: reason, outputs: [:]))
+        ended(gate)
     }
 
     /// Raises the cancellation level and stops what the new level stops.
@@ -351,15 +494,18 @@ struct RunScheduler {
         return (try? condition.evaluateCondition(in: context(for: index))) == true
     }
 
+    /// Whether a step this one needs failed, or had a failure upstream; a sub-pipeline's
+    /// steps do not look through the step that runs it (as a GitHub reusable workflow's jobs).
     private func upstreamFailed(_ index: Int) -> Bool {
-        needs[index].contains { failedUpstream[$0] || (status[$0] == .failed && !steps[$0].continueOnError) }
+        let entry = entryOf(index)
+        return needs[index].contains { $0 != entry && (failedUpstream[$0] || (status[$0] == .failed && !steps[$0].continueOnError)) }
     }
 
     private func skipReason(_ index: Int, _ status: StatusContext) -> String {
         let step = steps[index]
         if step.condition?.callsStatusFunction != true {
             if status.anyUpstreamFailed { return "an upstream step failed" }
-            if status.anyUpstreamSkipped, let first = needs[index].first(where: { self.status[$0] == .skipped || self.status[$0] == .cancelled }) {
+            if status.anyUpstreamSkipped, let first = needs[index].first(where: { $0 != entryOf(index) && (self.status[$0] == .skipped || self.status[$0] == .cancelled) }) {
                 return "`\(steps[first].id)` was \(self.status[first].rawValue)"
             }
         }
@@ -376,16 +522,18 @@ struct RunScheduler {
 
     private mutating func record(_ index: Int, _ final: StepStatus, outputs: [String: String]) {
         status[index] = final
-        stepsValue[steps[index].id] = .object([
+        stepsValue[steps[index].scope ?? "", default: [:]][steps[index].localID] = .object([
             "outputs": .object(outputs.mapValues { .string($0) }),
             "status": .string(final.rawValue),
         ])
     }
 
-    private mutating func release(_ index: Int) {
-        for d in dependents[index] {
+    /// Tells the steps that need `index` (those `including` says) that it has ended (been
+    /// entered); those waiting on nothing more become ready.
+    private mutating func release(_ index: Int, including: (Int) -> Bool = { _ in true }) {
+        for d in dependents[index] where including(d) {
             waitingOn[d] -= 1
-            if waitingOn[d] == 0 { ready.append(d) }
+            if waitingOn[d] == 0 && status[d] == .pending { ready.append(d) }
         }
     }
 }

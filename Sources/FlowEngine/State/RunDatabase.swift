@@ -379,9 +379,11 @@ public final class RunDatabase: Sendable {
     ///
     /// On every step's path, so the statements are prepared once per connection (GRDB's
     /// statement cache) and bound directly, without the record encoders.
-    public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = [], expansions: [Expansion] = []) throws {
+    public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = [], expansions: [Expansion] = [],
+                      labels: [String: StepLabel] = [:]) throws {
         try writing("record the steps of run \(runId)") { db in
             for expansion in expansions { try Self.write(expansion, runId: runId, db) }
+            try Self.writeLabels(db, runId: runId, labels)
             for t in transitions {
                 var assignments = "status = ?"
                 var arguments: [(any DatabaseValueConvertible)?] = [t.to.rawValue]

@@ -8,13 +8,16 @@ import FlowTestSupport
 /// the same decisions through real processes.
 @Suite struct RunSchedulerTests {
     /// A scheduler for `yaml`, planned exactly as `flow run` plans it.
-    func scheduler(_ yaml: String, succeeded: [String: [String: String]] = [:]) throws -> RunScheduler {
-        let (pipeline, diagnostics) = PipelineCheck.check(Array(yaml.utf8), file: "test.yml", options: testValidationOptions())
+    func scheduler(_ yaml: String, succeeded: [String: [String: String]] = [:], includes: [String: String] = [:],
+                   environment: [String: String] = [:]) throws -> RunScheduler {
+        let (pipeline, diagnostics) = PipelineCheck.check(Array(yaml.utf8), file: "test.yml", options: testValidationOptions(includes: includes))
         guard let pipeline, !diagnostics.hasErrors else { throw HarnessError(DiagnosticRenderer(color: false).text(diagnostics)) }
         let (plan, problems) = RunPlanner.plan(pipeline, params: [])
         guard let plan else { throw HarnessError(DiagnosticRenderer(color: false).text(problems)) }
         let kept = Dictionary(uniqueKeysWithValues: succeeded.map { id, outputs in (plan.steps.firstIndex { $0.id == id }!, outputs) })
-        return RunScheduler(plan: plan, values: ["run": .object(["id": .string("r"), "status": .string("running")])], succeeded: kept)
+        let params = ExpressionValue.object(Dictionary(plan.params.map { ($0.name, $0.value) }) { a, _ in a })
+        return RunScheduler(plan: plan, values: ["run": .object(["id": .string("r"), "status": .string("running")]), "params": params],
+                            processEnvironment: environment, succeeded: kept)
     }
 
     /// The actions with step ids in place of indices, for readable expectations.
@@ -25,7 +28,10 @@ import FlowTestSupport
             case .stop(let i): return "stop \(s.steps[i].id)"
             case .settle(let i, let status, let reason): return "\(status.rawValue) \(s.steps[i].id): \(reason)"
             case .expand(let gate, let instances, _, _): return "expand \(s.steps[gate].id) into \(instances.count)"
-            case .finishGate(let gate, let status, _): return "\(status.rawValue) \(s.steps[gate].id) (its instances ended)"
+            case .finishGate(let gate, let status, _, let outputs):
+                return "\(status.rawValue) \(s.steps[gate].id) (its \(s.steps[gate].call == nil ? "instances" : "steps") ended)"
+                    + (outputs.isEmpty ? "" : " " + outputs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+            case .enter(let call, _): return "enter \(s.steps[call].id)"
             }
         }
     }
@@ -348,7 +354,7 @@ import FlowTestSupport
         #expect(base.finish(&s, "test[python=3.12,os=linux]", .succeeded) == [])
         // The gate ends when its last instance has, and releases what needs it.
         let last = s.handle(.finished(base.index("test[python=3.13,os=linux]", s), .succeeded, outputs: [:]))
-        #expect(last == [.finishGate(gate, .succeeded, reason: nil), .start(base.index("report", s))])
+        #expect(last == [.finishGate(gate, .succeeded, reason: nil, outputs: [:]), .start(base.index("report", s))])
     }
 
     @Test func theWholeMatrixFromOneExpressionWithIncludeAndExclude() throws {
