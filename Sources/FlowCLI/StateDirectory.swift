@@ -2,7 +2,7 @@ import Foundation
 import FlowEngine
 
 /// Where state lives: `--state-dir`, else `$FLOW_HOME`, else the `runs/` folder of the project
-/// the current folder is in, found as git finds a repository (``projectRoot(from:)``), else
+/// the current folder is in, found as git finds a repository (``ProjectRoot``), else
 /// `./runs`. Created 0700, and the process umask is set to 077 first so the database, its WAL
 /// files and logs are 0600.
 struct StateDirectory {
@@ -13,11 +13,9 @@ struct StateDirectory {
         if let chosen = option ?? environment["FLOW_HOME"].flatMap({ $0.isEmpty ? nil : $0 }) {
             path = chosen.hasPrefix("/") ? chosen : currentDirectory + "/" + chosen
         } else {
-            path = (Self.projectRoot(from: currentDirectory) ?? currentDirectory) + "/runs"
+            path = (ProjectRoot.find(from: currentDirectory) ?? currentDirectory) + "/runs"
         }
     }
-
-    static func projectRoot(from directory: String) -> String? { ProjectRoot.find(from: directory) }
 
     var databasePath: String { path + "/flow.db" }
 

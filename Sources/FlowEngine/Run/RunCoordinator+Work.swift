@@ -71,8 +71,8 @@ extension RunCoordinator {
         let step = scheduler.steps[index]
         // Inside a sub-pipeline: flow's own environment and the sub-pipeline's `env:`.
         let scopeEnvironment = scheduler.environment(for: index)
-        let pipelineEnv = step.scope.flatMap { plan.step($0)?.call?.env.map(\.name) } ?? plan.env.map(\.name)
-        var env = scopeEnvironment ?? baseEnvironment
+        let pipelineEnv = scopeEnvironment?.declared ?? plan.env.map(\.name)
+        var env = scopeEnvironment?.values ?? baseEnvironment
         var context = context
         for (name, template) in step.env {
             let value = try template.render(in: context)

@@ -88,6 +88,8 @@ struct RunScheduler {
     struct Scope {
         var values: [String: ExpressionValue]
         var environment: [String: String]
+        /// The names its `env:` sets (what the sub-pipeline declared, as opposed to inherited).
+        var declared: [String]
     }
     private(set) var anyFailure = false
     private(set) var cancellation = Cancellation.none
@@ -209,8 +211,8 @@ struct RunScheduler {
 
     /// The environment a step starts from: flow's own and the pipeline's `env:`, or inside a
     /// sub-pipeline flow's own and the sub-pipeline's.
-    func environment(for index: Int) -> [String: String]? {
-        steps[index].scope.flatMap { scopes[$0]?.environment }
+    func environment(for index: Int) -> (values: [String: String], declared: [String])? {
+        steps[index].scope.flatMap { scopes[$0] }.map { ($0.environment, $0.declared) }
     }
 
     /// The run's values (a sub-pipeline's own `params`, `env` and `pipeline` inside one) with
@@ -415,7 +417,7 @@ struct RunScheduler {
                 values["env"] = .object(environment.mapValues { .string($0) })
                 if planned.secrets.contains(name) { secretValues.append(rendered) }
             }
-            scopes[step.id] = Scope(values: values, environment: environment)
+            scopes[step.id] = Scope(values: values, environment: environment, declared: planned.env.map(\.name))
         } catch {
             let message = (error as? EntryProblem)?.message ?? (error as? ExpressionError)?.message ?? "\(error)"
             return settle(call, .failed, reason: "the sub-pipeline could not be entered: \(message)")
