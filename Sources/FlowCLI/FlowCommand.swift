@@ -18,7 +18,7 @@ public struct FlowCommand: AsyncParsableCommand {
             Shell completions: flow --generate-completion-script bash|zsh|fish
             """,
         version: version,
-        subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, ArtifactsCommand.self, AuditCommand.self, AnalyzeCommand.self, StepsCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, RetryCommand.self, CancelCommand.self, StatusCommand.self, RunsCommand.self, LogsCommand.self, ArtifactsCommand.self, CacheCommand.self, AuditCommand.self, AnalyzeCommand.self, StepsCommand.self,
                       ValidateCommand.self, GraphCommand.self, DoctorCommand.self, ScheduleCommand.self, CodeBuildCommand.self])
 
     public init() {}

@@ -20,6 +20,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(help: "Print, for each step, whether it would be reused or rerun, and run nothing.") var plan = false
     @Flag(help: "Use the pipeline file as it is now instead of the definition stored with the run.") var reload = false
     @Flag(help: "Print one JSON event per line instead of text.") var json = false
+    @Flag(name: .customLong("no-cache"), help: "Run memoized steps (`cache:`) even when an earlier success matches.") var noCache = false
     @Option(help: ArgumentHelp("Write a JUnit XML report of the steps to this file.", valueName: "path")) var junit: String?
     @Option(name: .customLong("param"), help: ArgumentHelp("Give a secret param of the run again (repeatable); its other params are stored.",
                                                            valueName: "name=value"))
@@ -35,7 +36,7 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let restored = try await remote.restore(into: StateDirectory(option: state.stateDirectory).path)
         let database = try state.database()
-        let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "resume")
+        let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "resume", noCache: noCache)
         let record = try takeover.claim(try state.run(runID, in: database), verb: "resumed")
         guard record.status != .succeeded else {
             print("run \(record.id) succeeded; nothing to resume")

@@ -38,7 +38,8 @@ struct RetryCommand: AsyncParsableCommand {
     func run() async throws {
         let restored = try await remote.restore(into: StateDirectory(option: state.stateDirectory).path)
         let database = try state.database()
-        let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "retry")
+        // A retry runs what it names: memoized steps are not reused (as `--no-cache`).
+        let takeover = try RunTakeover(database: database, state: state, stepsDirectory: stepsDirectory, params: params, verb: "retry", noCache: true)
         let record = try takeover.claim(try state.run(runID, in: database), verb: "retried")
         guard [.succeeded, .failed, .cancelled, .interrupted].contains(record.status) else {
             throw CLIError("run \(record.id) is \(record.status.rawValue) and cannot be retried")

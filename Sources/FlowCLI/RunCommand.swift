@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan and run nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("no-cache"), help: "Run memoized steps (`cache:`) even when an earlier success matches; their successes are saved again.")
+    var noCache = false
+
     @Flag(help: "Print one JSON event per line instead of text.")
     var json = false
 
@@ -66,7 +69,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let state = StateDirectory(option: stateDirectory)
-        let launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
+        var launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
+        launcher.readCache = !noCache
         let environment = launcher.environment
         let gitSHA: String? = if let resolved = RunTrigger.codebuildCommit(environment: environment) {
             resolved

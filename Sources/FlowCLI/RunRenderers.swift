@@ -33,7 +33,12 @@ struct PlainRunRenderer: RunRenderer {
             let time = String(format: "%.1fs", s.seconds)
             let step = StepNames.label(s.stepID, s.name)
             switch s.status {
-            case .succeeded: lines.append("\(paint("✓", "32")) \(step) \(time)")
+            case .succeeded:
+                if let run = s.cachedFrom {
+                    lines.append("\(paint("✓", "32")) \(step) \(CachedWords.text(run))")
+                } else {
+                    lines.append("\(paint("✓", "32")) \(step) \(time)")
+                }
             case .skipped: lines.append("\(paint("-", "2")) \(step) skipped: \(s.reason ?? "")")
             case .cancelled: lines.append("\(paint("■", "33")) \(step) cancelled" + (s.reason.map { ": \($0)" } ?? ""))
             default:
@@ -83,6 +88,7 @@ struct JSONRunRenderer: RunRenderer {
             if let reason = s.reason { fields.append(("reason", q(reason))) }
             if let log = s.logPath { fields.append(("log", q(log))) }
             if let name = s.name { fields.append(("name", q(name))) }
+            if let run = s.cachedFrom { fields.append(("cachedFrom", q(run))) }
         case .runFinished(let id, let status, let seconds, let outputs):
             fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds)),
                       ("outputs", "{" + outputs.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",") + "}")]
@@ -104,6 +110,11 @@ struct JSONRunRenderer: RunRenderer {
 
     private func q(_ s: String) -> String { JSONText.quote(s) }
     private func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ",") + "]" }
+}
+
+/// How a memoized step that reused an earlier success is described, wherever it is shown.
+enum CachedWords {
+    static func text(_ run: String) -> String { "(cached from \(run))" }
 }
 
 /// How a step is shown: `id · name` when it has a display name.
@@ -153,6 +164,7 @@ enum JUnitReport {
 
     /// The tail of the step's last log (already masked: logs are written masked) and its path.
     static func systemOut(_ s: StepSummary) -> String? {
+        if let run = s.cachedFrom { return "succeeded \(CachedWords.text(run)): not run, its outputs reused\n" }
         guard let path = s.logPath else { return nil }
         let tail = LogTail.lastLines(of: path, count: tailLines)
         return (tail.isEmpty ? "" : tail.joined(separator: "\n") + "\n") + "log: \(path)\n"

@@ -14,10 +14,11 @@ struct RunTakeover {
     /// `resume` or `retry`; inside CodeBuild, the build that takes the run over.
     var trigger: RunTrigger
 
-    init(database: RunDatabase, state: StateOptions, stepsDirectory: String, params: [String], verb: String) throws {
+    init(database: RunDatabase, state: StateOptions, stepsDirectory: String, params: [String], verb: String, noCache: Bool) throws {
         self.database = database
         self.state = state
         launcher = Launching.launcher(stepsDirectory: stepsDirectory, stateDirectory: StateDirectory(option: state.stateDirectory).path)
+        launcher.readCache = !noCache
         let (arguments, problems) = RunPlanner.ParamArgument.parse(all: params)
         guard problems.isEmpty else {
             Launching.report(problems)

@@ -56,6 +56,7 @@ struct StatusCommand: ParsableCommand {
                 "{\"id\":\(JSONText.quote(s.stepId)),\"name\":\(s.name.map(JSONText.quote) ?? "null"),"
                     + "\"description\":\(s.description.map(JSONText.quote) ?? "null"),"
                     + "\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
+                    + "\"cachedFrom\":\(s.cachedFrom.map(JSONText.quote) ?? "null"),"
                     + "\"exitCode\":\(s.exitCode.map(String.init) ?? "null"),\"reason\":\((s.error ?? s.reason).map(JSONText.quote) ?? "null"),"
                     + "\"outputs\":\(s.outputs ?? "{}"),"
                     + "\"artifacts\":[\(artifacts.filter { $0.stepId == s.stepId }.map(ArtifactsCommand.json).joined(separator: ","))]}"
@@ -79,6 +80,7 @@ struct StatusCommand: ParsableCommand {
         for output in run.outputValues { print("  output \(output.name): \(output.value)") }
         for s in steps {
             var line = "  \(s.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(StepNames.label(s.stepId, s.name))"
+            if let run = s.cachedFrom, s.status == .succeeded { line += " " + CachedWords.text(run) }
             if s.attempts > 1 { line += " (\(s.attempts) attempts)" }
             if let code = s.exitCode, code != 0 { line += " exit \(code)" }
             if let why = s.error ?? s.reason { line += ": \(why)" }

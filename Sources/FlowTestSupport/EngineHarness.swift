@@ -47,11 +47,13 @@ public struct EngineHarness: Sendable {
     public func run(_ yaml: String, params: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
                     registry: StepRegistry = .builtins, runner: any ProcessRunner = ProcessRunners.standard,
                     clock: any EngineClock = RealClock(), jitter: @escaping @Sendable (Double) -> Double = { $0 },
-                    gracePeriod: Duration = .milliseconds(300), gitSHA: String? = nil, whileRunning: (@Sendable () async -> Void)? = nil) async throws -> Outcome {
+                    gracePeriod: Duration = .milliseconds(300), gitSHA: String? = nil, readCache: Bool = true,
+                    whileRunning: (@Sendable () async -> Void)? = nil) async throws -> Outcome {
         let plan = try self.plan(yaml, params: params, registry: registry)
         let events = EventLog()
-        let options = RunOptions(stateDirectory: statePath, workingDirectory: directory.url.path, environment: environment,
+        var options = RunOptions(stateDirectory: statePath, workingDirectory: directory.url.path, environment: environment,
                                  gitSHA: gitSHA, source: yaml, gracePeriod: gracePeriod, heartbeatInterval: nil, jitter: jitter)
+        options.readCache = readCache
         let coordinator = try RunCoordinator(plan: plan, database: database, registry: registry, runner: runner, clock: clock,
                                              options: options) { events.append($0) }
         let task = Task { await coordinator.execute() }

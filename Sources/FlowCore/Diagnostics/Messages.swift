@@ -74,6 +74,12 @@ public enum Messages {
         "\(what) contains a NUL character (`\\0`), which no process can receive in its environment, its arguments or a script; remove it"
     }
 
+    // MARK: Memoized steps
+    public static let cacheKeyEntryShape = "an entry of `key` is text (with expressions) or `files: PATTERN`; this one is an empty mapping"
+    public static func badCachePath(_ what: String, _ path: String, _ problem: String) -> String {
+        "\(what) entry `\(path)` cannot be used: \(problem)"
+    }
+
     // MARK: Durations and retries
     public static func durationEmpty(_ what: String) -> String { "\(what) is empty; write a duration such as `30s`, `5m` or `1h30m`" }
     public static func durationMalformed(_ what: String, _ t: String) -> String {

@@ -102,8 +102,57 @@ extension PipelineLoader {
         if let w = body["working-directory"] { step.workingDirectory = reader.text(w, "`working-directory`") }
         if let n = body["name"] { step.name = reader.text(n, "`name`") }
         if let d = body["description"] { step.description = reader.text(d, "`description`") }
+        if let c = body["cache"] { step.cache = cache(c) }
         step.writtenKeys = body.mapping?.map { Located($0.keyText, at: $0.key.location) } ?? []
         return step
+    }
+
+    /// `cache: { key: [...], paths: [...] }` (``StepCache``).
+    mutating func cache(_ node: YAMLNode) -> StepCache? {
+        guard let pairs = reader.mapping(node, "`cache`", allowed: Self.cacheKeys) else { return nil }
+        var cache = StepCache(location: node.location)
+        for pair in pairs {
+            switch pair.keyText {
+            case "key":
+                let items = pair.value.sequence ?? (pair.value.scalar != nil || pair.value.mapping != nil ? [pair.value] : [])
+                if pair.value.sequence == nil && items.isEmpty {
+                    reader.error(pair.value.location, Messages.wrongType("`key` of `cache`", expected: "a list of values and `files:` patterns",
+                                                                         found: pair.value.kindDescription))
+                }
+                for item in items {
+                    if item.mapping != nil {
+                        guard let entries = reader.mapping(item, "an entry of `key`", allowed: ["files"]) else { continue }
+                        guard let files = entries.first(where: { $0.keyText == "files" }) else {
+                            if entries.isEmpty { reader.error(item.location, Messages.cacheKeyEntryShape) }
+                            continue
+                        }
+                        let patterns = (reader.stringList(files.value, "`files`") ?? []).filter { cachePath($0, "`files`", pattern: true) }
+                        cache.key.append(.files(patterns))
+                    } else if let text = reader.text(item, "an entry of `key`") {
+                        if text.text.containsNUL { reader.error(text.location, Messages.nulCharacter("an entry of `key`")) }
+                        cache.key.append(.value(text))
+                    }
+                }
+            case "paths":
+                cache.paths = (reader.stringList(pair.value, "`paths` of `cache`") ?? []).filter { cachePath($0, "`paths`", pattern: false) }
+            default:
+                break
+            }
+        }
+        return cache
+    }
+
+    /// Whether a path (or glob) of `cache:` is one: relative to the workspace, inside it, literal.
+    mutating func cachePath(_ path: Located<String>, _ what: String, pattern: Bool) -> Bool {
+        if path.value.containsExpressionOpener {
+            reader.error(path.location, Messages.expressionNotAllowed(what))
+            return false
+        }
+        if let problem = CachePath.problem(path.value, pattern: pattern) {
+            reader.error(path.location, Messages.badCachePath(what, path.value, problem))
+            return false
+        }
+        return true
     }
 
     /// `outputs: [image, digest]` or `outputs: { image: { description: … } }`.

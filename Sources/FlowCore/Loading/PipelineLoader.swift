@@ -6,12 +6,13 @@ public struct PipelineLoader {
                            "concurrency", "schedule", "defaults", "steps", "outputs"]
     static let stepKeys = ["uses", "run", "shell", "container", "needs", "if", "with", "env", "timeout", "retry",
                            "continue-on-error", "matrix", "outputs", "working-directory", "log-limit", "runs-on",
-                           "name", "description"]
+                           "name", "description", "cache"]
     static let paramKeys = ["type", "default", "description", "options", "secret"]
     static let scheduleKeys = ["cron", "timezone", "profile", "params", "catchup", "catchup-window", "starting-deadline"]
     /// Type names people bring from other tools, and the flow type they mean.
     static let paramTypeAliases = ["int": "number", "integer": "number", "float": "number", "double": "number",
                                    "boolean": "bool", "str": "string", "text": "string", "enum": "choice"]
+    static let cacheKeys = ["key", "paths"]
     static let retryKeys = ["attempts", "backoff", "deadline", "exit-codes"]
     static let backoffKeys = ["initial", "factor", "max", "jitter"]
 

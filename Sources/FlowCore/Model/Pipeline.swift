@@ -139,6 +139,8 @@ public struct Step: Sendable {
     public var name: SourceText?
     /// `description:`: plain text.
     public var description: SourceText?
+    /// `cache:`: the step is memoized (``StepCache``).
+    public var cache: StepCache?
     /// The keys written in the step's mapping, with where each is.
     public var writtenKeys: [Located<String>] = []
     /// For `uses: ./pipelines/x.yml`: the pipeline it runs, read and checked when the file was
@@ -152,6 +154,27 @@ public struct Step: Sendable {
         self.id = id
         self.uses = uses
     }
+}
+
+/// `cache: { key: [...], paths: [...] }`: a step whose result is reused when its key matches an
+/// earlier success in the same state directory. The key is always the step's own definition
+/// (its type and the type's version, its inputs, script and environment as rendered); `key:`
+/// adds values (text with expressions) and files (`files: GLOB`, hashed by content); `paths:`
+/// are the files and folders (under the workspace) the step makes, saved with its success and
+/// put back when it is reused.
+public struct StepCache: Sendable {
+    public enum KeyPart: Sendable {
+        /// Text, with expressions: its value is part of the key.
+        case value(SourceText)
+        /// `files: PATTERN` (or a list): the files matching, by content; a folder stands for every file in it.
+        case files([Located<String>])
+    }
+
+    public var key: [KeyPart] = []
+    public var paths: [Located<String>] = []
+    public var location: SourceLocation
+
+    public init(location: SourceLocation) { self.location = location }
 }
 
 /// `matrix:`: axes of values; the step runs once per combination.

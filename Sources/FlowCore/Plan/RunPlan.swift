@@ -94,9 +94,28 @@ public struct PlannedStep: Sendable {
     /// follow it in the plan, those that need nothing there needing it; it is entered (its
     /// `with:` evaluated as the params) when it is reached, and ends when they have.
     public var call: PlannedCall? = nil
+    /// `cache:`: the step is memoized.
+    public var cache: PlannedCache? = nil
 
     /// The id this step has in its sub-pipeline (without the prefix), or its id.
     public var localID: String { scope.map { String(id.dropFirst($0.count + 1)) } ?? id }
+}
+
+/// A memoized step's `cache:` (``StepCache``), ready: its key's values as templates, its
+/// patterns and paths as written.
+public struct PlannedCache: Sendable {
+    public enum KeyPart: Sendable {
+        case value(Template)
+        case files([String])
+    }
+
+    public var key: [KeyPart]
+    public var paths: [String]
+
+    public init(key: [KeyPart], paths: [String]) {
+        self.key = key
+        self.paths = paths
+    }
 }
 
 /// What a sub-pipeline step runs: the pipeline's params (filled from the step's `with:`, then

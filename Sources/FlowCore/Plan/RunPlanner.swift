@@ -284,7 +284,17 @@ public struct RunPlanner {
             retry: step.retry?.value ?? defaults.retry?.value ?? .none,
             continueOnError: step.continueOnError,
             outputs: step.outputs.map(\.value),
-            workingDirectory: try step.workingDirectory.map { try Template.parse($0.text) })
+            workingDirectory: try step.workingDirectory.map { try Template.parse($0.text) },
+            cache: try step.cache.map(plannedCache))
+    }
+
+    static func plannedCache(_ cache: StepCache) throws -> PlannedCache {
+        PlannedCache(key: try cache.key.map { part in
+            switch part {
+            case .value(let text): .value(try Template.parse(text.text))
+            case .files(let patterns): .files(patterns.map(\.value))
+            }
+        }, paths: cache.paths.map(\.value))
     }
 
     static func runtimeMatrix(_ matrix: Matrix) throws -> RuntimeMatrix {

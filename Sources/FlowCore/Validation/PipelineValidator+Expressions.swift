@@ -62,6 +62,7 @@ extension PipelineValidator {
         }
         for (key, value) in step.with where !step.inputIsScript(key.value) { checkValue(value, scope) }
         checkEnv(step.env, scope)
+        for case .value(let text) in step.cache?.key ?? [] { checkTemplate(text, scope) }
         if let wd = step.workingDirectory { checkTemplate(wd, scope) }
     }
 

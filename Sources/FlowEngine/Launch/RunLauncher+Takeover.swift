@@ -94,6 +94,7 @@ extension RunLauncher {
                                  trigger: record.trigger, gitSHA: record.gitSha, gitBranch: gitBranch, source: text, resources: resources)
         options.launch = trigger
         options.reruns = rerunPolicy(loaded.pipeline)
+        options.readCache = readCache
         let coordinator: RunCoordinator
         do {
             coordinator = try RunCoordinator(resuming: record, plan: loaded.plan, database: database, registry: loaded.registry,

@@ -15,6 +15,8 @@ public struct RunLauncher: Sendable {
     public var runner: any ProcessRunner
     public var clock: any EngineClock
     public var resources: StepResources
+    /// `--no-cache`: memoized steps run (``RunOptions/readCache``).
+    public var readCache = true
 
     public init(source: PipelineSource, stateDirectory: String, environment: [String: String],
                 workingDirectory: String, runner: any ProcessRunner, clock: any EngineClock, resources: StepResources) {
@@ -88,6 +90,7 @@ public struct RunLauncher: Sendable {
                                  trigger: request.trigger, gitSHA: request.gitSHA, gitBranch: request.gitBranch,
                                  source: loaded.source, resources: resources)
         options.reruns = rerunPolicy(loaded.pipeline)
+        options.readCache = readCache
         return try RunCoordinator(plan: loaded.plan, database: database, registry: loaded.registry, runner: runner,
                                   clock: clock, options: options, onEvent: onEvent)
     }

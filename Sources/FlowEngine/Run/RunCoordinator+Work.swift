@@ -39,6 +39,17 @@ struct StepWork: Sendable {
     var recorder: RunRecorder
     /// Where the step's rerun requests go (``StepContext/requestRerun(_:)``).
     var reruns: RerunLedger
+    /// A memoized step's key and what it saves (`cache:`).
+    var cache: CacheWork?
+}
+
+/// A memoized step's key, computed as it starts, and where its success is saved.
+struct CacheWork: Sendable {
+    var key: String
+    var paths: [String]
+    var store: StepCacheStore
+    var pipeline: String
+    var workspace: String
 }
 
 /// How a step's attempts ended.
@@ -51,6 +62,8 @@ struct Completion: Sendable {
     var error: String?
     var seconds: Double
     var lastAttempt: AttemptRecord?
+    /// A memoized step's success, to record with it.
+    var cacheEntry: CacheEntryRecord? = nil
 }
 
 extension RunCoordinator {
@@ -106,6 +119,11 @@ extension RunCoordinator {
         // What the pipeline set, as opposed to what flow inherited from its own environment.
         var declared = Set(pipelineEnv + step.env.map(\.name) + plan.secrets + ["FLOW_RUN_ID", "FLOW_STEP"])
         declared.formUnion(step.script?.substitution.variables.map(\.name) ?? [])
+        var cache: CacheWork?
+        if let memo = step.cache {
+            cache = try cacheWork(step, memo, inputs: .object(inputs), environment: env, declared: declared.sorted(),
+                                  directory: directory, images: images, context: context)
+        }
         var resources = options.resources
         resources[RunView.Key.self] = RunView(runID: runID, values: context.values, database: database, secrets: secrets)
         return StepWork(
@@ -116,7 +134,26 @@ extension RunCoordinator {
             retry: step.retry, images: images, gitSHA: options.gitSHA,
             declaredEnvironment: declared.sorted(), workspace: options.workingDirectory, priorAttempts: priorAttempts[step.id, default: 0], registry: registry, resources: resources, runner: runner, clock: clock, database: database, secrets: secrets,
             jitter: options.jitter, recorder: recorder,
-            reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets))
+            reruns: RerunLedger(database: database, runID: runID, plan: plan, policy: options.reruns, clock: clock, secrets: secrets),
+            cache: cache)
+    }
+
+    /// A memoized step's key (``StepCacheKey``), from what it is about to run with.
+    func cacheWork(_ step: PlannedStep, _ memo: PlannedCache, inputs: ExpressionValue, environment: [String: String], declared: [String],
+                   directory: String, images: [String: String], context: EvaluationContext) throws -> CacheWork {
+        let workspace = options.workingDirectory
+        let relative = directory == workspace ? "." : directory.hasPrefix(workspace + "/") ? String(directory.dropFirst(workspace.count + 1)) : directory
+        let parts = StepCacheKey.Parts(step: step, cache: memo, inputs: inputs, environment: environment, declared: declared,
+                                       workingDirectory: relative, images: images,
+                                       type: registry.cacheKey(step.uses, inputs: inputs, workingDirectory: directory))
+        do {
+            let key = try StepCacheKey.digest(parts, context: context, files: CacheFiles(workspace: workspace, skipping: options.stateDirectory),
+                                              mask: secrets.mask)
+            return CacheWork(key: key, paths: memo.paths, store: StepCacheStore(stateDirectory: options.stateDirectory),
+                             pipeline: plan.pipelineName, workspace: workspace)
+        } catch let problem as CacheFiles.Problem {
+            throw CacheFiles.Problem(description: "the cache key could not be computed: \(problem.description)")
+        }
     }
 
     /// The log of an attempt: `<state>/<run>/<step>/attempt-<n>.log`.
@@ -164,12 +201,18 @@ extension RunCoordinator {
             record.finishedAt = work.clock.now()
             let seconds = record.finishedAt!.timeIntervalSince(firstStart)
             switch result {
-            case .success(let outcome):
+            case .success(let (outcome, saved)):
                 record.status = .succeeded
                 record.exitCode = outcome.exitCode
                 let outputs = work.secrets.mask(outputs: outcome.outputs)
+                var entry: CacheEntryRecord?
+                if let memo = work.cache, let bytes = saved {
+                    entry = CacheEntryRecord(key: memo.key, stepId: work.stepID, pipeline: memo.pipeline, runId: work.runID,
+                                             outputs: RunDatabase.json(outputs), paths: RunCoordinator.jsonArray(memo.paths), bytes: bytes,
+                                             createdAt: work.clock.now())
+                }
                 return Completion(index: work.index, status: .succeeded, attempts: attempt, outputs: outputs,
-                                  exitCode: outcome.exitCode, error: nil, seconds: seconds, lastAttempt: record)
+                                  exitCode: outcome.exitCode, error: nil, seconds: seconds, lastAttempt: record, cacheEntry: entry)
             case .failure(let failure):
                 let message = work.secrets.mask(failure.message)
                 record.status = failure.cancelled ? .cancelled : .failed
@@ -219,6 +262,19 @@ extension RunCoordinator {
         }
     }
 
+    /// Saves a memoized step's paths after it succeeded; says in its log what was saved, or why
+    /// nothing was (the step still succeeded; the next run runs it again).
+    static func save(_ memo: CacheWork, log: StepLog) -> Int64? {
+        do {
+            let bytes = try memo.store.save(key: memo.key, paths: memo.paths, workspace: memo.workspace)
+            log.note("cache: saved as \(memo.key.prefix(19))…" + (memo.paths.isEmpty ? "" : " with \(memo.paths.joined(separator: ", ")) (\(bytes) bytes)"))
+            return bytes
+        } catch {
+            log.note("cache: not saved: \(error)")
+            return nil
+        }
+    }
+
     /// Attempts one run of a step may make by asking to run again (a bound against a step that
     /// never stops asking; autofix-retry's own `attempts` is far below it).
     static let roundLimit = 50
@@ -230,7 +286,9 @@ extension RunCoordinator {
         var cancelled: Bool
     }
 
-    static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<StepOutcome, AttemptFailure> {
+    /// One attempt; on success, a memoized step's paths are saved (their size returned; nil
+    /// when the step is not memoized or they could not be saved, which its log says).
+    static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<(StepOutcome, Int64?), AttemptFailure> {
         let writer: StepLogWriter
         do {
             // The step's folder exists before the step runs (``StepContext/stepDirectory``).
@@ -249,9 +307,10 @@ extension RunCoordinator {
             stepDirectory: work.stepDirectory, logPath: logPath, images: work.images, gitSHA: work.gitSHA,
             declaredEnvironment: work.declaredEnvironment, workspace: work.workspace)
         context.reruns = work.reruns
-        var result: Result<StepOutcome, AttemptFailure>
+        var result: Result<(StepOutcome, Int64?), AttemptFailure>
         do {
-            result = .success(try await work.registry.run(work.uses, inputs: work.inputs, context: context))
+            let outcome = try await work.registry.run(work.uses, inputs: work.inputs, context: context)
+            result = .success((outcome, work.cache.flatMap { save($0, log: context.log) }))
         } catch let error as StepError {
             result = .failure(AttemptFailure(message: error.message, kind: error.kind, exitCode: error.exitCode, cancelled: false))
         } catch is CancellationError {

@@ -265,6 +265,12 @@ public actor RunCoordinator {
             case .start(let index):
                 do {
                     let work = try makeWork(index, context: scheduler.context(for: index))
+                    if let memo = work.cache, options.readCache, let hit = try reuse(index, memo) {
+                        batch.transitions.append(hit.transition)
+                        batch.events.append(hit.event)
+                        queue.append(contentsOf: scheduler.handle(.finished(index, .succeeded, outputs: hit.outputs)))
+                        continue
+                    }
                     let now = clock.now()
                     let id = scheduler.steps[index].id
                     let attempt = priorAttempts[id, default: 0] + 1
@@ -336,6 +342,25 @@ public actor RunCoordinator {
         }
     }
 
+    /// A memoized step whose key an earlier success recorded: its saved paths put back, it ends
+    /// `succeeded` with that success's outputs, without running. Nil when no success has the
+    /// key (or its saved paths are gone): the step runs.
+    func reuse(_ index: Int, _ memo: CacheWork) throws -> (transition: RunDatabase.Transition, event: RunEvent, outputs: [String: String])? {
+        guard let entry = try database.cacheEntry(memo.key) else { return nil }
+        let id = scheduler.steps[index].id
+        do {
+            guard try memo.store.restore(key: memo.key, paths: entry.pathList, workspace: memo.workspace) else { return nil }
+        } catch {
+            throw StepCacheStore.Problem(description: "cache: the paths saved by run \(entry.runId) could not be put back: \(error); "
+                                         + "run with --no-cache, or clear it with `flow cache clear \(id)`")
+        }
+        let outputs = StepRecord(runId: "", stepId: id, position: 0, status: .succeeded, attempts: 0, outputs: entry.outputs).outputValues
+        let transition = RunDatabase.Transition(stepId: id, from: .pending, to: .succeeded, at: clock.now(), outputs: outputs, cachedFrom: entry.runId)
+        let event = RunEvent.stepFinished(StepSummary(stepID: id, status: .succeeded, attempts: 0, exitCode: nil, reason: nil, seconds: 0,
+                                                      logPath: nil, name: name(of: index), cachedFrom: entry.runId))
+        return (transition, event, outputs)
+    }
+
     /// Commits a batch through the recorder. Returns false (after reporting it) when the state
     /// could not be recorded: the run then stops, since nothing may act on a decision the
     /// database does not hold.
@@ -366,6 +391,7 @@ public actor RunCoordinator {
             stepId: id, from: .running, to: completion.status, at: now, attempts: completion.attempts,
             outputs: completion.outputs, exitCode: completion.exitCode, error: completion.error))
         if let attempt { batch.attempts.append(attempt) }
+        if completion.status == .succeeded, let entry = completion.cacheEntry { batch.cacheEntries.append(entry) }
         batch.events.append(.stepFinished(StepSummary(stepID: id, status: completion.status, attempts: completion.attempts,
                                                       exitCode: completion.exitCode, reason: completion.error,
                                                       seconds: completion.seconds, logPath: completion.lastAttempt?.logPath,

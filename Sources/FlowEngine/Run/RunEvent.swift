@@ -44,6 +44,8 @@ public struct StepSummary: Sendable, Hashable {
     public var logPath: String?
     /// The step's display name (`name:`), when it has one.
     public var name: String? = nil
+    /// A memoized step that reused an earlier success: that success's run.
+    public var cachedFrom: String? = nil
 }
 
 /// Receives run events; called from the coordinator, one event at a time.

@@ -29,6 +29,9 @@ public struct RunOptions: Sendable {
     /// Set by whoever carries out steps' rerun requests when a pass ends (``RunLauncher``); a
     /// run without it refuses requests.
     public var reruns: RerunPolicy?
+    /// Whether memoized steps (`cache:`) may reuse an earlier success; `--no-cache` turns it
+    /// off (they run, and their successes are saved again).
+    public var readCache = true
 
     public init(stateDirectory: String, workingDirectory: String, environment: [String: String], trigger: RunTrigger = .manual,
                 gitSHA: String? = nil, gitBranch: String? = nil, source: String = "", gracePeriod: Duration = .seconds(5),

@@ -20,8 +20,10 @@ final class RunRecorder: @unchecked Sendable {
     /// Commits `batch`, then emits its events.
     func record(_ batch: Decisions) throws {
         try lock.withLock {
-            if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty || !batch.labels.isEmpty {
-                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions, labels: batch.labels)
+            if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty || !batch.labels.isEmpty
+                || !batch.cacheEntries.isEmpty {
+                try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions, labels: batch.labels,
+                                   cacheEntries: batch.cacheEntries)
             }
             batch.events.forEach(onEvent)
         }
@@ -41,7 +43,11 @@ struct Decisions: Sendable {
     var expansions: [RunDatabase.Expansion] = []
     /// Names rendered once a sub-pipeline was entered (they read its params).
     var labels: [String: StepLabel] = [:]
+    /// Memoized steps' successes, recorded with them (``CacheEntryRecord``).
+    var cacheEntries: [CacheEntryRecord] = []
     var events: [RunEvent] = []
 
-    var isEmpty: Bool { transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty && labels.isEmpty }
+    var isEmpty: Bool {
+        transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty && labels.isEmpty && cacheEntries.isEmpty
+    }
 }

@@ -129,6 +129,8 @@ public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var description: String? = nil
     /// On a runtime matrix's gate: its combinations (``RunDatabase/combinations(fromJSON:)``).
     public var matrix: String? = nil
+    /// A memoized step that reused an earlier success: that success's run (its outputs are this row's).
+    public var cachedFrom: String? = nil
 
     public var outputValues: [String: String] {
         guard let outputs, let data = outputs.data(using: .utf8),

@@ -98,7 +98,7 @@ extension RunDatabase {
             if known.contains(id) {
                 guard !expansion.reused else { continue }
                 try db.execute(sql: """
-                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL, cachedFrom = NULL,
                     startedAt = NULL, finishedAt = NULL WHERE runId = ? AND stepId = ?
                     """, arguments: [runId, id])
             } else {

@@ -238,6 +238,7 @@ public final class RunDatabase: Sendable {
         registerTriggerMigration(&migrator)
         registerScheduleMigration(&migrator)
         registerLabelMigration(&migrator)
+        registerCacheMigration(&migrator)
         return migrator
     }
 
@@ -293,18 +294,18 @@ public final class RunDatabase: Sendable {
                 try step.delete(db)
             }
             try db.execute(sql: """
-                UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL, cachedFrom = NULL,
                 startedAt = NULL, finishedAt = NULL WHERE runId = ? AND status != 'succeeded'
                 """, arguments: [runId])
             for id in rerunning {
                 try db.execute(sql: """
-                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL, cachedFrom = NULL,
                     startedAt = NULL, finishedAt = NULL WHERE runId = ? AND stepId = ?
                     """, arguments: [runId, id])
                 // A runtime matrix run again runs its instances again.
                 guard gates.contains(id) else { continue }
                 try db.execute(sql: """
-                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL,
+                    UPDATE steps SET status = 'pending', exitCode = NULL, error = NULL, reason = NULL, outputs = NULL, cachedFrom = NULL,
                     startedAt = NULL, finishedAt = NULL WHERE runId = ? AND substr(stepId, 1, ?) = ?
                     """, arguments: [runId, id.count + 1, id + "["])
             }
@@ -351,9 +352,13 @@ public final class RunDatabase: Sendable {
         public var exitCode: Int32?
         public var error: String?
         public var reason: String?
+        /// A memoized step reused this run's success (``CacheEntryRecord``).
+        public var cachedFrom: String?
 
         public init(stepId: String, from: StepStatus, to: StepStatus, at: Date, attempts: Int? = nil,
-                    outputs: [String: String]? = nil, exitCode: Int32? = nil, error: String? = nil, reason: String? = nil) {
+                    outputs: [String: String]? = nil, exitCode: Int32? = nil, error: String? = nil, reason: String? = nil,
+                    cachedFrom: String? = nil) {
+            self.cachedFrom = cachedFrom
             self.stepId = stepId
             self.from = from
             self.to = to
@@ -380,7 +385,7 @@ public final class RunDatabase: Sendable {
     /// On every step's path, so the statements are prepared once per connection (GRDB's
     /// statement cache) and bound directly, without the record encoders.
     public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = [], expansions: [Expansion] = [],
-                      labels: [String: StepLabel] = [:]) throws {
+                      labels: [String: StepLabel] = [:], cacheEntries: [CacheEntryRecord] = []) throws {
         try writing("record the steps of run \(runId)") { db in
             for expansion in expansions { try Self.write(expansion, runId: runId, db) }
             try Self.writeLabels(db, runId: runId, labels)
@@ -395,6 +400,7 @@ public final class RunDatabase: Sendable {
                 if let code = t.exitCode { assignments += ", exitCode = ?"; arguments.append(code) }
                 if let error = t.error { assignments += ", error = ?"; arguments.append(error) }
                 if let reason = t.reason { assignments += ", reason = ?"; arguments.append(reason) }
+                if let run = t.cachedFrom { assignments += ", cachedFrom = ?"; arguments.append(run) }
                 arguments += [runId, t.stepId, t.from.rawValue]
                 try db.cachedStatement(sql: "UPDATE steps SET \(assignments) WHERE runId = ? AND stepId = ? AND status = ?")
                     .execute(arguments: StatementArguments(arguments))
@@ -403,6 +409,7 @@ public final class RunDatabase: Sendable {
                 if let reason = t.reason { data["reason"] = reason }
                 if let error = t.error { data["error"] = error }
                 if let n = t.attempts { data["attempt"] = String(n) }
+                if let run = t.cachedFrom { data["cachedFrom"] = run }
                 try db.cachedStatement(sql: "INSERT INTO events (runId, at, kind, stepId, data) VALUES (?, ?, ?, ?, ?)")
                     .execute(arguments: [runId, at, "step-\(t.to.rawValue)", t.stepId, Self.json(data)])
             }
@@ -415,6 +422,7 @@ public final class RunDatabase: Sendable {
                     """).execute(arguments: [a.runId, a.stepId, a.number, a.status.rawValue, a.exitCode, a.error,
                                              Self.storedDate(a.startedAt), a.finishedAt.map(Self.storedDate), a.logPath])
             }
+            try Self.writeCacheEntries(db, cacheEntries)
         }
     }
 

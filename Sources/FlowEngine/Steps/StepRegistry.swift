@@ -5,6 +5,7 @@ import FlowCore
 /// same way; nothing else switches over type names.
 public struct StepRegistry: Sendable {
     private var runners: [String: @Sendable (ExpressionValue, StepContext) async throws -> StepOutcome] = [:]
+    private var keys: [String: @Sendable (ExpressionValue, String) -> StepTypeCacheKey?] = [:]
     public private(set) var catalog = StepCatalog()
 
     public init() {}
@@ -13,19 +14,32 @@ public struct StepRegistry: Sendable {
         let signature = type.signature
         catalog.register(signature)
         runners[signature.name] = { inputs, context in
-            let input: T.Input
-            switch signature.prepare(inputs) {
-            case .success(let prepared):
-                do {
-                    input = try JSONDecoder().decode(T.Input.self, from: Data(prepared.toJSON(pretty: false).utf8))
-                } catch {
-                    throw StepError("inputs of `\(signature.name)` do not fit: \(DecodingProblem.describe(error))", kind: .terminal)
-                }
-            case .failure(let problem):
-                throw StepError(problem.message, kind: .terminal)
-            }
-            return try await type.run(input, context: context)
+            try await type.run(try Self.input(T.self, signature, inputs).get(), context: context)
         }
+        keys[signature.name] = { inputs, workingDirectory in
+            guard case .success(let input) = Self.input(T.self, signature, inputs) else { return nil }
+            return type.cacheKey(input, workingDirectory: workingDirectory)
+        }
+    }
+
+    /// A type's typed input from a step's evaluated `with:` values, or why they do not fit.
+    private static func input<T: StepType>(_: T.Type, _ signature: StepTypeSignature, _ inputs: ExpressionValue) -> Result<T.Input, StepError> {
+        switch signature.prepare(inputs) {
+        case .success(let prepared):
+            do {
+                return .success(try JSONDecoder().decode(T.Input.self, from: Data(prepared.toJSON(pretty: false).utf8)))
+            } catch {
+                return .failure(StepError("inputs of `\(signature.name)` do not fit: \(DecodingProblem.describe(error))", kind: .terminal))
+            }
+        case .failure(let problem):
+            return .failure(StepError(problem.message, kind: .terminal))
+        }
+    }
+
+    /// What step type `name` puts in a memoized step's key, given the step's evaluated inputs;
+    /// nil when the inputs do not fit the type (the step then fails when it runs).
+    public func cacheKey(_ name: String, inputs: ExpressionValue, workingDirectory: String) -> StepTypeCacheKey? {
+        keys[name]?(inputs, workingDirectory)
     }
 
     /// The names of every registered type.

@@ -7,6 +7,27 @@ public protocol StepType: Sendable {
     associatedtype Input: Decodable & Sendable
     var signature: StepTypeSignature { get }
     func run(_ input: Input, context: StepContext) async throws -> StepOutcome
+    /// What a memoized step's key (`cache:`) holds of this type besides the step's inputs: its
+    /// version (a change of the type's code is a new key) and the files and folders its result
+    /// depends on (a folder stands for every file in it), relative paths from the step's
+    /// working directory. `build`: its context and Dockerfile.
+    func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey
+}
+
+/// What a step type puts in a memoized step's key (``StepType/cacheKey(_:workingDirectory:)``).
+public struct StepTypeCacheKey: Sendable, Hashable {
+    public var version: String
+    public var files: [String]
+
+    public init(version: String = FlowVersion.current, files: [String] = []) {
+        self.version = version
+        self.files = files
+    }
+}
+
+extension StepType {
+    /// Built-in types are versioned with flow and depend on nothing but their inputs unless they say so.
+    public func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey { StepTypeCacheKey() }
 }
 
 /// A step type built into flow: its typed input is its schema (``StepInputSchema``), so its

@@ -62,6 +62,11 @@ public struct UserStepType: StepType {
 
     public var signature: StepTypeSignature { definition.signature }
 
+    /// A user type's version is its folder: `step.yml` and the files its command runs, by content.
+    public func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey {
+        StepTypeCacheKey(version: "steps/" + signature.name, files: [folder])
+    }
+
     public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
         var environment: [String: String] = ["FLOW_STEP_DIR": folder]
         for declared in signature.inputs {

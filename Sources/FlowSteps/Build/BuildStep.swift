@@ -39,6 +39,13 @@ public struct BuildStep: BuiltinStepType {
 
     public init() {}
 
+    /// A memoized build's key holds the context's files and the Dockerfile (the build args are
+    /// inputs, in every key). Base images are not: a tag can move; pin one by digest, or put
+    /// what names it in the step's `cache: key:`.
+    public func cacheKey(_ input: BuildInput, workingDirectory: String) -> StepTypeCacheKey {
+        StepTypeCacheKey(files: [input.context.path] + (input.dockerfile.map { [$0.path] } ?? []))
+    }
+
     public func run(_ input: BuildInput, context: StepContext) async throws -> StepOutcome {
         let files = AnalysisFiles(root: context.workingDirectory)
         let contextPath = files.absolute(input.context.path)
