@@ -37,4 +37,39 @@ import FlowTestSupport
         #expect(try BuildTesting.inspect(repository + ":" + runID)?["FromImageID"] as? String == inspection["FromImageID"] as? String)
         #expect((BuildTesting.config(inspection)["Labels"] as? [String: String])?["flow.run-id"] == runID)
     }
+
+    /// A memoized `build`: its key holds the context's files and the Dockerfile (the type
+    /// declares them), so an unchanged context reuses the first build and a changed file builds again.
+    @Test func aMemoizedBuildIsReusedUntilItsContextChanges() async throws {
+        try BuildTesting.requireBaseImage()
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let image = BuildTesting.uniqueImage()
+        defer { BuildTesting.remove([image]) }
+        try BuildTesting.context(dir, ["Dockerfile": "FROM \(BuildTesting.baseImage)\nCOPY app.txt /app.txt\n", "app.txt": "one\n"])
+        _ = try dir.write("pipelines/p.yml", """
+            name: p
+            steps:
+              image:
+                uses: build
+                with: { context: ctx, image: "\(image)" }
+                cache: {}
+            """)
+        func run() async throws -> [String: Any] {
+            let r = try await runFlow(["run", "pipelines/p.yml"], currentDirectory: dir.url)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let status = try await runFlow(["status", "--json"], currentDirectory: dir.url)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+            return try #require((object["steps"] as? [[String: Any]])?.first { $0["id"] as? String == "image" })
+        }
+        let first = try await run()
+        #expect(first["cachedFrom"] is NSNull)
+        let second = try await run()
+        #expect(second["cachedFrom"] as? String != nil)
+        #expect((second["outputs"] as? [String: String])?["digest"] == (first["outputs"] as? [String: String])?["digest"])
+        _ = try dir.write("ctx/app.txt", "two\n")
+        let third = try await run()
+        #expect(third["cachedFrom"] is NSNull)
+        #expect((third["outputs"] as? [String: String])?["digest"] != (first["outputs"] as? [String: String])?["digest"])
+    }
 }
