@@ -72,15 +72,12 @@ struct RunCommand: AsyncParsableCommand {
         var launcher = Launching.launcher(stepsDirectory: options.stepsDirectory, stateDirectory: state.path)
         launcher.readCache = !noCache
         let environment = launcher.environment
-        let gitSHA: String? = if let resolved = RunTrigger.codebuildCommit(environment: environment) {
-            resolved
-        } else {
-            await Git.head(environment: environment)
-        }
+        let checkout = await Git.checkout(environment: environment)
+        let gitSHA = RunTrigger.codebuildCommit(environment: environment) ?? checkout.sha
         let request = RunLauncher.Request(
             file: file, params: options.params, profile: options.profile, images: images, maxParallel: maxParallel, only: only,
             trigger: trigger(environment: environment),
-            gitSHA: gitSHA, gitBranch: await Git.branch(environment: environment))
+            gitSHA: gitSHA, gitBranch: checkout.branch)
         let loaded = try Launching.badInputExits { try launcher.prepare(request) }
         if dryRun {
             print(PlanText.describe(loaded.plan), terminator: "")
@@ -313,23 +310,15 @@ enum Git {
     /// How long one `git rev-parse` may take before it is killed and taken as no answer.
     static let timeout = Duration.seconds(30)
 
-    /// The commit checked out (`git rev-parse HEAD`), or nil outside a repository or without git.
-    static func head(environment: [String: String] = ProcessInfo.processInfo.environment) async -> String? {
-        await output(["rev-parse", "HEAD"], environment: environment)
-    }
-
-    /// The branch checked out (`git rev-parse --abbrev-ref HEAD`), or nil as for ``head(environment:)``.
-    static func branch(environment: [String: String] = ProcessInfo.processInfo.environment) async -> String? {
-        await output(["rev-parse", "--abbrev-ref", "HEAD"], environment: environment)
-    }
-
-    /// git's standard output, trimmed, when it exits 0 with something to say; git is found on
-    /// the environment's `PATH` and runs in our working directory.
-    private static func output(_ arguments: [String], environment: [String: String]) async -> String? {
-        guard let result = try? await ChildProcess.run(["git"] + arguments, environment: environment, timeout: timeout),
-              result.succeeded else { return nil }
-        let text = result.standardOutputText.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? nil : text
+    /// The commit and the branch checked out, from one `git rev-parse HEAD --abbrev-ref HEAD`
+    /// (one process, not two); both nil outside a repository, before its first commit, or without git.
+    static func checkout(environment: [String: String] = ProcessInfo.processInfo.environment) async -> (sha: String?, branch: String?) {
+        guard let result = try? await ChildProcess.run(["git", "rev-parse", "HEAD", "--abbrev-ref", "HEAD"], environment: environment,
+                                                       timeout: timeout),
+              result.succeeded else { return (nil, nil) }
+        let lines = result.standardOutputText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard lines.count == 2, !lines[0].isEmpty, !lines[1].isEmpty else { return (nil, nil) }
+        return (lines[0], lines[1])
     }
 }
 

@@ -90,7 +90,7 @@ struct RunTakeover {
         let sync = remote?.sync(database: database, signals: signals)
         let (collector, rendering) = RunCommand.output(json: json)
         let onEvent = sync?.observing(rendering) ?? rendering
-        let gitBranch = await Git.branch(environment: launcher.environment)
+        let gitBranch = await Git.checkout(environment: launcher.environment).branch
         // Rerun requests left pending (flow was killed before it carried them out) are carried out now.
         var (loaded, rerunning, carrying) = (loaded, rerunning, RerunPass?.none)
         switch try launcher.pendingRerun(record, loaded, text: source, database: database, alsoRerunning: rerunning) {

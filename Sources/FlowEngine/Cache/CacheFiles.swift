@@ -21,6 +21,20 @@ struct CacheFiles {
     /// Never entered (``RunOptions/stateDirectory``).
     let skipping: String
 
+    /// Both absolute paths, compared as written once `.` and `..` are taken out (`--state-dir ./runs`).
+    init(workspace: String, skipping: String) {
+        self.workspace = Self.normalized(workspace)
+        self.skipping = Self.normalized(skipping.hasPrefix("/") ? skipping : workspace + "/" + skipping)
+    }
+
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     /// The files `pattern` (``CachePath``, relative to the workspace) matches, sorted by path.
     func matching(_ pattern: String) throws -> [Entry] {
         let segments = CachePath.segments(pattern)

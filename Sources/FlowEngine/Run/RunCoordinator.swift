@@ -32,6 +32,8 @@ public actor RunCoordinator {
     var names: [String: String]
     let baseEnvironment: [String: String]
     let startedAt: Date
+    /// The planned memoized steps' saved successes by key, read at the first (``reuse(_:_:)``).
+    var knownEntries: (entries: [String: CacheEntryRecord], ids: Set<String>)?
 
     /// Creates the run: a new id, its rows in the database (all steps `pending`), before anything runs.
     public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
@@ -346,8 +348,14 @@ public actor RunCoordinator {
     /// `succeeded` with that success's outputs, without running. Nil when no success has the
     /// key (or its saved paths are gone): the step runs.
     func reuse(_ index: Int, _ memo: CacheWork) throws -> (transition: RunDatabase.Transition, event: RunEvent, outputs: [String: String])? {
-        guard let entry = try database.cacheEntry(memo.key) else { return nil }
         let id = scheduler.steps[index].id
+        // The planned memoized steps' entries are read once, at the first; a step made later (a
+        // runtime matrix's instance) reads its own.
+        if knownEntries == nil {
+            knownEntries = (try database.cacheEntries(ofSteps: plan.steps.filter { $0.cache != nil }.map(\.id)), Set(plan.steps.map(\.id)))
+        }
+        let entry = knownEntries?.ids.contains(id) == true ? knownEntries?.entries[memo.key] : try database.cacheEntry(memo.key)
+        guard let entry else { return nil }
         do {
             guard try memo.store.restore(key: memo.key, paths: entry.pathList, workspace: memo.workspace) else { return nil }
         } catch {

@@ -51,6 +51,22 @@ extension RunDatabase {
         }
     }
 
+    /// The entries of these steps, by key: what a run looks its memoized steps up in, read once.
+    public func cacheEntries(ofSteps steps: [String]) throws -> [String: CacheEntryRecord] {
+        guard !steps.isEmpty else { return [:] }
+        return try reading("read the cache") { db in
+            var found: [String: CacheEntryRecord] = [:]
+            for chunk in stride(from: 0, to: steps.count, by: 500).map({ Array(steps[$0..<min($0 + 500, steps.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for entry in try CacheEntryRecord.fetchAll(db, sql: "SELECT * FROM cache WHERE stepId IN (\(marks))",
+                                                           arguments: StatementArguments(chunk)) {
+                    found[entry.key] = entry
+                }
+            }
+            return found
+        }
+    }
+
     /// Every entry, newest first (none from a database older than the cache, opened read-only).
     public func cacheEntries() throws -> [CacheEntryRecord] {
         try reading("read the cache") { db in

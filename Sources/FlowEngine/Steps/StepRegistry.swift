@@ -5,7 +5,7 @@ import FlowCore
 /// same way; nothing else switches over type names.
 public struct StepRegistry: Sendable {
     private var runners: [String: @Sendable (ExpressionValue, StepContext) async throws -> StepOutcome] = [:]
-    private var keys: [String: @Sendable (ExpressionValue, String) -> StepTypeCacheKey?] = [:]
+    private var keys: [String: @Sendable (ExpressionValue, String) -> StepTypeCacheKey] = [:]
     public private(set) var catalog = StepCatalog()
 
     public init() {}
@@ -17,8 +17,7 @@ public struct StepRegistry: Sendable {
             try await type.run(try Self.input(T.self, signature, inputs).get(), context: context)
         }
         keys[signature.name] = { inputs, workingDirectory in
-            guard case .success(let input) = Self.input(T.self, signature, inputs) else { return nil }
-            return type.cacheKey(input, workingDirectory: workingDirectory)
+            type.cacheKey(workingDirectory: workingDirectory) { try? Self.input(T.self, signature, inputs).get() }
         }
     }
 
@@ -36,8 +35,7 @@ public struct StepRegistry: Sendable {
         }
     }
 
-    /// What step type `name` puts in a memoized step's key, given the step's evaluated inputs;
-    /// nil when the inputs do not fit the type (the step then fails when it runs).
+    /// What step type `name` puts in a memoized step's key, given the step's evaluated inputs.
     public func cacheKey(_ name: String, inputs: ExpressionValue, workingDirectory: String) -> StepTypeCacheKey? {
         keys[name]?(inputs, workingDirectory)
     }

@@ -10,8 +10,9 @@ public protocol StepType: Sendable {
     /// What a memoized step's key (`cache:`) holds of this type besides the step's inputs: its
     /// version (a change of the type's code is a new key) and the files and folders its result
     /// depends on (a folder stands for every file in it), relative paths from the step's
-    /// working directory. `build`: its context and Dockerfile.
-    func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey
+    /// working directory. `build`: its context and Dockerfile. `input` decodes the step's
+    /// inputs (nil when they do not fit), only for a type that asks.
+    func cacheKey(workingDirectory: String, input: () -> Input?) -> StepTypeCacheKey
 }
 
 /// What a step type puts in a memoized step's key (``StepType/cacheKey(_:workingDirectory:)``).
@@ -27,7 +28,7 @@ public struct StepTypeCacheKey: Sendable, Hashable {
 
 extension StepType {
     /// Built-in types are versioned with flow and depend on nothing but their inputs unless they say so.
-    public func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey { StepTypeCacheKey() }
+    public func cacheKey(workingDirectory: String, input: () -> Input?) -> StepTypeCacheKey { StepTypeCacheKey() }
 }
 
 /// A step type built into flow: its typed input is its schema (``StepInputSchema``), so its

@@ -63,7 +63,7 @@ public struct UserStepType: StepType {
     public var signature: StepTypeSignature { definition.signature }
 
     /// A user type's version is its folder: `step.yml` and the files its command runs, by content.
-    public func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey {
+    public func cacheKey(workingDirectory: String, input: () -> Input?) -> StepTypeCacheKey {
         StepTypeCacheKey(version: "steps/" + signature.name, files: [folder])
     }
 

@@ -42,8 +42,10 @@ public struct BuildStep: BuiltinStepType {
     /// A memoized build's key holds the context's files and the Dockerfile (the build args are
     /// inputs, in every key). Base images are not: a tag can move; pin one by digest, or put
     /// what names it in the step's `cache: key:`.
-    public func cacheKey(_ input: BuildInput, workingDirectory: String) -> StepTypeCacheKey {
-        StepTypeCacheKey(files: [input.context.path] + (input.dockerfile.map { [$0.path] } ?? []))
+    public func cacheKey(workingDirectory: String, input: () -> BuildInput?) -> StepTypeCacheKey {
+        // Inputs that do not fit fail the step when it runs; the key then holds no files.
+        guard let input = input() else { return StepTypeCacheKey() }
+        return StepTypeCacheKey(files: [input.context.path] + (input.dockerfile.map { [$0.path] } ?? []))
     }
 
     public func run(_ input: BuildInput, context: StepContext) async throws -> StepOutcome {

@@ -230,7 +230,7 @@ import FlowTestSupport
             counter.add()
             return StepOutcome()
         }
-        func cacheKey(_ input: Input, workingDirectory: String) -> StepTypeCacheKey { StepTypeCacheKey(version: version) }
+        func cacheKey(workingDirectory: String, input: () -> Input?) -> StepTypeCacheKey { StepTypeCacheKey(version: version) }
     }
 
     final class Counter: @unchecked Sendable {
