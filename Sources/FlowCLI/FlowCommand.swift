@@ -68,8 +68,9 @@ struct CommandExit: Error {
 
 /// argument-parser suggests the option nearest by edit distance alone (`--paralel` → `--param`);
 /// flow suggests what the user most likely meant (``Spelling/closest(to:among:)`` also matches
-/// a word of a hyphenated option: `--paralel` → `--max-parallel`), among the options the usage
-/// line lists.
+/// a word of a hyphenated option: `--paralel` → `--max-parallel`), among the options of the
+/// command the usage line names (its help lists them all; a long usage line shows only
+/// `[<options>]`).
 enum UsageSuggestion {
     static func rewrite(_ message: String) -> String {
         var lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -79,13 +80,25 @@ enum UsageSuggestion {
         let line = lines[index]
         let afterMarker = line[line.range(of: marker)!.upperBound...]
         let unknown = String(afterMarker.prefix { $0 != "'" })
-        let ours = Spelling.closest(to: unknown, among: longOptions(in: usage)).map { " Did you mean '--\($0)'?" } ?? ""
+        let ours = Spelling.closest(to: unknown, among: longOptions(in: help(forUsage: usage))).map { " Did you mean '--\($0)'?" } ?? ""
         let head = line.range(of: " Did you mean").map { String(line[..<$0.lowerBound]) } ?? line
         lines[index] = head + ours
         return lines.joined(separator: "\n")
     }
 
-    /// `--name` words of a usage line, in order.
+    /// The help of the command a usage line names (`Usage: flow cache list …`), or the line itself.
+    static func help(forUsage usage: String) -> String {
+        var command: any ParsableCommand.Type = FlowCommand.self
+        var matched = false
+        for word in usage.dropFirst("Usage: ".count).split(separator: " ").dropFirst() {
+            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == word }) else { break }
+            command = sub
+            matched = true
+        }
+        return matched ? FlowCommand.helpMessage(for: command) : usage
+    }
+
+    /// `--name` words of a text (a usage line, a help message), in order.
     static func longOptions(in usage: String) -> [String] {
         var options: [String] = []
         var rest = Substring(usage)
