@@ -70,19 +70,19 @@ struct JSONRunRenderer: RunRenderer {
         var fields: [(String, String)]
         switch event {
         case .runStarted(let id, let pipeline, let steps, let names):
-            fields = [("event", q("run-started")), ("run", q(id)), ("pipeline", q(pipeline)),
+            fields = [("run", q(id)), ("pipeline", q(pipeline)),
                       ("steps", "[" + steps.map(q).joined(separator: ",") + "]")]
             if !names.isEmpty {
                 fields.append(("names", "{" + names.sorted { $0.key < $1.key }.map { "\(q($0.key)):\(q($0.value))" }.joined(separator: ",") + "}"))
             }
         case .stepStarted(let step, let attempt, let log, let name):
-            fields = [("event", q("step-started")), ("step", q(step)), ("attempt", "\(attempt)"), ("log", q(log))]
+            fields = [("step", q(step)), ("attempt", "\(attempt)"), ("log", q(log))]
             if let name { fields.append(("name", q(name))) }
         case .stepRetrying(let step, let attempt, let delay, let error):
-            fields = [("event", q("step-retrying")), ("step", q(step)), ("attempt", "\(attempt)"),
+            fields = [("step", q(step)), ("attempt", "\(attempt)"),
                       ("delayMs", "\(delay.milliseconds)"), ("error", q(error))]
         case .stepFinished(let s):
-            fields = [("event", q("step-finished")), ("step", q(s.stepID)), ("status", q(s.status.rawValue)),
+            fields = [("step", q(s.stepID)), ("status", q(s.status.rawValue)),
                       ("attempts", "\(s.attempts)"), ("seconds", String(format: "%.3f", s.seconds))]
             if let code = s.exitCode { fields.append(("exitCode", "\(code)")) }
             if let reason = s.reason { fields.append(("reason", q(reason))) }
@@ -90,19 +90,21 @@ struct JSONRunRenderer: RunRenderer {
             if let name = s.name { fields.append(("name", q(name))) }
             if let run = s.cachedFrom { fields.append(("cachedFrom", q(run))) }
         case .runFinished(let id, let status, let seconds, let outputs):
-            fields = [("event", q("run-finished")), ("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds)),
+            fields = [("run", q(id)), ("status", q(status.rawValue)), ("seconds", String(format: "%.3f", seconds)),
                       ("outputs", "{" + outputs.map { "\(q($0.name)):\(q($0.value))" }.joined(separator: ",") + "}")]
         case .runError(let message):
-            fields = [("event", q("run-error")), ("error", q(message))]
+            fields = [("error", q(message))]
         case .runRerun(let id, let pass):
-            fields = [("event", q("run-rerun")), ("run", q(id)), ("pass", "\(pass.number + 1)"), ("rerun", "\(pass.number)"),
+            fields = [("run", q(id)), ("pass", "\(pass.number + 1)"), ("rerun", "\(pass.number)"),
                       ("requestedBy", list(pass.requestedBy)), ("steps", list(pass.steps)), ("rerunning", list(pass.rerunning)),
                       ("params", "[" + pass.changes.map { "{\"name\":\(q($0.name)),\"from\":\($0.from.map(q) ?? "null"),\"to\":\(q($0.to))}" }
                                     .joined(separator: ",") + "]"),
                       ("reason", q(pass.reason))]
         case .rerunRefused(let id, let message):
-            fields = [("event", q("rerun-refused")), ("run", q(id)), ("message", q(message))]
+            fields = [("run", q(id)), ("message", q(message))]
         }
+        // Every line's `event` is its kind in the vocabulary the database records (``RunEventKind``).
+        fields.insert(("event", q(event.kind.rawValue)), at: 0)
         fields.insert(("time", q(ISO8601.string(now()))), at: 1)
         print("{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}")
         fflush(nil)

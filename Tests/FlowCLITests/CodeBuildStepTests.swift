@@ -72,7 +72,7 @@ struct CodeBuildStepTests {
             // Opened only once flow has made and migrated the database (it printed the step starting).
             if flow.output.contains("▸ train"), let database = try? RunDatabase(path: dir.url.path + "/runs/flow.db"),
                let run = try? database.runs().first,
-               let event = try? database.events(of: run.id).first(where: { $0.kind == "codebuild-started" }) {
+               let event = try? database.events(of: run.id).first(where: { $0.kind.rawValue == "codebuild-started" }) {
                 build = event.data.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["build"]
             }
             if build == nil { try await Task.sleep(for: .milliseconds(20)) }
@@ -92,7 +92,7 @@ struct CodeBuildStepTests {
         #expect(!text.contains("\"StopBuild\""))
         let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
         let run = try #require(try database.runs().first)
-        let kinds = try database.events(of: run.id).map(\.kind).filter { $0.hasPrefix("codebuild-") }
+        let kinds = try database.events(of: run.id).map(\.kind.rawValue).filter { $0.hasPrefix("codebuild-") }
         #expect(kinds == ["codebuild-starting", "codebuild-started", "codebuild-reattached", "codebuild-finished"])
     }
 
@@ -122,7 +122,7 @@ struct CodeBuildStepTests {
         let database = try RunDatabase(path: dir.url.path + "/runs/flow.db")
         let run = try #require(try database.runs().first)
         #expect(run.status == .cancelled)
-        let finished = try database.events(of: run.id).first { $0.kind == "codebuild-finished" }
+        let finished = try database.events(of: run.id).first { $0.kind.rawValue == "codebuild-finished" }
         #expect(finished?.data?.contains("cancelled") == true)
     }
 }

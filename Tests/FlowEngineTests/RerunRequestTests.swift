@@ -97,9 +97,9 @@ import FlowTestSupport
         #expect(events.filter { if case .runFinished = $0 { true } else { false } }.count == 2)
 
         let recorded = try h.database.events(of: id)
-        let rerun = try #require(recorded.first { $0.kind == "run-rerun" })
+        let rerun = try #require(recorded.first { $0.kind == .runRerun })
         #expect(rerun.data?.contains("batch-size 32 → 16") == true)
-        #expect(recorded.contains { $0.kind == "rerun-requested" && $0.stepId == "remediate" })
+        #expect(recorded.contains { $0.kind == .rerunRequested && $0.stepId == "remediate" })
         #expect(!recorded.contains { $0.data?.contains("tok-5e3c9a7f") == true })
         // The requesting step's log says what it asked for.
         let log = try String(contentsOfFile: h.statePath + "/\(id)/remediate/attempt-1.log", encoding: .utf8)

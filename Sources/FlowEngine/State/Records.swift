@@ -159,7 +159,8 @@ public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var seq: Int64?
     public var runId: String
     public var at: Date
-    public var kind: String
+    /// What happened, in the vocabulary the renderers share (``RunEventKind``).
+    public var kind: RunEventKind
     public var stepId: String?
     /// Event details as a JSON object (masked).
     public var data: String?

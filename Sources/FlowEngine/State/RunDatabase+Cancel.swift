@@ -17,7 +17,7 @@ extension RunDatabase {
             for step in unfinished {
                 try db.execute(sql: "UPDATE steps SET status = 'cancelled', reason = ?, finishedAt = ? WHERE runId = ? AND stepId = ? AND status = ?",
                                arguments: [reason, at, runId, step.stepId, step.status.rawValue])
-                try EventRecord(runId: runId, at: at, kind: "step-cancelled", stepId: step.stepId,
+                try EventRecord(runId: runId, at: at, kind: .stepFinished, stepId: step.stepId,
                                 data: Self.json(["status": "cancelled", "reason": reason])).insert(db)
             }
             try db.execute(sql: "UPDATE attempts SET status = 'cancelled', error = ?, finishedAt = ? WHERE runId = ? AND status = 'running'",
@@ -25,7 +25,7 @@ extension RunDatabase {
             // A cancelled run does not rerun: requests its steps left pending are dropped.
             try db.execute(sql: "UPDATE reruns SET status = 'dropped', note = 'run cancelled', settledAt = ? WHERE runId = ? AND status = 'pending'",
                            arguments: [at, runId])
-            try EventRecord(runId: runId, at: at, kind: "run-cancelled", data: Self.json(["reason": reason])).insert(db)
+            try EventRecord(runId: runId, at: at, kind: .runFinished, data: Self.json(["status": "cancelled", "reason": reason])).insert(db)
             return true
         }
     }
@@ -34,7 +34,7 @@ extension RunDatabase {
     /// the signal is sent.
     public func noteCancelRequest(_ runId: String, ownerPid: Int32, reason: String, at: Date) throws {
         try writing("record a cancel request for run \(runId)") { db in
-            try EventRecord(runId: runId, at: at, kind: "cancel-requested",
+            try EventRecord(runId: runId, at: at, kind: .cancelRequested,
                             data: Self.json(["ownerPid": String(ownerPid), "reason": reason])).insert(db)
         }
     }

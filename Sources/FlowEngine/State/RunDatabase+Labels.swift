@@ -110,7 +110,7 @@ extension RunDatabase {
         try db.execute(sql: "UPDATE steps SET matrix = ? WHERE runId = ? AND stepId = ?",
                        arguments: [combinationsJSON(expansion.combinations), runId, expansion.gate])
         let data = String(decoding: try JSONEncoder().encode(["instances": String(expansion.instances.count)]), as: UTF8.self)
-        try EventRecord(runId: runId, at: expansion.at, kind: "matrix-expanded", stepId: expansion.gate, data: data).insert(db)
+        try EventRecord(runId: runId, at: expansion.at, kind: .matrixExpanded, stepId: expansion.gate, data: data).insert(db)
     }
 
     /// Combinations as stored: a JSON list of lists of `[name, value]` pairs.

@@ -95,7 +95,7 @@ extension RunDatabase {
         try writing("record a rerun request of run \(request.runId)") { db in
             var row = request
             try row.insert(db)
-            try EventRecord(runId: request.runId, at: request.requestedAt, kind: "rerun-requested", stepId: request.stepId,
+            try EventRecord(runId: request.runId, at: request.requestedAt, kind: .rerunRequested, stepId: request.stepId,
                             data: Self.json(["steps": request.steps, "params": request.params, "reason": request.reason,
                                              "attempt": String(request.attempt)])).insert(db)
         }
@@ -132,7 +132,7 @@ extension RunDatabase {
                 try db.execute(sql: "UPDATE reruns SET status = ?, note = ?, settledAt = ? WHERE id = ? AND runId = ? AND status = 'pending'",
                                arguments: [status.rawValue, note, at, id, runId])
             }
-            try EventRecord(runId: runId, at: at, kind: "rerun-\(status.rawValue)", data: Self.json(["note": note])).insert(db)
+            try EventRecord(runId: runId, at: at, kind: status == .refused ? .rerunRefused : .rerunDropped, data: Self.json(["note": note])).insert(db)
         }
     }
 
@@ -146,7 +146,7 @@ extension RunDatabase {
                            arguments: [pass.number, at, id, runId])
             guard db.changesCount == 1 else { throw ResumeRefused(runId: runId, expected: from) }
         }
-        try EventRecord(runId: runId, at: at, kind: "run-rerun", data: Self.json([
+        try EventRecord(runId: runId, at: at, kind: .runRerun, data: Self.json([
             "pass": String(pass.number), "requestedBy": pass.requestedBy.joined(separator: ","),
             "steps": RerunRecord.encode(pass.steps), "rerunning": RerunRecord.encode(pass.rerunning),
             "params": pass.changes.map(\.description).joined(separator: ", "), "reason": pass.reason,

@@ -255,7 +255,7 @@ public final class RunDatabase: Sendable {
             for (position, id) in steps.enumerated() {
                 try insert.execute(arguments: [run.id, id, position, labels[id]?.name, labels[id]?.description])
             }
-            try EventRecord(runId: run.id, at: run.createdAt, kind: "run-started").insert(db)
+            try EventRecord(runId: run.id, at: run.createdAt, kind: .runStarted).insert(db)
             try LaunchRecord(runId: run.id, at: run.createdAt, trigger: run.trigger).insert(db)
             try Self.linkFire(db, run: run)
         }
@@ -327,10 +327,10 @@ public final class RunDatabase: Sendable {
             }
             if let rerun { try carryOut(rerun, runId: runId, from: from, at: at, db) }
             if rerunning.isEmpty {
-                try EventRecord(runId: runId, at: at, kind: "run-resumed").insert(db)
+                try EventRecord(runId: runId, at: at, kind: .runResumed).insert(db)
             } else {
                 let data = String(decoding: try JSONEncoder().encode(["rerun": rerunning]), as: UTF8.self)
-                try EventRecord(runId: runId, at: at, kind: "run-retried", data: data).insert(db)
+                try EventRecord(runId: runId, at: at, kind: .runRetried, data: data).insert(db)
             }
         }
     }
@@ -414,7 +414,7 @@ public final class RunDatabase: Sendable {
                 if let n = t.attempts { data["attempt"] = String(n) }
                 if let run = t.cachedFrom { data["cachedFrom"] = run }
                 try db.cachedStatement(sql: "INSERT INTO events (runId, at, kind, stepId, data) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [runId, at, "step-\(t.to.rawValue)", t.stepId, Self.json(data)])
+                    .execute(arguments: [runId, at, RunEventKind.step(to: t.to).rawValue, t.stepId, Self.json(data)])
             }
             for a in attempts {
                 try db.cachedStatement(sql: """
@@ -440,7 +440,7 @@ public final class RunDatabase: Sendable {
             if let outputs {
                 try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?", arguments: [NamedPairs.json(outputs), runId])
             }
-            try EventRecord(runId: runId, at: at, kind: "run-\(status.rawValue)").insert(db)
+            try EventRecord(runId: runId, at: at, kind: .runFinished, data: Self.json(["status": status.rawValue])).insert(db)
             return true
         }
     }

@@ -12,7 +12,7 @@ extension RunView {
     public func stepEvents(_ step: String, kindPrefix: String) throws -> [(kind: String, data: [String: String])] {
         try database.stepEvents(runId: runID, stepId: step, kindPrefix: kindPrefix).map { record in
             let data = record.data.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-            return (record.kind, data)
+            return (record.kind.rawValue, data)
         }
     }
 }

@@ -41,7 +41,8 @@ import FlowTestSupport
         #expect(steps[0].outputValues == ["k": "v"])
         #expect(steps[1].reason == "cancelled by flow cancel" && steps[2].reason == "cancelled by flow cancel")
         #expect(try h.database.attempts(of: "r").map(\.status) == [.cancelled])
-        #expect(try h.database.events(of: "r").last?.kind == "run-cancelled")
+        #expect(try h.database.events(of: "r").last?.kind == .runFinished)
+        #expect(try h.database.events(of: "r").last?.data?.contains(#""status":"cancelled""#) == true)
         // Cancelled runs stay resumable.
         try h.database.resume("r", from: .cancelled, steps: ["a", "b", "c"], ownerPid: getpid(), ownerHost: "here", at: Date())
         #expect(try h.database.steps(of: "r").map(\.status) == [.succeeded, .pending, .pending])
@@ -55,7 +56,7 @@ import FlowTestSupport
         #expect(try cancellation(h, alive: true, signalled: signals).cancel("r", at: Date()) == .signalled(pid: 4242))
         #expect(signals.pids == [4242])
         #expect(try h.database.run("r")?.status == .running)
-        #expect(try h.database.events(of: "r").last?.kind == "cancel-requested")
+        #expect(try h.database.events(of: "r").last?.kind == .cancelRequested)
     }
 
     @Test func aReusedPidIsNotSignalledAndTheRunCountsAsInterrupted() throws {

@@ -52,7 +52,7 @@ import FlowTestSupport
         #expect(steps["use"]?.attempts == 2 && steps["token"]?.attempts == 1 && steps["other"]?.attempts == 1)
         #expect(try h.database.attempts(of: first.runID, step: "use").map(\.number) == [1, 2])
         let events = try h.database.events(of: first.runID)
-        let retried = try #require(events.first { $0.kind == "run-retried" })
+        let retried = try #require(events.first { $0.kind == .runRetried })
         #expect(retried.data == #"{"rerun":["use","after"]}"#)
     }
 

@@ -68,7 +68,7 @@ import FlowTestSupport
         #expect(try first.steps(of: "r").map(\.status) == [.running])
         #expect(try first.attempts(of: "r").count == 1)
         // One `step-running` event, from the winner.
-        #expect(try first.events(of: "r").filter { $0.kind == "step-running" }.count == 1)
+        #expect(try first.events(of: "r").filter { $0.kind == .stepStarted }.count == 1)
     }
 
     @Test func aRefusedTransitionInABatchWritesNothingOfTheBatch() throws {
@@ -116,7 +116,7 @@ import FlowTestSupport
         #expect(result.refused.allSatisfy { $0 is RunDatabase.ResumeRefused })
         let record = try #require(try first.run("r"))
         #expect(record.status == .running && record.resumeCount == 1)
-        #expect(try first.events(of: "r").filter { $0.kind == "run-resumed" }.count == 1)
+        #expect(try first.events(of: "r").filter { $0.kind == .runResumed }.count == 1)
     }
 
     @Test func aRunEndsOnlyFromTheStatusItWasIn() throws {
@@ -131,6 +131,6 @@ import FlowTestSupport
         #expect(try db.finishRun("r", to: .succeeded, at: Date(timeIntervalSince1970: 1003)))
         #expect(try !other.markInterrupted("r", at: Date(timeIntervalSince1970: 1004)))
         #expect(try db.run("r")?.status == .succeeded)
-        #expect(try db.events(of: "r").map(\.kind).filter { $0.hasPrefix("run-") } == ["run-started", "run-succeeded"])
+        #expect(try db.events(of: "r").map(\.kind.rawValue).filter { $0.hasPrefix("run-") } == ["run-started", "run-finished"])
     }
 }
