@@ -35,14 +35,14 @@ struct CacheListCommand: ParsableCommand {
         if entries.isEmpty { print("no saved successes in \(state.directory.path)") }
         for e in entries {
             print("\(e.stepId)  \(e.pipeline)  run \(e.runId)  \(ISO8601.seconds(e.createdAt))  \(ArtifactsCommand.size(Int(e.bytes)))  \(e.key.prefix(19))…"
-                  + (e.pathList.isEmpty ? "" : "  paths: " + e.pathList.joined(separator: ", ")))
+                  + (e.paths.isEmpty ? "" : "  paths: " + e.paths.joined(separator: ", ")))
         }
     }
 
     static func json(_ e: CacheEntryRecord) -> String {
         "{\"key\":\(JSONText.quote(e.key)),\"step\":\(JSONText.quote(e.stepId)),\"pipeline\":\(JSONText.quote(e.pipeline)),"
             + "\"run\":\(JSONText.quote(e.runId)),\"savedAt\":\(JSONText.quote(ISO8601.string(e.createdAt))),\"bytes\":\(e.bytes),"
-            + "\"paths\":[\(e.pathList.map(JSONText.quote).joined(separator: ","))],\"outputs\":\(e.outputs)}"
+            + "\"paths\":[\(e.paths.map(JSONText.quote).joined(separator: ","))],\"outputs\":\(JSONText.object(e.outputs))}"
     }
 }
 

@@ -65,7 +65,9 @@ struct RunTakeover {
             if forced.contains(step.id) {
                 print("  rerun  \(step.id): \(row.status.rawValue), \(why(step.id))")
             } else if row.status == .succeeded {
-                print("  reuse  \(step.id): succeeded" + (row.outputs.map { $0 == "{}" ? "" : ", outputs \($0)" } ?? ""))
+                let outputs = row.outputValues
+                print("  reuse  \(step.id): succeeded" + (row.cachedFrom.map { " " + CachedWords.text($0) } ?? "")
+                      + (outputs.isEmpty ? "" : ", outputs \(JSONText.object(outputs))"))
             } else {
                 print("  rerun  \(step.id): \(row.status.rawValue)" + ((row.error ?? row.reason).map { " (\($0))" } ?? ""))
             }

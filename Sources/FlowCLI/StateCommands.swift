@@ -58,7 +58,7 @@ struct StatusCommand: ParsableCommand {
                     + "\"status\":\(JSONText.quote(s.status.rawValue)),\"attempts\":\(s.attempts),"
                     + "\"cachedFrom\":\(s.cachedFrom.map(JSONText.quote) ?? "null"),"
                     + "\"exitCode\":\(s.exitCode.map(String.init) ?? "null"),\"reason\":\((s.error ?? s.reason).map(JSONText.quote) ?? "null"),"
-                    + "\"outputs\":\(s.outputs ?? "{}"),"
+                    + "\"outputs\":\(JSONText.object(s.outputs ?? [:])),"
                     + "\"artifacts\":[\(artifacts.filter { $0.stepId == s.stepId }.map(ArtifactsCommand.json).joined(separator: ","))]}"
             }
             print("{\"id\":\(JSONText.quote(run.id)),\"pipeline\":\(JSONText.quote(run.pipeline)),\"status\":\(JSONText.quote(run.status.rawValue)),"

@@ -139,7 +139,7 @@ import FlowTestSupport
         #expect(status == .failed)
         #expect(Self.ledger(h).count == 3)
         #expect(try h.database.reruns(of: id).map(\.status) == [.carriedOut, .carriedOut])
-        #expect(try h.database.steps(of: id).first { $0.stepId == "remediate" }?.outputs == "{\"count\":\"2\"}")
+        #expect(try h.database.steps(of: id).first { $0.stepId == "remediate" }?.outputs == ["count": "2"])
         #expect(!events.contains { if case .rerunRefused = $0 { true } else { false } })
     }
 

@@ -331,7 +331,7 @@ import FlowTestSupport
 @Suite struct RunOwnershipTests {
     func record(status: RunStatus = .running, pid: Int32? = 42, host: String? = "here", heartbeat: Date? = nil) -> RunRecord {
         RunRecord(id: "r", pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: .manual,
-                  gitSha: nil, secretNames: "[]", status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
+                  gitSha: nil, secretNames: [], status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
                   ownerPid: pid, ownerHost: host, heartbeatAt: heartbeat, resumeCount: 0)
     }
 

@@ -37,6 +37,11 @@ public struct DiagnosticRenderer: Sendable {
 
 /// JSON string quoting (RFC 8259), without Foundation; shared by every JSON flow writes.
 public enum JSONText {
+    /// A JSON object of strings, keys sorted (the same bytes for equal maps).
+    public static func object(_ object: [String: String]) -> String {
+        "{" + object.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + quote($0.value) }.joined(separator: ",") + "}"
+    }
+
     public static func quote(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)

@@ -208,7 +208,7 @@ extension RunCoordinator {
                 var entry: CacheEntryRecord?
                 if let memo = work.cache, let bytes = saved {
                     entry = CacheEntryRecord(key: memo.key, stepId: work.stepID, pipeline: memo.pipeline, runId: work.runID,
-                                             outputs: RunDatabase.json(outputs), paths: RunCoordinator.jsonArray(memo.paths), bytes: bytes,
+                                             outputs: outputs, paths: memo.paths, bytes: bytes,
                                              createdAt: work.clock.now())
                 }
                 return Completion(index: work.index, status: .succeeded, attempts: attempt, outputs: outputs,

@@ -103,7 +103,7 @@ public actor RunCoordinator {
         var keptInstances: [String: [String: String]] = [:]
         for step in plan.steps where step.runtimeMatrix != nil {
             guard let recorded = records[step.id]?.matrix else { continue }
-            expansions[step.id] = RunDatabase.combinations(fromJSON: recorded)
+            expansions[step.id] = recorded
             for (id, record) in records where record.status == .succeeded && id.hasPrefix(step.id + "[") {
                 keptInstances[id] = record.outputValues
             }
@@ -175,10 +175,10 @@ public actor RunCoordinator {
             id: "", pipeline: plan.pipelineName, file: plan.file, source: secrets.mask(options.source),
             sourceDigest: Digest.fnv1a64(options.source), params: paramsJSON, profile: plan.profile,
             trigger: options.trigger, gitSha: options.gitSHA,
-            secretNames: jsonArray(plan.secrets + plan.secretParams.map { "params." + $0 }),
+            secretNames: plan.secrets + plan.secretParams.map { "params." + $0 },
             status: .running, createdAt: startedAt, ownerPid: getpid(), ownerHost: Host.name(),
-            heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection.map { jsonArray($0.names) },
-            images: plan.imageOverrides.isEmpty ? nil : NamedPairs.json(plan.imageOverrides))
+            heartbeatAt: startedAt, resumeCount: 0, selection: plan.selection?.names,
+            images: plan.imageOverrides.isEmpty ? nil : plan.imageOverrides.map { NamedValue(name: $0.name, value: $0.value) })
         var attempt = 1
         while true {
             record.id = RunID.make(at: startedAt)
@@ -357,12 +357,12 @@ public actor RunCoordinator {
         let entry = knownEntries?.ids.contains(id) == true ? knownEntries?.entries[memo.key] : try database.cacheEntry(memo.key)
         guard let entry else { return nil }
         do {
-            guard try memo.store.restore(key: memo.key, paths: entry.pathList, workspace: memo.workspace) else { return nil }
+            guard try memo.store.restore(key: memo.key, paths: entry.paths, workspace: memo.workspace) else { return nil }
         } catch {
             throw StepCacheStore.Problem(description: "cache: the paths saved by run \(entry.runId) could not be put back: \(error); "
                                          + "run with --no-cache, or clear it with `flow cache clear \(id)`")
         }
-        let outputs = StepRecord(runId: "", stepId: id, position: 0, status: .succeeded, attempts: 0, outputs: entry.outputs).outputValues
+        let outputs = entry.outputs
         let transition = RunDatabase.Transition(stepId: id, from: .pending, to: .succeeded, at: clock.now(), outputs: outputs, cachedFrom: entry.runId)
         let event = RunEvent.stepFinished(StepSummary(stepID: id, status: .succeeded, attempts: 0, exitCode: nil, reason: nil, seconds: 0,
                                                       logPath: nil, name: name(of: index), cachedFrom: entry.runId))

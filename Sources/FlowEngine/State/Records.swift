@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import FlowCore
 
 /// The status of a run as stored. `interrupted` is derived on read for a `running` run whose
 /// owner is gone; it is stored only once something (resume, status) notices.
@@ -38,9 +39,9 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     /// The CodeBuild build id, for a run started inside CodeBuild.
     public var triggerBuildId: String?
     public var gitSha: String?
-    /// Names (never values) of the secrets masked in this run, as a JSON array: the `secrets:`
-    /// names, then `params.NAME` for each secret param.
-    public var secretNames: String
+    /// Names (never values) of the secrets masked in this run: the `secrets:` names, then
+    /// `params.NAME` for each secret param (a JSON list in its column, as every typed list here).
+    public var secretNames: [String]
     public var status: RunStatus
     public var createdAt: Date
     public var finishedAt: Date?
@@ -48,19 +49,19 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var ownerHost: String?
     public var heartbeatAt: Date?
     public var resumeCount: Int
-    /// The step names of `flow run --only`, as a JSON array; `nil` when the whole pipeline runs.
-    /// Resume and retry narrow the plan the same way.
-    public var selection: String?
-    /// The `--image NAME=IMAGE` overrides the run was started with, as a JSON array of
-    /// `[name, image]` pairs; resume applies them again over the pipeline's and profile's map.
-    public var images: String?
-    /// The pipeline's `outputs:` when the run ended (``outputValues``).
-    public var outputs: String? = nil
+    /// The step names of `flow run --only`; `nil` when the whole pipeline runs. Resume and retry
+    /// narrow the plan the same way.
+    public var selection: [String]?
+    /// The `--image NAME=IMAGE` overrides the run was started with, in order; resume applies
+    /// them again over the pipeline's and profile's map.
+    public var images: [NamedValue]?
+    /// The pipeline's `outputs:` when the run ended, in declaration order (masked).
+    public var outputs: [NamedValue]? = nil
 
     public init(id: String, pipeline: String, file: String, source: String, sourceDigest: String, params: String,
-                profile: String?, trigger: RunTrigger, gitSha: String?, secretNames: String, status: RunStatus, createdAt: Date,
+                profile: String?, trigger: RunTrigger, gitSha: String?, secretNames: [String], status: RunStatus, createdAt: Date,
                 finishedAt: Date? = nil, ownerPid: Int32?, ownerHost: String?, heartbeatAt: Date?, resumeCount: Int,
-                selection: String? = nil, images: String? = nil) {
+                selection: [String]? = nil, images: [NamedValue]? = nil) {
         self.images = images
         self.id = id
         self.pipeline = pipeline
@@ -86,7 +87,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     }
 
     /// The `--image` overrides this run was started with.
-    public var imageOverrides: [(name: String, value: String)] { images.map(NamedPairs.decode) ?? [] }
+    public var imageOverrides: [(name: String, value: String)] { (images ?? []).map { ($0.name, $0.value) } }
 
     /// What created the run.
     public var trigger: RunTrigger {
@@ -101,10 +102,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     }
 
     /// The `--only` names this run was narrowed to, if any.
-    public var selectedSteps: [String]? {
-        guard let selection, let data = selection.data(using: .utf8) else { return nil }
-        return try? JSONDecoder().decode([String].self, from: data)
-    }
+    public var selectedSteps: [String]? { selection }
 }
 
 /// One row of `steps`: a step instance of a run and its latest state.
@@ -116,8 +114,8 @@ public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var position: Int
     public var status: StepStatus
     public var attempts: Int
-    /// Outputs as a JSON object of strings (masked).
-    public var outputs: String?
+    /// Outputs by name (masked).
+    public var outputs: [String: String]?
     public var exitCode: Int32?
     public var error: String?
     /// Why it was skipped or cancelled, in words.
@@ -127,16 +125,12 @@ public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     /// The step's `name:` (rendered, masked); nil shows the id.
     public var name: String? = nil
     public var description: String? = nil
-    /// On a runtime matrix's gate: its combinations (``RunDatabase/combinations(fromJSON:)``).
-    public var matrix: String? = nil
+    /// On a runtime matrix's gate: its combinations, in order.
+    public var matrix: [MatrixCombination]? = nil
     /// A memoized step that reused an earlier success: that success's run (its outputs are this row's).
     public var cachedFrom: String? = nil
 
-    public var outputValues: [String: String] {
-        guard let outputs, let data = outputs.data(using: .utf8),
-              let object = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
-        return object
-    }
+    public var outputValues: [String: String] { outputs ?? [:] }
 }
 
 /// One row of `attempts`: one try of a step.

@@ -12,17 +12,14 @@ public struct CacheEntryRecord: Codable, Sendable, Hashable, FetchableRecord, Pe
     public var stepId: String
     public var pipeline: String
     public var runId: String
-    /// The step's outputs as stored on its row (a JSON object of strings, masked), reused byte for byte.
-    public var outputs: String
-    /// The `paths:` saved, a JSON list, as written.
-    public var paths: String
+    /// The step's outputs as stored on its row (masked), reused as they are.
+    public var outputs: [String: String]
+    /// The `paths:` saved, as written.
+    public var paths: [String]
     /// The saved paths' size in bytes.
     public var bytes: Int64
     public var createdAt: Date
 
-    public var pathList: [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(paths.utf8))) ?? []
-    }
 }
 
 extension RunDatabase {
@@ -95,7 +92,7 @@ extension RunDatabase {
                 INSERT INTO cache (key, stepId, pipeline, runId, outputs, paths, bytes, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET stepId = excluded.stepId, pipeline = excluded.pipeline, runId = excluded.runId,
                 outputs = excluded.outputs, paths = excluded.paths, bytes = excluded.bytes, createdAt = excluded.createdAt
-                """).execute(arguments: [entry.key, entry.stepId, entry.pipeline, entry.runId, entry.outputs, entry.paths,
+                """).execute(arguments: [entry.key, entry.stepId, entry.pipeline, entry.runId, json(entry.outputs), jsonText(entry.paths),
                                          entry.bytes, storedDate(entry.createdAt)])
         }
     }

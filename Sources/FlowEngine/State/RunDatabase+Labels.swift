@@ -39,22 +39,9 @@ extension RunDatabase {
 
 }
 
-/// Ordered name–value pairs as the database stores them (`--image` overrides, the pipeline's
-/// outputs): a JSON list of `[name, value]` lists.
-enum NamedPairs {
-    static func json(_ pairs: [(name: String, value: String)]) -> String {
-        ExpressionValue.array(pairs.map { .array([.string($0.name), .string($0.value)]) }).toJSON(pretty: false)
-    }
-
-    static func decode(_ text: String) -> [(name: String, value: String)] {
-        guard let data = text.data(using: .utf8), let pairs = try? JSONDecoder().decode([[String]].self, from: data) else { return [] }
-        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-    }
-}
-
 extension RunRecord {
     /// The pipeline's `outputs:` as the run ended (empty before it has).
-    public var outputValues: [(name: String, value: String)] { outputs.map(NamedPairs.decode) ?? [] }
+    public var outputValues: [(name: String, value: String)] { (outputs ?? []).map { ($0.name, $0.value) } }
 }
 
 extension RunDatabase {
@@ -108,19 +95,9 @@ extension RunDatabase {
             }
         }
         try db.execute(sql: "UPDATE steps SET matrix = ? WHERE runId = ? AND stepId = ?",
-                       arguments: [combinationsJSON(expansion.combinations), runId, expansion.gate])
+                       arguments: [jsonText(expansion.combinations), runId, expansion.gate])
         let data = String(decoding: try JSONEncoder().encode(["instances": String(expansion.instances.count)]), as: UTF8.self)
         try EventRecord(runId: runId, at: expansion.at, kind: .matrixExpanded, stepId: expansion.gate, data: data).insert(db)
     }
 
-    /// Combinations as stored: a JSON list of lists of `[name, value]` pairs.
-    static func combinationsJSON(_ combinations: [MatrixCombination]) -> String {
-        let lists = combinations.map { $0.values.map { [$0.name, $0.value] } }
-        return String(decoding: (try? JSONEncoder().encode(lists)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    public static func combinations(fromJSON text: String) -> [MatrixCombination] {
-        guard let data = text.data(using: .utf8), let lists = try? JSONDecoder().decode([[[String]]].self, from: data) else { return [] }
-        return lists.map { MatrixCombination($0.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }) }
-    }
 }

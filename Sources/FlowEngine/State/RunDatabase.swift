@@ -438,7 +438,8 @@ public final class RunDatabase: Sendable {
                            arguments: [status.rawValue, at, runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
             if let outputs {
-                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?", arguments: [NamedPairs.json(outputs), runId])
+                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?",
+                               arguments: [Self.jsonText(outputs.map { NamedValue(name: $0.name, value: $0.value) }), runId])
             }
             try EventRecord(runId: runId, at: at, kind: .runFinished, data: Self.json(["status": status.rawValue])).insert(db)
             return true
@@ -526,8 +527,14 @@ public final class RunDatabase: Sendable {
             + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2) + "." + pad(fraction, 3)
     }
 
-    /// A JSON object of strings, keys sorted (stable bytes for equal maps).
-    static func json(_ object: [String: String]) -> String {
-        "{" + object.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
+    /// A typed column's value as statements bind it: JSON text, as GRDB stores a record's
+    /// lists and mappings (sorted keys), for the statements written out by hand.
+    static func jsonText<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
+
+    /// A JSON object of strings, keys sorted (stable bytes for equal maps).
+    static func json(_ object: [String: String]) -> String { JSONText.object(object) }
 }

@@ -8,7 +8,7 @@ import FlowTestSupport
 @Suite struct CancellationTests {
     func record(_ id: String, status: RunStatus, pid: Int32? = 4242, host: String = "here") -> RunRecord {
         RunRecord(id: id, pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: .manual,
-                  gitSha: nil, secretNames: "[]", status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
+                  gitSha: nil, secretNames: [], status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
                   ownerPid: pid, ownerHost: host, heartbeatAt: Date(timeIntervalSince1970: 1000), resumeCount: 0)
     }
 

@@ -11,7 +11,7 @@ import FlowTestSupport
 @Suite struct CompareAndSetTests {
     func run(_ id: String, status: RunStatus = .running) -> RunRecord {
         RunRecord(id: id, pipeline: "p", file: "p.yml", source: "", sourceDigest: "", params: "{}", profile: nil, trigger: .manual,
-                  gitSha: nil, secretNames: "[]", status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
+                  gitSha: nil, secretNames: [], status: status, createdAt: Date(timeIntervalSince1970: 1000), finishedAt: nil,
                   ownerPid: 1, ownerHost: "here", heartbeatAt: Date(timeIntervalSince1970: 1000), resumeCount: 0)
     }
 

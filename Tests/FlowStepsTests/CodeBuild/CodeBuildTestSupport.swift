@@ -98,7 +98,7 @@ struct CodeBuildHarness {
         func step(_ id: String) throws -> StepRecord { try #require(steps[id], "no step \(id)") }
         func outputs(_ id: String) -> [String: String] { steps[id]?.outputValues ?? [:] }
         func log(_ id: String) -> String { logs[id] ?? "" }
-        func events(_ kind: String) -> [EventRecord] { events.filter { $0.kind == kind } }
+        func events(_ kind: String) -> [EventRecord] { events.filter { $0.kind.rawValue == kind } }
     }
 
     /// Runs `yaml` to its end; `whileRunning` runs alongside (to cancel it: `task.cancel()`).
