@@ -22,7 +22,9 @@ run must have all 200 steps succeeded and cached, ninja -n must have no work to 
 -q must say everything is up to date.
 
 Printed: per tool the median whole-process wall time, the interquartile range and min–max, and
-flow/ninja, flow/make from the medians and per round.
+flow/ninja, flow/make from the medians and per round; and, in the same rounds, `flow --version`
+(flow's start-up alone) and `flow validate` of the same file (start-up, reading, validating and
+planning), which say where flow's time goes.
 Run from the repository root:  python3 bench/cache.py   (see bench/README.md)
 """
 import argparse
@@ -124,9 +126,12 @@ def main():
         # up to date unless something is off.
         sys.exit("make -q: not up to date after the first runs")
 
-    times = {name: [] for name in tools}
+    # Where flow's time goes, in the same rounds: its start-up alone, and start-up plus reading,
+    # validating and planning the same file (no state).
+    parts = {"flow --version": [flow, "--version"], "flow validate": [flow, "validate", "pipelines/memo.yml"]}
+    times = {name: [] for name in list(tools) + list(parts)}
     for _ in range(args.runs):
-        for name, argv in tools.items():
+        for name, argv in list(tools.items()) + list(parts.items()):
             times[name].append(timed(argv, directory))
 
     last = json.loads(subprocess.run([flow, "status", "--json"], cwd=directory, capture_output=True, text=True, check=True).stdout)
@@ -141,10 +146,10 @@ def main():
 
     print(f"{version}; {os.cpu_count()} cores; load {open('/proc/loadavg').read().split()[0]}")
     print(f"second run of an unchanged 200-step pipeline, every step memoized ({args.runs} interleaved rounds, whole process)")
-    print(f"{'command':<10} {'median ms':>10} {'IQR ms':>16} {'min-max ms':>16}")
+    print(f"{'command':<15} {'median ms':>10} {'IQR ms':>16} {'min-max ms':>16}")
     for name, values in times.items():
         median, q1, q3, low, high = spread(values)
-        print(f"{name:<10} {median * 1000:>10.1f} {q1 * 1000:>7.1f}-{q3 * 1000:<8.1f} {low * 1000:>7.1f}-{high * 1000:<8.1f}")
+        print(f"{name:<15} {median * 1000:>10.1f} {q1 * 1000:>7.1f}-{q3 * 1000:<8.1f} {low * 1000:>7.1f}-{high * 1000:<8.1f}")
     for other in ("ninja", "make"):
         ratios = [f / o for f, o in zip(times["flow run"], times[other])]
         median, q1, q3, low, high = spread(ratios)

@@ -118,17 +118,25 @@ struct CacheFiles {
             throw Problem(description: "\(path) changed while it was read")
         }
         var hash = SHA256()
+        if let failed = Self.readAll(fd, { hash.update($0) }) {
+            throw Problem(description: "cannot read \(path): \(String(cString: strerror(failed)))")
+        }
+        return hash.finalizeHex()
+    }
+
+    /// Reads `fd` to its end in 64 KiB pieces, handing each to `body`; nil, or the `errno` of
+    /// the read that failed.
+    static func readAll(_ fd: Int32, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+                return errno
             }
-            if count == 0 { break }
-            hash.update(buffer[0..<count])
+            if count == 0 { return nil }
+            try body(buffer[0..<count])
         }
-        return hash.finalizeHex()
     }
 
     static func linkTarget(_ path: String) -> String? {

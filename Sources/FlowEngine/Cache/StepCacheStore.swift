@@ -144,17 +144,10 @@ public struct StepCacheStore: Sendable {
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard output >= 0 else { throw Problem(description: "cannot write \(destination): \(lastError())") }
         defer { close(output) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Problem(description: "cannot read `\(display)`: \(lastError())")
-            }
-            if count == 0 { break }
+        let failed = try CacheFiles.readAll(input) { piece in
             var written = 0
-            while written < count {
-                let n = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
+            while written < piece.count {
+                let n = piece.withUnsafeBytes { write(output, $0.baseAddress! + written, piece.count - written) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw Problem(description: "cannot write \(destination): \(lastError())")
@@ -162,6 +155,7 @@ public struct StepCacheStore: Sendable {
                 written += n
             }
         }
+        if let failed { throw Problem(description: "cannot read `\(display)`: \(String(cString: strerror(failed)))") }
         fchmod(output, mode)
     }
 
