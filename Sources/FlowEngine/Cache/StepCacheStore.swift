@@ -121,6 +121,8 @@ public struct StepCacheStore: Sendable {
             for name in names {
                 bytes += try copy(source + "/" + name, to: destination + "/" + name, display: display + "/" + name)
             }
+            // Its own mode once its files are in (flow's umask narrowed the one `mkdir` gave).
+            chmod(destination, info.st_mode & 0o7777)
             setTimes(destination, info)
             return bytes
         case S_IFLNK:
@@ -200,6 +202,8 @@ public struct StepCacheStore: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFDIR {
+            // A saved folder keeps its mode; one without write permission could not be emptied.
+            chmod(path, 0o700)
             for name in names(path) ?? [] { removeTree(path + "/" + name) }
             rmdir(path)
         } else {

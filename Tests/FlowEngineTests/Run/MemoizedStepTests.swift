@@ -150,6 +150,7 @@ import FlowTestSupport
                   mkdir -p out/deep
                   printf 'data' > out/deep/file.bin
                   chmod 750 out/deep/file.bin
+                  chmod 751 out/deep
                   ln -sf deep/file.bin out/link
                 cache: { paths: [out] }
             """
@@ -164,6 +165,8 @@ import FlowTestSupport
         #expect(try read(h, "out/deep/file.bin") == "data")
         let attributes = try FileManager.default.attributesOfItem(atPath: h.directory.file("out/deep/file.bin").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o750)
+        let folder = try FileManager.default.attributesOfItem(atPath: h.directory.file("out/deep").path)
+        #expect((folder[.posixPermissions] as? Int) == 0o751)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: h.directory.file("out/link").path) == "deep/file.bin")
         #expect(!FileManager.default.fileExists(atPath: h.directory.file("out/extra.txt").path))
     }
