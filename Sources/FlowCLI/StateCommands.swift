@@ -174,10 +174,16 @@ struct LogsCommand: ParsableCommand {
         let database = try state.databaseForReading()
         let run = try state.run(last ? nil : runID, in: database)
         let step = last ? runID : self.step
-        if let step, try !database.steps(of: run.id).contains(where: { $0.stepId == step }) {
+        let steps = try database.steps(of: run.id)
+        if let step, !steps.contains(where: { $0.stepId == step }) {
             throw CLIError("run \(run.id) has no step `\(step)`")
         }
         var attempts = try database.attempts(of: run.id, step: step)
+        // A reused memoized step did not run here: its log is the run's that made it.
+        if let step, attempts.isEmpty, let origin = steps.first(where: { $0.stepId == step })?.cachedFrom {
+            Terminal.standardError.write("flow: `\(step)` did not run in run \(run.id): it succeeded \(CachedWords.text(origin)); "
+                                         + "its log: flow logs \(origin) \(step)\n")
+        }
         if let attempt { attempts = attempts.filter { $0.number == attempt } }
         for a in attempts {
             if step == nil || attempts.count > 1 {

@@ -55,6 +55,11 @@ import FlowTestSupport
         #expect((steps["compile"]?["outputs"] as? [String: String]) == ["object": "out/main.o"])
         #expect(steps["link"]?["cachedFrom"] is NSNull)
 
+        // Its log is the run's that made it, and `flow logs` says so.
+        let logs = try await runFlow(["logs", "--last", "compile"], currentDirectory: dir.url)
+        #expect(logs.status == 0 && logs.stdout.isEmpty)
+        #expect(logs.stderr == "flow: `compile` did not run in run \(secondID): it succeeded (cached from \(firstID)); its log: flow logs \(firstID) compile\n")
+
         let json = try await runFlow(["run", "pipelines/memo.yml", "--json"], currentDirectory: dir.url)
         let finished = Runs.jsonLines(json.stdout).first { $0["event"] as? String == "step-finished" && $0["step"] as? String == "compile" }
         #expect(finished?["cachedFrom"] as? String == firstID)
