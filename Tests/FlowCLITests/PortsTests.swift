@@ -188,6 +188,43 @@ import FlowTestSupport
         #expect(steps["unit/setup"]?["name"] as? String == "Set up Python 3.12")
     }
 
+    /// A GitHub job with `strategy.matrix` calling a reusable workflow: the sub-pipeline runs once
+    /// per combination, each with its own params, and what needs the step waits for all of them.
+    @Test func aMatrixRunsTheSubPipelineOncePerCombination() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write("pipelines/test.yml", """
+            name: test
+            params:
+              python: { type: string }
+            steps:
+              run:
+                name: Test on ${{ params.python }}
+                run: echo "python ${{ params.python }}" >> ledger
+            """)
+        _ = try dir.write("pipelines/main.yml", """
+            name: main
+            steps:
+              tests:
+                uses: ./pipelines/test.yml
+                matrix: { python: ["3.11", "3.12"] }
+                with: { python: "${{ matrix.python }}" }
+              after:
+                needs: [tests]
+                run: echo after >> ledger
+            """)
+        let r = try await runFlow(["run", "pipelines/main.yml", "--json"], currentDirectory: dir.url)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let finished = Runs.jsonLines(r.stdout).filter { $0["event"] as? String == "step-finished" }
+        #expect(Set(finished.map { $0["step"] as? String ?? "" }) == ["tests[python=3.11]/run", "tests[python=3.11]", "tests[python=3.12]/run",
+                                                                     "tests[python=3.12]", "after"])
+        #expect(finished.allSatisfy { $0["status"] as? String == "succeeded" })
+        #expect(finished.last?["step"] as? String == "after")
+        #expect(Set(dir.lines("ledger").dropLast()) == ["python 3.11", "python 3.12"] && dir.lines("ledger").last == "after")
+        let steps = try await Runs.steps(try await Runs.newestID(in: dir), in: dir)
+        #expect(steps["tests[python=3.12]/run"]?["name"] as? String == "Test on 3.12")
+    }
+
     @Test func aRunKilledInsideASubPipelineResumesWhereItStopped() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -79,7 +79,7 @@ import FlowTestSupport
             main.yml:13:11: note: did you mean `files`?
             main.yml:14:11: error: an entry of `key` is text (with expressions) or `files: PATTERN`; this one is an empty mapping
             main.yml:15:15: error: no step `nope` in this pipeline
-            main.yml:18:5: error: `cache` does not apply to step `c`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `name` and `description`; set `cache` on the steps inside the sub-pipeline
+            main.yml:18:5: error: `cache` does not apply to step `c`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `matrix`, `name` and `description`; set `cache` on the steps inside the sub-pipeline
             main.yml:21:12: error: `cache` must be a mapping, not a string
 
             """)

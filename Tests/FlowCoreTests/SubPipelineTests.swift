@@ -64,6 +64,43 @@ import FlowTestSupport
         #expect(call.outputs.map(\.name) == ["image"])
     }
 
+    @Test func aMatrixOfWrittenValuesRunsTheSubPipelineOncePerCombination() throws {
+        let plan = try self.plan("""
+            name: main
+            steps:
+              image:
+                uses: ./pipelines/build-image.yml
+                matrix: { flavour: [slim, full] }
+                with: { tag: "v1", flavour: "${{ matrix.flavour }}" }
+              deploy:
+                needs: [image]
+                run: echo deploy
+            """)
+        #expect(plan.steps.map(\.id) == ["image[flavour=slim]", "image[flavour=slim]/build", "image[flavour=slim]/docs",
+                                         "image[flavour=slim]/scan", "image[flavour=full]", "image[flavour=full]/build",
+                                         "image[flavour=full]/docs", "image[flavour=full]/scan", "deploy"])
+        #expect(plan.step("image[flavour=full]/build")?.scope == "image[flavour=full]")
+        #expect(plan.step("image[flavour=full]/build")?.needs == ["image[flavour=full]"])
+        #expect(plan.step("deploy")?.needs == ["image[flavour=slim]", "image[flavour=full]"])
+
+        let (_, text) = check("""
+            name: main
+            steps:
+              version: { run: echo v, outputs: [list] }
+              image:
+                needs: [version]
+                uses: ./pipelines/build-image.yml
+                matrix: { flavour: "${{ fromJSON(steps.version.outputs.list) }}", fail-fast: true, max-parallel: 1 }
+                with: { tag: "v1" }
+            """)
+        #expect(text == """
+            main.yml:7:13: error: a matrix computed at run time cannot fan out a sub-pipeline yet; write the matrix's values, or fan out inside the sub-pipeline
+            main.yml:7:82: error: `fail-fast` is not supported on a matrix over a sub-pipeline yet; set it on a matrix inside the sub-pipeline, or remove it
+            main.yml:7:102: error: `max-parallel` is not supported on a matrix over a sub-pipeline yet; set it on a matrix inside the sub-pipeline, or remove it
+
+            """)
+    }
+
     @Test func theCallingStepIsCheckedAgainstTheSubPipeline() {
         let (_, text) = check("""
             name: main
@@ -87,8 +124,8 @@ import FlowTestSupport
             main.yml:6:7: error: `with: tagg`: the sub-pipeline pipelines/build-image.yml declares no param `tagg`
             main.yml:6:7: note: did you mean `tag`?
             main.yml:7:16: error: `medium` is not an option of `flavour`; choose one of `slim`, `full`
-            main.yml:8:5: error: `timeout` does not apply to step `image`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `name` and `description`; set `timeout` on the steps inside the sub-pipeline
-            main.yml:9:5: error: `env` does not apply to step `image`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `name` and `description`; set `env` on the steps inside the sub-pipeline
+            main.yml:8:5: error: `timeout` does not apply to step `image`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `matrix`, `name` and `description`; set `timeout` on the steps inside the sub-pipeline
+            main.yml:9:5: error: `env` does not apply to step `image`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `matrix`, `name` and `description`; set `env` on the steps inside the sub-pipeline
             main.yml:11:11: error: cannot read the sub-pipeline `./pipelines/nope.yml`: pipelines/nope.yml: No such file or directory; a path after `uses: ./` starts at the project root, the folder that holds `pipelines/`
             main.yml:14:20: error: step `image` declares no output `imag`; it declares `image`
             main.yml:14:20: note: did you mean `image`?

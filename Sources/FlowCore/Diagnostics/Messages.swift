@@ -118,8 +118,13 @@ public enum Messages {
         "sub-pipelines include each other in a cycle: " + chain.joined(separator: " → ") + "; a pipeline cannot run itself, directly or not"
     }
     public static func keyNotForSubPipeline(_ key: String, _ id: String) -> String {
-        "`\(key)` does not apply to step `\(id)`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `name` and `description`; "
+        "`\(key)` does not apply to step `\(id)`, which runs a sub-pipeline: it takes `uses`, `with`, `needs`, `if`, `matrix`, `name` and `description`; "
             + "set `\(key)` on the steps inside the sub-pipeline"
+    }
+    public static let runtimeMatrixOverSubPipeline =
+        "a matrix computed at run time cannot fan out a sub-pipeline yet; write the matrix's values, or fan out inside the sub-pipeline"
+    public static func matrixKeyOverSubPipeline(_ key: String) -> String {
+        "`\(key)` is not supported on a matrix over a sub-pipeline yet; set it on a matrix inside the sub-pipeline, or remove it"
     }
     public static func unknownSubPipelineParam(_ name: String, _ file: String) -> String {
         "`with: \(name)`: the sub-pipeline \(file) declares no param `\(name)`"

@@ -163,7 +163,7 @@ public struct PipelineValidator {
     }
 
     /// The keys a sub-pipeline step takes; the rest belong to the steps inside it.
-    static let callKeys: Set<String> = ["uses", "with", "needs", "if", "name", "description"]
+    static let callKeys: Set<String> = ["uses", "with", "needs", "if", "matrix", "name", "description"]
 
     /// A `uses: ./pipelines/x.yml` step: only the keys it takes, `with:` naming the sub-pipeline's
     /// params with values that fit them, every param without a default given. (Reading the
@@ -172,6 +172,14 @@ public struct PipelineValidator {
         guard let child = step.included?.pipeline else { return }
         for key in step.writtenKeys where !Self.callKeys.contains(key.value) {
             error(key.location, Messages.keyNotForSubPipeline(key.value, step.id.value))
+        }
+        // A matrix of written values runs the sub-pipeline once per combination (`image[os=linux]/build`).
+        // Decision: not yet one computed at run time, nor `fail-fast`/`max-parallel`, which bound
+        // running steps and a sub-pipeline is entered, not run; both are refused where written.
+        if let matrix = step.matrix {
+            if matrix.isDynamic { error(matrix.location, Messages.runtimeMatrixOverSubPipeline) }
+            if let failFast = matrix.failFast { error(failFast.location, Messages.matrixKeyOverSubPipeline("fail-fast")) }
+            if let maxParallel = matrix.maxParallel { error(maxParallel.location, Messages.matrixKeyOverSubPipeline("max-parallel")) }
         }
         let names = child.params.map(\.name.value)
         for (key, value) in step.with {
