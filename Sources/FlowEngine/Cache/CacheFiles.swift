@@ -108,35 +108,21 @@ struct CacheFiles {
         path.hasPrefix(workspace + "/") ? String(path.dropFirst(workspace.count + 1)) : path
     }
 
-    /// The SHA-256 of a regular file's bytes, read without following a link or blocking.
+    /// The SHA-256 of a regular file's bytes, read as any untrusted file is: without following
+    /// a link or blocking (``UntrustedFile``), streamed whatever its size.
     static func contentDigest(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw Problem(description: "\(path) changed while it was read")
+        let fd: Int32
+        do {
+            (fd, _) = try UntrustedFile.openRegular(path, links: .refuse)
+        } catch {
+            throw Problem(description: error.description)
         }
+        defer { close(fd) }
         var hash = SHA256()
-        if let failed = Self.readAll(fd, { hash.update($0) }) {
+        if let failed = UntrustedFile.readChunks(fd, { hash.update($0); return true }) {
             throw Problem(description: "cannot read \(path): \(String(cString: strerror(failed)))")
         }
         return hash.finalizeHex()
-    }
-
-    /// Reads `fd` to its end in 64 KiB pieces, handing each to `body`; nil, or the `errno` of
-    /// the read that failed.
-    static func readAll(_ fd: Int32, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows -> Int32? {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            if count == 0 { return nil }
-            try body(buffer[0..<count])
-        }
     }
 
     static func linkTarget(_ path: String) -> String? {

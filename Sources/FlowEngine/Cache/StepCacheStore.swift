@@ -140,13 +140,17 @@ public struct StepCacheStore: Sendable {
     }
 
     private static func copyFile(_ source: String, to destination: String, mode: mode_t, display: String) throws {
-        let input = open(source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard input >= 0 else { throw Problem(description: "cannot read `\(display)`: \(lastError())") }
+        let input: Int32
+        do {
+            (input, _) = try UntrustedFile.openRegular(source, links: .refuse)
+        } catch {
+            throw Problem(description: "cannot copy `\(display)`: \(error.description)")
+        }
         defer { close(input) }
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard output >= 0 else { throw Problem(description: "cannot write \(destination): \(lastError())") }
         defer { close(output) }
-        let failed = try CacheFiles.readAll(input) { piece in
+        let failed = try UntrustedFile.readChunks(input) { piece in
             var written = 0
             while written < piece.count {
                 let n = piece.withUnsafeBytes { write(output, $0.baseAddress! + written, piece.count - written) }
@@ -156,6 +160,7 @@ public struct StepCacheStore: Sendable {
                 }
                 written += n
             }
+            return true
         }
         if let failed { throw Problem(description: "cannot read `\(display)`: \(String(cString: strerror(failed)))") }
         fchmod(output, mode)

@@ -84,6 +84,23 @@ public enum UntrustedFile {
         return bytes
     }
 
+    /// Reads `descriptor` to its end in pieces of `chunkSize` bytes, handing each to `consume`
+    /// (which returns false to stop early): nil, or the `errno` of the read that failed. The one
+    /// streaming read loop (hashing and copying cache files, `/proc` files).
+    static func readChunks(_ descriptor: Int32, chunkSize: Int = 64 << 10,
+                           _ consume: (ArraySlice<UInt8>) throws -> Bool) rethrows -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if count == 0 { return nil }
+            if try !consume(buffer[0..<count]) { return nil }
+        }
+    }
+
     /// Whether `path` exists (without following a last-component link when `links` is `.refuse`).
     public static func exists(_ path: String, links: Links) -> Bool {
         var info = stat()

@@ -157,16 +157,7 @@ enum ProcFS {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            if count == 0 { return true }
-            if !consume(buffer[0..<count]) { return true }
-        }
+        return UntrustedFile.readChunks(fd, chunkSize: chunkSize, consume) == nil
     }
 
     static func parseInt(_ bytes: ArraySlice<UInt8>) -> pid_t? {

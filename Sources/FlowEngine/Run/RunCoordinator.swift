@@ -33,7 +33,7 @@ public actor RunCoordinator {
     let baseEnvironment: [String: String]
     let startedAt: Date
     /// The planned memoized steps' saved successes by key, read at the first (``reuse(_:_:)``).
-    var knownEntries: (entries: [String: CacheEntryRecord], ids: Set<String>)?
+    var knownEntries: [String: CacheEntryRecord]?
 
     /// Creates the run: a new id, its rows in the database (all steps `pending`), before anything runs.
     public init(plan: RunPlan, database: RunDatabase, registry: StepRegistry, runner: any ProcessRunner,
@@ -350,11 +350,15 @@ public actor RunCoordinator {
     func reuse(_ index: Int, _ memo: CacheWork) throws -> (transition: RunDatabase.Transition, event: RunEvent, outputs: [String: String])? {
         let id = scheduler.steps[index].id
         // The planned memoized steps' entries are read once, at the first; a step made later (a
-        // runtime matrix's instance) reads its own.
-        if knownEntries == nil {
-            knownEntries = (try database.cacheEntries(ofSteps: plan.steps.filter { $0.cache != nil }.map(\.id)), Set(plan.steps.map(\.id)))
+        // runtime matrix's instance, after the planned ones) reads its own.
+        let entry: CacheEntryRecord?
+        if index < plan.steps.count {
+            let known = try knownEntries ?? database.cacheEntries(ofSteps: plan.steps.filter { $0.cache != nil }.map(\.id))
+            knownEntries = known
+            entry = known[memo.key]
+        } else {
+            entry = try database.cacheEntry(memo.key)
         }
-        let entry = knownEntries?.ids.contains(id) == true ? knownEntries?.entries[memo.key] : try database.cacheEntry(memo.key)
         guard let entry else { return nil }
         do {
             guard try memo.store.restore(key: memo.key, paths: entry.paths, workspace: memo.workspace) else { return nil }
@@ -465,10 +469,6 @@ public actor RunCoordinator {
                 try? database.heartbeat(runID, at: clock.now())
             }
         }
-    }
-
-    static func jsonArray(_ items: [String]) -> String {
-        ExpressionValue.array(items.map { .string($0) }).toJSON(pretty: false)
     }
 }
 
