@@ -27,12 +27,9 @@ let package = Package(
         // Starting child processes, one way for all of flow: the PATH lookup, the spawn, and a
         // program run to completion with its output captured. Depends on CFlowSystem only.
         .target(name: "FlowSystem", dependencies: ["CFlowSystem"]),
-        // libcurl, found through pkg-config, with typed wrappers for its variadic calls.
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl, opened with dlopen on first use (not linked: its thirty libraries cost ~10 ms at
+        // every start), with typed wrappers for its variadic calls. The header is libcurl4-openssl-dev's.
+        .target(name: "CCurl"),
         // HTTP over libcurl (one multi handle on one thread), retries, AWS SigV4, credentials and typed AWS callers.
         .target(
             name: "FlowHTTP",

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/results
 out="bench/results/all-$(date -u +%Y%m%d-%H%M).txt"
 {
-    swift build -c release --product flow
-    swift build -c release --product flow-bench
+    swift build -c release --static-swift-stdlib --product flow
+    swift build -c release --static-swift-stdlib --product flow-bench
     echo "== $(uname -srm), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "== python3 bench/validate.py --no-build $*"
     python3 bench/validate.py --no-build "$@"

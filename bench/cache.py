@@ -38,7 +38,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import ROOT, ensure, release_flow  # noqa: E402
+from validate import ROOT, ensure, release_flow, spread, timed  # noqa: E402
 
 
 def graph(layers=20, width=10):
@@ -74,20 +74,6 @@ def write(directory, steps):
         f.write("all: " + " ".join(f"out/{s}.txt" for s, _ in steps) + "\n")
         for step, needs in steps:
             f.write(f"out/{step}.txt: src/{step}.txt {' '.join(f'out/{n}.txt' for n in needs)}\n\tcp $< $@\n")
-
-
-def timed(argv, cwd):
-    start = time.perf_counter()
-    result = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(argv)} exited {result.returncode}: {result.stderr.decode()}")
-    return elapsed
-
-
-def spread(values):
-    q = statistics.quantiles(values, n=4)
-    return statistics.median(values), q[0], q[2], min(values), max(values)
 
 
 def main():

@@ -259,7 +259,7 @@ def main():
     rng = random.Random(seed)
     flow = args.flow or os.path.join(ROOT, ".build/release/flow")
     if not args.flow and not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "flow"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="flow-crash-")
     state = os.path.join(work, "state")
     db_path = os.path.join(state, "flow.db")

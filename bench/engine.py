@@ -3,6 +3,7 @@
 and ninja -j2 running the same DAGs of steps that do nothing, so what is measured is the cost
 per step.
 
+  W0  one step, a fresh state dir each run: start-up (and, in the same rounds, `flow --version`)
   W1  1,000 independent steps
   W2  50 layers x 20 steps, every step after the first layer needs two steps of the layer above
   W3  a chain of 200 steps
@@ -10,20 +11,25 @@ per step.
       run, which reruns steps 150-200 (51): `flow resume --last` against make's and ninja's
       incremental rebuild (stamp files; ninja with the .ninja_log of the failed build)
 
-flow runs every `run:` step as `bash --noprofile --norc -eo pipefail SCRIPT`, so the make and
-ninja rows marked "bash" start the same bash per step (ninja through `/bin/sh -c`, so one more
-process); the rows marked "true" (W1-W3) run plain `true` and "sh" (W4) a dash script, and show
-what bash costs. flow gets `max-parallel: 2`, make and ninja `-j2`.
+The headline rows (W0-W3) run each step the way each tool runs a command: flow's step is
+`run: "true"`, one simple command, which flow starts directly (no bash); make execs `true`
+directly; ninja runs `/bin/sh -c true`. The second rows give make and ninja
+`bash --noprofile --norc -eo pipefail -c true`, what flow runs for a script that needs a shell.
+W4 runs `bash ... step.sh` ("bash" rows) and a dash script ("sh" rows) for make and ninja;
+flow's failing step is `test -e marker`, which runs in bash. flow gets `max-parallel: 2`,
+make and ninja `-j2`.
 
-Each command runs once to warm up, then --runs times; the table gives the median
-whole-process wall time, the peak RSS of the warm-up run (GNU time's %M: `ru_maxrss`, reaped
-children included) and the median divided by the number of steps run. Every run starts from
-the same state, prepared outside the timed region: W1-W3 from nothing (a fresh --state-dir for
-flow, no .ninja_log for ninja, .PHONY targets for make); W4 from a copy of the state the failed
-first run left (flow's state dir; make's and ninja's folder with its stamp files and
-.ninja_log). Every run must exit 0; before timing, make and `ninja -v` must print one command
-per step to run; after it, `flow status --json` must show every step of the last run
-succeeded (for W4, with exactly the 51 rerun steps attempted again).
+W0-W3 run in interleaved rounds: one untimed warm-up round (under GNU time, for the peak RSS:
+`ru_maxrss`, reaped children included), then --runs rounds, each command once per round in
+turn; the table gives the median whole-process wall time with its interquartile range, and the
+ratios flow/ninja and flow/make are taken within each round (their median and IQR). W4 runs
+each command --runs times in a block. Every run starts from the same state, prepared outside
+the timed region: W0-W3 from nothing (a fresh --state-dir for flow, no .ninja_log for ninja,
+.PHONY targets for make); W4 from a copy of the state the failed first run left (flow's state
+dir; make's and ninja's folder with its stamp files and .ninja_log). Every run must exit 0;
+before timing, make and `ninja -v` must print one command per step to run; after it,
+`flow status --json` must show every step of the last run succeeded (for W4, with exactly the 51
+rerun steps attempted again).
 Run from the repository root:  python3 bench/engine.py   (see bench/README.md)
 """
 import argparse
@@ -32,15 +38,19 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import ROOT, FreshStateRun, ensure, measure, release_flow  # noqa: E402
+from validate import ROOT, FreshStateRun, ensure, interleaved, measure, release_flow, spread  # noqa: E402
 
 BASH = "bash --noprofile --norc -eo pipefail"
-TARGET = 1.3  # flow/ninja (bash rows) on W1 and W2, from the issue
+TARGET = 1.3  # flow/ninja per round on W1-W3, headline rows (issue 17)
+MAKE_TARGET = 1.5  # flow/make per round on W1-W3, headline rows
+W0_TARGET = 15  # ms: a one-step run with a fresh state dir
+VERSION_TARGET = 5  # ms: flow --version
 FAILS_AT = 149  # W4: the index of the step that fails in the first run (step 150 of 200)
 
 # W4's command for make and ninja: the step fails for the failing step until ./marker exists,
@@ -52,6 +62,7 @@ STEP_SCRIPT = f"""if [ "$1" = s{FAILS_AT} ] && [ ! -e marker ]; then exit 1; fi
 
 def workloads():
     """name -> (description, [(step, [needs])])."""
+    w0 = [("s0", [])]
     w1 = [(f"s{i}", []) for i in range(1000)]
     w2 = []
     for layer in range(50):
@@ -60,6 +71,7 @@ def workloads():
             w2.append((f"s{layer}-{i}", needs))
     w3 = [(f"s{i}", [f"s{i - 1}"] if i else []) for i in range(200)]
     return {
+        "W0": ("one step (start-up, fresh state)", w0),
         "W1": ("1,000 independent steps", w1),
         "W2": ("50 layers x 20 steps, 2 needs each", w2),
         "W3": ("a 200-step chain", w3),
@@ -155,11 +167,13 @@ def fresh(flow, d, name, steps):
 
     rows = [
         ("flow run", flow_run, d),
+        ("make -j2", lambda: ["make", "-j2", "-f", "Makefile.true", "all"], d),
+        ("ninja -j2", ninja("true"), d),
         ("make -j2 (bash)", lambda: ["make", "-j2", "-f", "Makefile.bash", "all"], d),
         ("ninja -j2 (bash)", ninja("bash"), d),
-        ("make -j2 (true)", lambda: ["make", "-j2", "-f", "Makefile.true", "all"], d),
-        ("ninja -j2 (true)", ninja("true"), d),
     ]
+    if name == "W0":
+        rows.append(("flow --version", lambda: [flow, "--version"], d))
 
     def check():
         check_flow(flow, d, flow_run.last, steps)
@@ -244,40 +258,58 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
     print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} cores; median of {args.runs} runs after 1 warm-up, whole process")
-    print(f'"bash" rows run `{BASH}` per step, as flow does; "true" rows run `true`, "sh" rows a dash script')
+          f"{os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")
+    print(f"W0-W3: {args.runs} interleaved rounds after 1 warm-up (each command once per round, in turn), whole process;")
+    print("  headline rows run each step as the tool runs a command: flow `run: \"true\"` (one simple command, started")
+    print(f"  directly), make `true` (exec'd directly), ninja `true` (through /bin/sh -c); second rows run `{BASH} -c true`")
+    print(f"W4: median of {args.runs} runs after 1 warm-up, each command in a block")
     verdicts = []
     for name, (description, steps) in workloads().items():
         if args.only and name not in args.only:
             continue
         d = os.path.join(work, name)
-        n, rows, check = (resume if name == "W4" else fresh)(flow, d, name, steps)
-
-        what = f"{n} of {len(steps)} steps rerun" if n != len(steps) else f"{n} steps"
-        print(f"\n{name}: {description} ({what}, `true` each)")
-        print(f"{'command':<20} {'median ms':>10} {'peak RSS MiB':>13} {'per step µs':>12}")
-        results = {}
-        for label, prepare, cwd in rows:
-            median, peak = measure(prepare, cwd, args.runs)
-            results[label] = median
-            print(f"{label:<20} {median * 1000:>10.1f} {peak:>13.1f} {median / n * 1e6:>12.0f}")
+        if name == "W4":
+            n, rows, check = resume(flow, d, name, steps)
+            print(f"\n{name}: {description} ({n} of {len(steps)} steps rerun, `true` each)")
+            print(f"{'command':<20} {'median ms':>10} {'peak RSS MiB':>13} {'per step µs':>12}")
+            results = {}
+            for label, prepare, cwd in rows:
+                median, peak = measure(prepare, cwd, args.runs)
+                results[label] = median
+                print(f"{label:<20} {median * 1000:>10.1f} {peak:>13.1f} {median / n * 1e6:>12.0f}")
+            check()
+            print(f"flow/ninja: {results[rows[0][0]] / results['ninja -j2 (bash)']:.2f}   "
+                  f"flow/make: {results[rows[0][0]] / results['make -j2 (bash)']:.2f}   (against the bash rows)")
+            continue
+        n, rows, check = fresh(flow, d, name, steps)
+        times, peaks = interleaved(rows, args.runs)
         check()
-
-        flow_median = results[rows[0][0]]
-        ratio = flow_median / results["ninja -j2 (bash)"]
-        make_ratio = flow_median / results["make -j2 (bash)"]
-        print(f"flow/ninja ratio: {ratio:.2f}   flow/make ratio: {make_ratio:.2f}   (against the bash rows)")
-        print(f"flow's extra cost over ninja (bash): {(flow_median - results['ninja -j2 (bash)']) / n * 1e6:.0f} µs per step")
-        if name in ("W1", "W2"):
-            budget = TARGET * results["ninja -j2 (bash)"] * 1000
-            verdict = (f"met ({ratio:.2f})" if ratio <= TARGET else f"MISSED by {ratio - TARGET:.2f} ({ratio:.2f}; "
-                       f"flow took {flow_median * 1000:.0f} ms, {flow_median * 1000 - budget:.0f} ms over the {budget:.0f} ms budget)")
-            print(f"target flow/ninja <= {TARGET}: {verdict}")
-            verdicts.append(f"{name} {verdict.split(' (')[0]} ({ratio:.2f})")
+        print(f"\n{name}: {description} ({n} step{'s' if n != 1 else ''})")
+        print(f"{'command':<20} {'median ms':>10} {'IQR ms':>17} {'peak RSS MiB':>13} {'per step µs':>12}")
+        for label, values in times.items():
+            median, q1, q3, _, _ = spread(values)
+            print(f"{label:<20} {median * 1000:>10.1f} {q1 * 1000:>8.1f}-{q3 * 1000:<8.1f} {peaks[label]:>13.1f} "
+                  f"{median / n * 1e6:>12.0f}")
+        for other, target in (("ninja -j2", TARGET), ("make -j2", MAKE_TARGET)):
+            ratios = [f / o for f, o in zip(times["flow run"], times[other])]
+            median, q1, q3, _, _ = spread(ratios)
+            line = f"flow/{other.split()[0]}: {median:.2f} per round (IQR {q1:.2f}-{q3:.2f})"
+            bash = [f / o for f, o in zip(times["flow run"], times[other + " (bash)"])]
+            line += f"; against the bash row {statistics.median(bash):.2f}"
+            if name != "W0":
+                verdict = "met" if median <= target else "MISSED"
+                line += f"; target <= {target}: {verdict}"
+                verdicts.append(f"{name} flow/{other.split()[0]} {median:.2f} ({verdict})")
+            print(line)
+        if name == "W0":
+            for label, target in (("flow run", W0_TARGET), ("flow --version", VERSION_TARGET)):
+                median = statistics.median(times[label]) * 1000
+                verdict = "met" if median <= target else "MISSED"
+                print(f"{label}: {median:.1f} ms; target <= {target} ms: {verdict}")
+                verdicts.append(f"{label} (W0) {median:.1f} ms ({verdict})")
 
     if verdicts:
-        print(f"\ntarget flow/ninja <= {TARGET} (bash rows): " + "; ".join(verdicts))
-
+        print("\ntargets: " + "; ".join(verdicts))
 
 if __name__ == "__main__":
     main()

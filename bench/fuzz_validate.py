@@ -3,7 +3,7 @@
 (inserted YAML/expression/shell tokens, deletions, splices) and checks that every case exits
 0 or 2 within 5 s. A crash or hang is saved as /tmp/fuzz-crash-N.yml.
 
-usage (from the repository root, after `swift build -c release --product flow`):
+usage (from the repository root, after `swift build -c release --static-swift-stdlib --product flow`):
     python3 bench/fuzz_validate.py [SEED] [CASES]
 """
 import os, random, subprocess, glob, sys

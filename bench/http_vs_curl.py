@@ -153,7 +153,7 @@ def main():
     ensure("curl", "curl")
     ensure("time", "time")  # GNU time, for the peak RSS
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow-bench"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "flow-bench"], cwd=ROOT, check=True)
     bench = os.path.join(ROOT, ".build/release/flow-bench")
     curl_version = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=True).stdout.split("\n")[0]
 

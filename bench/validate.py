@@ -28,7 +28,7 @@ def ensure(command, package):
 def release_flow(build=True):
     """The release build of flow (built first unless `build` is false) and its --version."""
     if build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "flow"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "flow"], cwd=ROOT, check=True)
     flow = os.path.join(ROOT, ".build/release/flow")
     version = subprocess.run([flow, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     return flow, version
@@ -89,6 +89,44 @@ def measure(prepare, cwd, runs, expect=0):
         else:
             times.append(elapsed)
     return statistics.median(times), peak
+
+
+def timed(argv, cwd):
+    """Wall seconds of one run of argv in cwd (output discarded); it must exit 0."""
+    start = time.perf_counter()
+    result = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(argv)} exited {result.returncode}: {result.stderr.decode()}")
+    return elapsed
+
+
+def spread(values):
+    """median, first quartile, third quartile, min, max."""
+    q = statistics.quantiles(values, n=4)
+    return statistics.median(values), q[0], q[2], min(values), max(values)
+
+
+def interleaved(rows, runs):
+    """Times every row once per round, rows in turn, for `runs` rounds after one warm-up round:
+    {label: [seconds per round]}, and {label: peak RSS MiB of its warm-up run} (GNU time).
+    `rows` are (label, prepare, cwd) as measure() takes them. Ratios between rows are then
+    taken within a round, so a busy moment of the host weighs on both sides alike."""
+    times = {label: [] for label, _, _ in rows}
+    peaks = {}
+    for round_number in range(runs + 1):
+        for label, prepare, cwd in rows:
+            argv = prepare()
+            if round_number == 0:
+                report = tempfile.NamedTemporaryFile(prefix="flow-bench-rss-", delete=False)
+                report.close()
+                timed([shutil.which("time"), "-f", "%M", "-o", report.name] + argv, cwd)
+                with open(report.name) as f:
+                    peaks[label] = int(f.read().split()[-1]) / 1024
+                os.remove(report.name)
+            else:
+                times[label].append(timed(argv, cwd))
+    return times, peaks
 
 
 def hostile_inputs(directory):

@@ -91,7 +91,12 @@ struct Doctor {
         var checks: [DoctorReport.Check] = []
         let state = checkState(&checks)
         let library = CurlTransport.libraryVersion
-        checks.append(.init(name: "http", verdict: .ok, summary: "libcurl \(library.version), \(library.tls)"))
+        if let problem = CurlTransport.libraryProblem {
+            checks.append(.init(name: "http", verdict: .problem, summary: problem,
+                                fix: "install libcurl (apt install libcurl4); flow loads it on its first request"))
+        } else {
+            checks.append(.init(name: "http", verdict: .ok, summary: "libcurl \(library.version), \(library.tls)"))
+        }
         let engines = await ContainerEngineProbe.probeAll(environment: environment, timeout: probeTimeout, clock: clock)
         checks.append(engineCheck(engines))
         let aws = await checkAWS(&checks)

@@ -305,14 +305,23 @@ private func forwardSignalToPipe(_ signalNumber: Int32) {
     _ = write(signalPipeWriteEnd, &byte, 1)
 }
 
-/// The current commit, read with git when the working directory is a repository.
+/// The current commit, read from the repository's files (`GitHead`) or, where only git can
+/// say, with git.
 enum Git {
     /// How long one `git rev-parse` may take before it is killed and taken as no answer.
     static let timeout = Duration.seconds(30)
 
-    /// The commit and the branch checked out, from one `git rev-parse HEAD --abbrev-ref HEAD`
-    /// (one process, not two); both nil outside a repository, before its first commit, or without git.
+    /// The commit and the branch checked out, as `git rev-parse HEAD --abbrev-ref HEAD` reports
+    /// them; both nil outside a repository, before its first commit, or without git.
     static func checkout(environment: [String: String] = ProcessInfo.processInfo.environment) async -> (sha: String?, branch: String?) {
+        if let read = GitHead.read(from: FileManager.default.currentDirectoryPath, environment: environment) {
+            return (read.sha, read.branch)
+        }
+        return await askGit(environment: environment)
+    }
+
+    /// One `git rev-parse HEAD --abbrev-ref HEAD` (one process, not two).
+    static func askGit(environment: [String: String]) async -> (sha: String?, branch: String?) {
         guard let result = try? await ChildProcess.run(["git", "rev-parse", "HEAD", "--abbrev-ref", "HEAD"], environment: environment,
                                                        timeout: timeout),
               result.succeeded else { return (nil, nil) }

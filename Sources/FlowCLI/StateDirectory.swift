@@ -47,15 +47,16 @@ struct StateDirectory {
         }
     }
 
-    /// The database, for commands that only read (`status`, `runs`, `logs`): opened as for
-    /// writing when the state directory can be written (as every command does, migrating an
-    /// older database), else read-only, without migrating or creating any file, so a state
-    /// directory on a read-only mount or owned by someone else can still be looked at.
+    /// The database, for commands that only read (`status`, `runs`, `logs`): a read-only
+    /// connection that writes and syncs nothing (an older schema is migrated first) when the
+    /// state directory can be written, else read-only without migrating or creating any file
+    /// (the `-shm` file included), so a state directory on a read-only mount or owned by
+    /// someone else can still be looked at.
     func openForReading() throws -> RunDatabase {
         umask(0o077)
         guard FileManager.default.fileExists(atPath: databasePath) else { throw CLIError("no runs yet: \(databasePath) does not exist") }
         guard access(path, W_OK) == 0, access(databasePath, W_OK) == 0 else { return try RunDatabase.readOnly(path: databasePath) }
-        return try RunDatabase(path: databasePath)
+        return try RunDatabase.reader(path: databasePath)
     }
 }
 

@@ -32,8 +32,10 @@ final class CurlTransfer: @unchecked Sendable {
     private let control = Mutex(Control())
 
     init(_ request: HTTPRequest, proxy: String?, noProxy: String?, userAgent: String) throws {
-        _ = CurlGlobal.ready
-        guard let easy = curl_easy_init() else {
+        if let problem = CurlGlobal.problem {
+            throw HTTPError(kind: .other, method: request.method, url: request.url, message: problem)
+        }
+        guard let easy = flow_curl_easy_init() else {
             throw HTTPError(kind: .other, method: request.method, url: request.url, message: "curl_easy_init failed")
         }
         self.easy = easy
@@ -55,8 +57,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headerList)
+        flow_curl_easy_cleanup(easy)
+        flow_curl_slist_free_all(headerList)
         errorBuffer.deallocate()
         source.close()
         download?.discard()
@@ -116,11 +118,11 @@ final class CurlTransfer: @unchecked Sendable {
                 throw HTTPError(kind: .invalidRequest, method: request.method, url: request.url,
                                 message: "header \(field.name.debugDescription) has a line break or an empty name")
             }
-            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+            headerList = flow_curl_slist_append(headerList, "\(field.name): \(field.value)")
         }
         if case .memory = source, request.headers["Content-Type"] == nil {
             // libcurl would label a memory body as a form (application/x-www-form-urlencoded).
-            headerList = curl_slist_append(headerList, "Content-Type: application/octet-stream")
+            headerList = flow_curl_slist_append(headerList, "Content-Type: application/octet-stream")
         }
         if headerList != nil { try check(flow_curl_set_list(easy, CURLOPT_HTTPHEADER, headerList)) }
 
@@ -184,7 +186,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func check(_ code: CURLcode) throws {
         guard code == CURLE_OK else {
             throw HTTPError(kind: .invalidRequest, method: request.method, url: request.url,
-                            message: "libcurl option refused: \(String(cString: curl_easy_strerror(code)))",
+                            message: "libcurl option refused: \(String(cString: flow_curl_easy_strerror(code)))",
                             curlCode: Int(code.rawValue))
         }
     }
@@ -257,7 +259,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPError {
         let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let message = detail.isEmpty ? String(cString: flow_curl_easy_strerror(code)) : detail
         let kind: HTTPError.Kind = switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
         case CURLE_COULDNT_CONNECT: .connect

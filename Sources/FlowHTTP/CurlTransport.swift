@@ -57,9 +57,12 @@ public struct CurlTransport: HTTPTransport {
         return (response, transfer.redirectURL)
     }
 
+    /// Why libcurl cannot be used (it is loaded on first use, not linked), or nil when it can.
+    public static var libraryProblem: String? { CurlGlobal.problem }
+
     /// libcurl's version and TLS backend, as `curl_version_info` reports them.
     public static var libraryVersion: (version: String, tls: String) {
-        _ = CurlGlobal.ready
+        if let problem = CurlGlobal.problem { return ("unavailable (\(problem))", "none") }
         guard let info = flow_curl_version() else { return ("unknown", "unknown") }
         let version = info.pointee.version.map { String(cString: $0) } ?? "unknown"
         let tls = info.pointee.ssl_version.map { String(cString: $0) } ?? "none"
@@ -67,9 +70,14 @@ public struct CurlTransport: HTTPTransport {
     }
 }
 
-/// `curl_global_init` once per process, before any handle exists.
+/// libcurl loaded (`flow_curl_load`) and `curl_global_init` called, once per process, before
+/// any handle exists. `problem` says why libcurl cannot be used; nil when it can.
 enum CurlGlobal {
-    static let ready: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    static let problem: String? = {
+        if let reason = flow_curl_load() { return String(cString: reason) }
+        let code = flow_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return code == CURLE_OK ? nil : "curl_global_init failed: \(String(cString: flow_curl_easy_strerror(code)))"
+    }()
 }
 
 /// One thread running libcurl's multi interface. Requests arrive through an inbox (with
@@ -89,8 +97,8 @@ final class CurlLoop: @unchecked Sendable {
     private var active: [ObjectIdentifier: CurlTransfer] = [:]
 
     private init() {
-        _ = CurlGlobal.ready
-        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        precondition(CurlGlobal.problem == nil, "a transfer exists only once libcurl is loaded")
+        guard let multi = flow_curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
         let thread = Thread { [self] in run() }
         thread.name = "flow.http"
@@ -99,12 +107,12 @@ final class CurlLoop: @unchecked Sendable {
 
     func submit(_ transfer: CurlTransfer) {
         inbox.withLock { $0.adds.append(transfer) }
-        curl_multi_wakeup(multi)
+        flow_curl_multi_wakeup(multi)
     }
 
     func cancel(_ transfer: CurlTransfer) {
         inbox.withLock { $0.cancels.append(transfer) }
-        curl_multi_wakeup(multi)
+        flow_curl_multi_wakeup(multi)
     }
 
     private func run() {
@@ -115,14 +123,14 @@ final class CurlLoop: @unchecked Sendable {
             }
             for transfer in work.adds { add(transfer) }
             for transfer in work.cancels where active.removeValue(forKey: ObjectIdentifier(transfer)) != nil {
-                curl_multi_remove_handle(multi, transfer.easy)
+                flow_curl_multi_remove_handle(multi, transfer.easy)
                 transfer.finish(.failure(CancellationError()))
             }
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            flow_curl_multi_perform(multi, &running)
             collectCompletions()
             // Waits for socket activity, libcurl's next timeout or a wake-up, whichever is first.
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            flow_curl_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
 
@@ -131,9 +139,9 @@ final class CurlLoop: @unchecked Sendable {
             transfer.finish(.failure(CancellationError()))
             return
         }
-        let code = curl_multi_add_handle(multi, transfer.easy)
+        let code = flow_curl_multi_add_handle(multi, transfer.easy)
         guard code == CURLM_OK else {
-            let message = String(cString: curl_multi_strerror(code))
+            let message = String(cString: flow_curl_multi_strerror(code))
             transfer.finish(.failure(HTTPError(kind: .other, method: transfer.request.method, url: transfer.request.url,
                                                message: "libcurl refused the transfer: \(message)")))
             return
@@ -143,12 +151,12 @@ final class CurlLoop: @unchecked Sendable {
 
     private func collectCompletions() {
         var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
+        while let message = flow_curl_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             let result = message.pointee.data.result
             var context: UnsafeMutableRawPointer?
             _ = flow_curl_get_pointer(easy, CURLINFO_PRIVATE, &context)
-            curl_multi_remove_handle(multi, easy)
+            flow_curl_multi_remove_handle(multi, easy)
             guard let context else { continue }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             active.removeValue(forKey: ObjectIdentifier(transfer))

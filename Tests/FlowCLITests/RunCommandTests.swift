@@ -168,7 +168,7 @@ import FlowTestSupport
         let shell = try await runFlow(["steps", "shell"])
         #expect(shell.status == 0)
         #expect(shell.stdout.contains("  script  (script, required)\n"))
-        #expect(shell.stdout.contains("  shell  (string, default: bash)\n"))
+        #expect(shell.stdout.contains("  shell  (string)\n      the interpreter: `bash` (run with `-eo pipefail`; the default)"))
         #expect(shell.stdout.contains("those the step declares under `outputs:`"))
         #expect(shell.stdout.contains("example:\n  test:\n    run: |"))
         let notify = try await runFlow(["steps", "notify"])

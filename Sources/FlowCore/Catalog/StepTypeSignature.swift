@@ -1,3 +1,4 @@
+import Foundation
 /// What validation and `flow steps` know about a step type: its inputs (the schema `with:` is
 /// checked against) and its outputs. Built-in types derive it from their typed input
 /// (``StepInputSchema``); the user's `steps/<name>/step.yml` types declare it in YAML.
@@ -109,16 +110,47 @@ public struct StepInput: Sendable, Hashable {
 
 /// The registry validation consults: step type name → signature. The engine's `StepRegistry`
 /// fills it; FlowCore holds no list of its own.
+///
+/// A signature may be registered as a way to make it, made on first use and kept: reading a
+/// built-in type's input schema decodes its `Input` once with a recording decoder, and doing
+/// that for every built-in at every start was a fifth of a one-step run's time. A run reads
+/// the signatures of the types its pipeline uses; `flow steps` reads them all.
 public struct StepCatalog: Sendable {
-    public private(set) var types: [String: StepTypeSignature] = [:]
+    private var entries: [String: Entry] = [:]
+
+    /// A signature, or how to make it once.
+    private final class Entry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var made: StepTypeSignature?
+        private let make: @Sendable () -> StepTypeSignature
+
+        init(_ make: @escaping @Sendable () -> StepTypeSignature) { self.make = make }
+
+        var signature: StepTypeSignature {
+            lock.lock()
+            defer { lock.unlock() }
+            if let made { return made }
+            let signature = make()
+            made = signature
+            return signature
+        }
+    }
 
     public init() {}
 
     public mutating func register(_ signature: StepTypeSignature) {
-        types[signature.name] = signature
+        entries[signature.name] = Entry { signature }
     }
 
-    public subscript(name: String) -> StepTypeSignature? { types[name] }
+    /// Registers type `name`, its signature made by `make` when first asked for.
+    public mutating func register(name: String, _ make: @escaping @Sendable () -> StepTypeSignature) {
+        entries[name] = Entry(make)
+    }
 
-    public var names: [String] { types.keys.sorted() }
+    public subscript(name: String) -> StepTypeSignature? { entries[name]?.signature }
+
+    /// Every signature (each made now if it was not yet).
+    public var types: [String: StepTypeSignature] { entries.mapValues(\.signature) }
+
+    public var names: [String] { entries.keys.sorted() }
 }

@@ -23,6 +23,7 @@ func pairsEqual<V: Equatable>(_ a: [(name: String, value: V)], _ b: [(name: Stri
 extension PlannedScript: Equatable {
     public static func == (a: PlannedScript, b: PlannedScript) -> Bool {
         a.inputs == b.inputs && a.substitution == b.substitution && a.interpreter == b.interpreter
+            && a.interpreterWritten == b.interpreterWritten
     }
 }
 

@@ -148,11 +148,15 @@ public struct PlannedScript: Sendable {
     public var inputs: StepTypeSignature.ScriptInputs
     public var substitution: ShellSubstitution
     public var interpreter: String
+    /// Whether the step wrote `shell:`; when it did not, the interpreter input is left unset
+    /// (bash, and a one-command script may be started without it: ``SimpleCommand``).
+    public var interpreterWritten: Bool
 
-    public init(inputs: StepTypeSignature.ScriptInputs, substitution: ShellSubstitution, interpreter: String) {
+    public init(inputs: StepTypeSignature.ScriptInputs, substitution: ShellSubstitution, interpreter: String, interpreterWritten: Bool = true) {
         self.inputs = inputs
         self.substitution = substitution
         self.interpreter = interpreter
+        self.interpreterWritten = interpreterWritten
     }
 }
 

@@ -329,7 +329,7 @@ public struct RunPlanner {
     static func plannedScript(_ step: Step) throws -> PlannedScript? {
         guard let script = step.script, let inputs = step.signature?.script else { return nil }
         return PlannedScript(inputs: inputs, substitution: try ShellSubstitution.prepare(script.text.text, shell: script.shell?.value),
-                             interpreter: script.shell?.value ?? ScriptShell.defaultShell)
+                             interpreter: script.shell?.value ?? ScriptShell.defaultShell, interpreterWritten: script.shell != nil)
     }
 
     static func planValue(_ node: YAMLNode) throws -> PlanValue {

@@ -1,27 +1,137 @@
 import Foundation
 
 /// ISO 8601 instants as flow prints and stores them in JSON: UTC, `2026-03-08T07:00:00.000Z`.
+///
+/// Written out with the proleptic Gregorian calendar's arithmetic (`CivilTime`) rather than
+/// `ISO8601DateFormatter`: the formatter loads ICU's calendar and the zone database on first
+/// use, a few milliseconds of every `flow run`'s start, for a format that never changes.
 public enum ISO8601 {
     /// With milliseconds (event and run times).
     public static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        let time = CivilTime(date)
+        return time.dateAndTime + "." + CivilTime.digits(time.millisecond, 3) + "Z"
     }
 
     /// Whole seconds (scheduled instants): `2026-03-08T07:00:00Z`.
     public static func seconds(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        CivilTime(date).dateAndTime + "Z"
     }
 
-    /// An ISO 8601 / RFC 3339 instant with an offset or `Z`, with or without fractional seconds.
+    /// An ISO 8601 / RFC 3339 instant with an offset or `Z`, with or without fractional seconds:
+    /// `2026-03-08T07:00:00Z`, `2026-03-08T07:00:00.5+01:00`. The `T` may be lower case.
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        let bytes = Array(text.utf8)
+        var at = 0
+        func number(_ count: Int) -> Int? {
+            guard at + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[at..<(at + count)] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            at += count
+            return value
+        }
+        func expect(_ characters: String) -> Bool {
+            guard at < bytes.count, characters.utf8.contains(bytes[at]) else { return false }
+            at += 1
+            return true
+        }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect("Tt"),
+              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
+              (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        var fraction = 0.0
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+            at += 1
+            var scale = 0.1
+            let start = at
+            while at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 {
+                fraction += Double(bytes[at] - 0x30) * scale
+                scale /= 10
+                at += 1
+            }
+            guard at > start else { return nil }
+        }
+        var offset = 0
+        if expect("Zz") {
+            offset = 0
+        } else if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") {
+            let sign = bytes[at] == UInt8(ascii: "-") ? -1 : 1
+            at += 1
+            guard let hours = number(2), expect(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard at == bytes.count else { return nil }
+        let days = CivilTime.days(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+}
+
+/// A UTC instant as calendar fields, by Howard Hinnant's days-from-civil algorithms.
+public struct CivilTime: Equatable, Sendable {
+    public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int
+
+    public init(_ date: Date) {
+        // To the nearest microsecond first, then down to the millisecond, as Foundation's
+        // formatters read a Date: `x.231` stored as x.23099994 is still .231.
+        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let milliseconds = Int((microseconds / 1000).rounded(.down))
+        let (days, inDay) = Self.floorDivide(milliseconds, 86_400_000)
+        (year, month, day) = Self.civil(fromDays: days)
+        hour = inDay / 3_600_000
+        minute = inDay / 60_000 % 60
+        second = inDay / 1000 % 60
+        millisecond = inDay % 1000
+    }
+
+    /// `2026-03-08T07:00:00`.
+    public var dateAndTime: String {
+        Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2) + "T"
+            + Self.digits(hour, 2) + ":" + Self.digits(minute, 2) + ":" + Self.digits(second, 2)
+    }
+
+    /// `value` with leading zeros to `width` digits (a negative year keeps its sign).
+    public static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(abs(value))
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// Days since 1970-01-01 of a Gregorian date.
+    public static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDivide(y, 400).quotient
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = floorDivide(z, 146_097).quotient
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func floorDivide(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {
+        let quotient = value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+        return (quotient, value - quotient * divisor)
     }
 }

@@ -102,7 +102,7 @@ extension RunCoordinator {
         }
         if let script = step.script {
             inputs[script.inputs.script] = .string(script.substitution.script)
-            inputs[script.inputs.interpreter] = .string(script.interpreter)
+            if script.interpreterWritten { inputs[script.inputs.interpreter] = .string(script.interpreter) }
             for variable in script.substitution.variables {
                 env[variable.name] = try variable.expression.evaluate(in: context).stringValue
             }

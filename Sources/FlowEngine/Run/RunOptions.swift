@@ -54,11 +54,10 @@ public struct RunOptions: Sendable {
 /// Short, sortable, typeable run ids: `20261122-0200-7f3a` (UTC time, then 4 hex digits).
 public enum RunID {
     public static func make(at date: Date, suffix: UInt16 = UInt16.random(in: 0...UInt16.max)) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let c = CivilTime(date)
         let hex = String(suffix, radix: 16)
-        return String(format: "%04d%02d%02d-%02d%02d-", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        return CivilTime.digits(c.year, 4) + CivilTime.digits(c.month, 2) + CivilTime.digits(c.day, 2) + "-"
+            + CivilTime.digits(c.hour, 2) + CivilTime.digits(c.minute, 2) + "-"
             + String(repeating: "0", count: 4 - hex.count) + hex
     }
 

@@ -16,7 +16,7 @@ public enum StepStatus: String, Codable, Sendable, CaseIterable, DatabaseValueCo
 }
 
 /// One row of `runs`.
-public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "runs"
     public var id: String
     public var pipeline: String
@@ -106,7 +106,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
 }
 
 /// One row of `steps`: a step instance of a run and its latest state.
-public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "steps"
     public var runId: String
     public var stepId: String
@@ -134,7 +134,7 @@ public struct StepRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 /// One row of `attempts`: one try of a step.
-public struct AttemptRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct AttemptRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "attempts"
     public var runId: String
     public var stepId: String
@@ -148,7 +148,7 @@ public struct AttemptRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
 }
 
 /// One row of the append-only `events` log.
-public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "events"
     public var seq: Int64?
     public var runId: String
@@ -164,7 +164,7 @@ public struct EventRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 
 /// One row of `artifacts`: a file a step kept (a SARIF report, a JUnit file, a patch), stored
 /// under the run's folder, masked like logs.
-public struct ArtifactRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct ArtifactRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "artifacts"
     public var runId: String
     public var stepId: String
@@ -188,5 +188,20 @@ public struct ArtifactRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
         self.size = size
         self.sha256 = sha256
         self.createdAt = createdAt
+    }
+}
+
+/// Dates in records as ``RunDatabase/storedDate(_:)`` writes them and reads them back
+/// (`yyyy-MM-dd HH:mm:ss.SSS`, UTC: GRDB's own format), rather than through GRDB's
+/// `DateFormatter` and `Calendar`, which load ICU's calendar and the zone database on first use.
+public protocol StoredDates: FetchableRecord, EncodableRecord {}
+
+extension StoredDates {
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .custom(RunDatabase.readStoredDate)
+    }
+
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .custom { RunDatabase.storedDate($0) }
     }
 }

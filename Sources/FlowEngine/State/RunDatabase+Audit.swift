@@ -4,7 +4,7 @@ import GRDB
 /// One row of `audit`: one decision a `remediate` step made about one piece of evidence, taken or
 /// not (an action run, a "needs a person", nothing to do). Every text column is masked before it
 /// is written (``RunDatabase/recordAudit(_:secrets:)``).
-public struct AuditRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct AuditRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "audit"
     /// Assigned on insert; orders the rows of one run.
     public var id: Int64?
@@ -46,7 +46,7 @@ public struct AuditRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 
 extension RunDatabase {
     /// `v6-audit`: the table of remediation decisions.
-    static func registerAuditMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerAuditMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v6-audit") { db in
             try db.create(table: "audit") { t in
                 t.autoIncrementedPrimaryKey("id")

@@ -5,7 +5,7 @@ import FlowCore
 /// One memoized success (`cache:`): the key it answers, the step and run that made it, and what
 /// a later run reuses, its outputs (the stored bytes) and the paths saved with it
 /// (``StepCacheStore``). One row per key; a newer success of the same key replaces it.
-public struct CacheEntryRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct CacheEntryRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "cache"
     /// The key's digest (``CacheKey``), `sha256:…`.
     public var key: String
@@ -25,7 +25,7 @@ public struct CacheEntryRecord: Codable, Sendable, Hashable, FetchableRecord, Pe
 extension RunDatabase {
     /// `v10-cache`: the `cache` table (``CacheEntryRecord``) and `steps.cachedFrom`, the run whose
     /// success a step reused (its row is `succeeded` with that run's outputs).
-    static func registerCacheMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerCacheMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v10-cache") { db in
             try db.create(table: "cache") { t in
                 t.primaryKey("key", .text)

@@ -11,20 +11,20 @@ extension RunDatabase {
     public func cancelRun(_ runId: String, from: RunStatus, reason: String, at: Date) throws -> Bool {
         try writing("record run \(runId) as cancelled") { db in
             try db.execute(sql: "UPDATE runs SET status = 'cancelled', finishedAt = ? WHERE id = ? AND status = ?",
-                           arguments: [at, runId, from.rawValue])
+                           arguments: [Self.storedDate(at), runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
             let unfinished = try StepRecord.filter(Column("runId") == runId && ["pending", "running"].contains(Column("status"))).fetchAll(db)
             for step in unfinished {
                 try db.execute(sql: "UPDATE steps SET status = 'cancelled', reason = ?, finishedAt = ? WHERE runId = ? AND stepId = ? AND status = ?",
-                               arguments: [reason, at, runId, step.stepId, step.status.rawValue])
+                               arguments: [reason, Self.storedDate(at), runId, step.stepId, step.status.rawValue])
                 try EventRecord(runId: runId, at: at, kind: .stepFinished, stepId: step.stepId,
                                 data: Self.json(["status": "cancelled", "reason": reason])).insert(db)
             }
             try db.execute(sql: "UPDATE attempts SET status = 'cancelled', error = ?, finishedAt = ? WHERE runId = ? AND status = 'running'",
-                           arguments: [reason, at, runId])
+                           arguments: [reason, Self.storedDate(at), runId])
             // A cancelled run does not rerun: requests its steps left pending are dropped.
             try db.execute(sql: "UPDATE reruns SET status = 'dropped', note = 'run cancelled', settledAt = ? WHERE runId = ? AND status = 'pending'",
-                           arguments: [at, runId])
+                           arguments: [Self.storedDate(at), runId])
             try EventRecord(runId: runId, at: at, kind: .runFinished, data: Self.json(["status": "cancelled", "reason": reason])).insert(db)
             return true
         }
@@ -42,10 +42,10 @@ extension RunDatabase {
     /// When the run's current owner took it: its start, or its latest resume or retry.
     public func takenAt(_ runId: String) throws -> Date? {
         try reading("read run \(runId)") { db in
-            try Date.fetchOne(db, sql: """
+            try DatabaseValue.fetchOne(db, sql: """
                 SELECT at FROM events WHERE runId = ? AND kind IN ('run-started', 'run-resumed', 'run-retried')
                 ORDER BY seq DESC LIMIT 1
-                """, arguments: [runId])
+                """, arguments: [runId]).flatMap(Self.readStoredDate)
         }
     }
 }

@@ -17,7 +17,7 @@ extension RunDatabase {
     /// `v9-labels`: `steps.name` and `steps.description` (the step's `name:` and `description:`,
     /// masked), and `runs.outputs` (the pipeline's `outputs:` when the run ended, a JSON array of
     /// `[name, value]` pairs in declaration order, masked).
-    static func registerLabelMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerLabelMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v9-labels") { db in
             try db.alter(table: "steps") { t in
                 t.add(column: "name", .text)

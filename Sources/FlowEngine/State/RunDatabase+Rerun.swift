@@ -4,7 +4,7 @@ import FlowCore
 
 /// One row of `reruns`: a step's request to run steps of its run again (``RerunRequest``),
 /// committed before the step goes on, and what became of it.
-public struct RerunRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct RerunRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord, StoredDates {
     public static let databaseTableName = "reruns"
 
     /// `pending` until the pass ends; then `carried-out` (in rerun `pass`), `refused` (the pass
@@ -70,7 +70,7 @@ public struct RerunRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
 /// Recording rerun requests and carrying them out (see ``RerunRequest``).
 extension RunDatabase {
     /// `v5-reruns`: the `reruns` table.
-    static func registerRerunMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerRerunMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v5-reruns") { db in
             try db.create(table: "reruns") { t in
                 t.autoIncrementedPrimaryKey("id")
@@ -130,7 +130,7 @@ extension RunDatabase {
         try writing("record the rerun requests of run \(runId)") { db in
             for id in ids {
                 try db.execute(sql: "UPDATE reruns SET status = ?, note = ?, settledAt = ? WHERE id = ? AND runId = ? AND status = 'pending'",
-                               arguments: [status.rawValue, note, at, id, runId])
+                               arguments: [status.rawValue, note, Self.storedDate(at), id, runId])
             }
             try EventRecord(runId: runId, at: at, kind: status == .refused ? .rerunRefused : .rerunDropped, data: Self.json(["note": note])).insert(db)
         }
@@ -143,7 +143,7 @@ extension RunDatabase {
         try db.execute(sql: "UPDATE runs SET params = ? WHERE id = ?", arguments: [pass.storedParams, runId])
         for id in pass.requestIDs {
             try db.execute(sql: "UPDATE reruns SET status = 'carried-out', pass = ?, settledAt = ? WHERE id = ? AND runId = ? AND status = 'pending'",
-                           arguments: [pass.number, at, id, runId])
+                           arguments: [pass.number, Self.storedDate(at), id, runId])
             guard db.changesCount == 1 else { throw ResumeRefused(runId: runId, expected: from) }
         }
         try EventRecord(runId: runId, at: at, kind: .runRerun, data: Self.json([

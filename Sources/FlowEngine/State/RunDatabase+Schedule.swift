@@ -6,7 +6,7 @@ import GRDB
 /// (or a range of consecutive times decided alike), and how the run it started ended. The
 /// unique key (pipeline, entry, scheduledSecond) is what makes two daemons on one database fire
 /// a time once: the second one's insert finds the row there.
-public struct FireRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct FireRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "schedule_fires"
     public var seq: Int64?
     public var pipeline: String
@@ -41,7 +41,7 @@ public struct FireRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 extension RunDatabase {
     /// `v8-schedule-fires`: the fires schedule daemons decided, unique per (pipeline, entry,
     /// scheduled time), and when each entry was first seen (where its catch-up starts).
-    static func registerScheduleMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerScheduleMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v8-schedule-fires") { db in
             try db.create(table: "schedule_fires") { t in
                 t.autoIncrementedPrimaryKey("seq")
@@ -133,7 +133,7 @@ extension RunDatabase {
         try writing("record the end of schedule fire \(seq)") { db in
             try db.execute(sql: """
                 UPDATE schedule_fires SET outcome = ?, reason = COALESCE(?, reason), finishedAt = ? WHERE seq = ? AND outcome IS NULL
-                """, arguments: [outcome, reason, at, seq])
+                """, arguments: [outcome, reason, Self.storedDate(at), seq])
         }
     }
 
@@ -144,7 +144,7 @@ extension RunDatabase {
             try db.execute(sql: """
                 UPDATE schedule_fires SET outcome = 'skipped', reason = ?, finishedAt = ?
                 WHERE pipeline = ? AND entry = ? AND scheduledSecond = ? AND outcome IS NULL
-                """, arguments: [reason, at, pipeline, entry, Int64(scheduledAt.timeIntervalSince1970)])
+                """, arguments: [reason, Self.storedDate(at), pipeline, entry, Int64(scheduledAt.timeIntervalSince1970)])
         }
     }
 

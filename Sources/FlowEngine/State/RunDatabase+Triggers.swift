@@ -4,7 +4,7 @@ import GRDB
 /// One row of `launches`: a start or a takeover of a run, with its typed trigger. The run's first
 /// launch holds the trigger that created it (also in `runs`); each `flow resume`, `flow retry`, or
 /// resume inside CodeBuild adds one.
-public struct LaunchRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct LaunchRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDates {
     public static let databaseTableName = "launches"
     public var seq: Int64?
     public var runId: String
@@ -31,7 +31,7 @@ public struct LaunchRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 extension RunDatabase {
     /// `v7-triggers`: the typed trigger's details beside `runs.trigger` (its kind), and the
     /// `launches` table. Runs recorded before it keep their kind and get one launch row.
-    static func registerTriggerMigration(_ migrator: inout DatabaseMigrator) {
+    static func registerTriggerMigration(_ migrator: inout MigrationList) {
         migrator.registerMigration("v7-triggers") { db in
             try db.alter(table: "runs") { t in
                 t.add(column: "triggerEntry", .text)

@@ -2,6 +2,16 @@ import Foundation
 import GRDB
 import FlowCore
 
+/// Migrations by identifier, in order: what the `register…Migration` functions fill, for GRDB's
+/// migrator (upgrades) and ``RunDatabase/createSchema(_:)`` (a new database, in one go).
+struct MigrationList {
+    private(set) var all: [(identifier: String, body: @Sendable (Database) throws -> Void)] = []
+
+    mutating func registerMigration(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        all.append((identifier, migrate))
+    }
+}
+
 /// The durable state of every run: runs, steps, attempts and events in SQLite. Every state
 /// change is a transaction committed before the engine acts on it, and every status change is
 /// a compare-and-set, so two processes can never both start the same step.
@@ -20,12 +30,23 @@ public final class RunDatabase: Sendable {
         let pool: DatabasePool
         do {
             try Self.refuseNewerSchema(at: path)
+            // Said at once, not at the first commit: SQLite opens a WAL database it may not
+            // write (its -wal file already there) and fails only when a transaction writes.
+            let directory = (path as NSString).deletingLastPathComponent
+            if access(path, F_OK) == 0, access(path, W_OK) != 0 || access(directory.isEmpty ? "." : directory, W_OK) != 0 {
+                throw DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
+            }
             pool = try Self.takingTurns(at: path) {
                 let pool = try DatabasePool(path: path, configuration: config)
                 // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
-                // does, so the writing connection gets FULL again here.
-                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                // does. The schema is made (or migrated) with NORMAL: ten migrations of a new
+                // database are ten commits, and each syncing would be most of a one-step run's
+                // start. In WAL mode NORMAL keeps the database consistent; a migration lost to a
+                // power cut is applied again at the next open. Then the writing connection gets
+                // FULL, before any run is recorded; the first FULL commit's sync of the WAL
+                // makes the schema's frames before it durable too.
                 try Self.migrate(pool)
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
                 return pool
             }
         } catch let newer as NewerSchema {
@@ -85,6 +106,27 @@ public final class RunDatabase: Sendable {
         }
     }
 
+    /// Opens an existing `path` for a command that only reads (`status`, `runs`, `logs`):
+    /// a read-only connection, so nothing is written or synced (a pool's open and close
+    /// write: GRDB makes the WAL file exist, the last connection checkpoints). When the schema
+    /// is older than this flow's, it is migrated through the writing open instead, once.
+    public static func reader(path: String) throws -> RunDatabase {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try refuseNewerSchema(queue)
+            if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return RunDatabase(migrated: queue) }
+            try queue.close()
+        } catch let newer as NewerSchema {
+            throw StateError(path: path, action: "open the state database", reason: newer.description)
+        } catch {
+            throw StateError(path: path, action: "open the state database", error: error)
+        }
+        return try RunDatabase(path: path)
+    }
+
     /// The database file's path, for messages.
     var path: String { writer.path }
 
@@ -109,6 +151,7 @@ public final class RunDatabase: Sendable {
     static func migrate(_ writer: any DatabaseWriter) throws {
         let migrator = Self.migrator
         try refuseNewerSchema(writer)
+        if try createSchema(writer) { return }
         var tries = 0
         while true {
             do {
@@ -152,8 +195,16 @@ public final class RunDatabase: Sendable {
         if !unknown.isEmpty { throw NewerSchema(unknown: unknown) }
     }
 
+    /// GRDB's migrator over ``migrations``: it upgrades a database an older flow made.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        for (identifier, body) in migrations.all { migrator.registerMigration(identifier, migrate: body) }
+        return migrator
+    }
+
+    /// Every migration, in order.
+    static var migrations: MigrationList {
+        var migrator = MigrationList()
         migrator.registerMigration("v1") { db in
             try db.create(table: "runs") { t in
                 t.primaryKey("id", .text)
@@ -240,6 +291,33 @@ public final class RunDatabase: Sendable {
         registerLabelMigration(&migrator)
         registerCacheMigration(&migrator)
         return migrator
+    }
+
+    /// Makes the whole schema of a new (empty) database in one transaction, and records every
+    /// migration as applied the way GRDB's migrator does (`grdb_migrations`), so it later sees
+    /// nothing to do. Ten migrations run one by one are ten transactions, each followed by a
+    /// foreign-key check: most of the cost of creating a state directory, which every first
+    /// run pays. Returns false, doing nothing, when the database is not empty. The schema it
+    /// makes is the one the migrations make one by one (RunDatabaseOpeningTests compares them).
+    static func createSchema(_ writer: any DatabaseWriter) throws -> Bool {
+        try writer.writeWithoutTransaction { db in
+            var created = false
+            // As GRDB's migrator runs each migration (its deferred foreign-key checks): with the
+            // checks off, so a migration that rebuilds a table works as it does there.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction(.immediate) {
+                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else { return .rollback }
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                for (identifier, body) in migrations.all {
+                    try body(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                created = true
+                return .commit
+            }
+            return created
+        }
     }
 
     // MARK: Creating a run
@@ -435,7 +513,7 @@ public final class RunDatabase: Sendable {
                           outputs: [(name: String, value: String)]? = nil) throws -> Bool {
         try writing("record the end of run \(runId)") { db in
             try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
-                           arguments: [status.rawValue, at, runId, from.rawValue])
+                           arguments: [status.rawValue, Self.storedDate(at), runId, from.rawValue])
             guard db.changesCount == 1 else { return false }
             if let outputs {
                 try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?",
@@ -448,7 +526,7 @@ public final class RunDatabase: Sendable {
 
     public func heartbeat(_ runId: String, at: Date) throws {
         try writing("record the heartbeat of run \(runId)") { db in
-            try db.execute(sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [at, runId])
+            try db.execute(sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [Self.storedDate(at), runId])
         }
     }
 
@@ -511,20 +589,45 @@ public final class RunDatabase: Sendable {
     }
 
     /// A date as GRDB stores one ("yyyy-MM-dd HH:mm:ss.SSS" in UTC, milliseconds truncated),
-    /// without GRDB's `DateFormatter`, which cost more than the rest of a transition. Records
-    /// read these back as `Date` like any other.
+    /// without GRDB's `DateFormatter`, which loads ICU's calendar and the zone database (more
+    /// than the rest of a transition, and a large part of a short run's start). Every stored
+    /// date goes through here: bound arguments, and records through ``StoredDates``.
     static func storedDate(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        let fraction = Int(milliseconds - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        let c = CivilTime(date)
+        return CivilTime.digits(c.year, 4) + "-" + CivilTime.digits(c.month, 2) + "-" + CivilTime.digits(c.day, 2) + " "
+            + CivilTime.digits(c.hour, 2) + ":" + CivilTime.digits(c.minute, 2) + ":" + CivilTime.digits(c.second, 2) + "."
+            + CivilTime.digits(c.millisecond, 3)
+    }
+
+    /// A stored date read back: `yyyy-MM-dd HH:mm:ss[.SSS]` (UTC) by flow's own arithmetic;
+    /// any other form GRDB reads (a number, an ISO 8601 variant) through GRDB.
+    static func readStoredDate(_ value: DatabaseValue) -> Date? {
+        if case .string(let text) = value.storage, let date = parseStoredDate(text) { return date }
+        return Date.fromDatabaseValue(value)
+    }
+
+    static func parseStoredDate(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 19 || bytes.count == 23 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
         }
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2) + " "
-            + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2) + "." + pad(fraction, 3)
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: " "),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+        var milliseconds = 0
+        if bytes.count == 23 {
+            guard bytes[19] == UInt8(ascii: "."), let fraction = number(20..<23) else { return nil }
+            milliseconds = fraction
+        }
+        let seconds = CivilTime.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + milliseconds) / 1000)
     }
 
     /// A typed column's value as statements bind it: JSON text, as GRDB stores a record's

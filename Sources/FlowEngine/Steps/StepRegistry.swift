@@ -10,14 +10,16 @@ public struct StepRegistry: Sendable {
 
     public init() {}
 
+    /// Registers `type`; its signature is made when first asked for (``StepCatalog``).
     public mutating func register<T: StepType>(_ type: T) {
-        let signature = type.signature
-        catalog.register(signature)
-        runners[signature.name] = { inputs, context in
-            try await type.run(try Self.input(T.self, signature, inputs).get(), context: context)
+        let name = type.typeName
+        catalog.register(name: name) { type.signature }
+        let catalog = self.catalog
+        runners[name] = { inputs, context in
+            try await type.run(try Self.input(T.self, catalog[name]!, inputs).get(), context: context)
         }
-        keys[signature.name] = { inputs, workingDirectory in
-            type.cacheKey(workingDirectory: workingDirectory) { try? Self.input(T.self, signature, inputs).get() }
+        keys[name] = { inputs, workingDirectory in
+            type.cacheKey(workingDirectory: workingDirectory) { try? Self.input(T.self, catalog[name]!, inputs).get() }
         }
     }
 

@@ -6,6 +6,8 @@ import FlowCore
 public protocol StepType: Sendable {
     associatedtype Input: Decodable & Sendable
     var signature: StepTypeSignature { get }
+    /// The type's name, known without making its signature (which may cost: see ``StepCatalog``).
+    var typeName: String { get }
     func run(_ input: Input, context: StepContext) async throws -> StepOutcome
     /// What a memoized step's key (`cache:`) holds of this type besides the step's inputs: its
     /// version (a change of the type's code is a new key) and the files and folders its result
@@ -45,7 +47,12 @@ public protocol BuiltinStepType: StepType where Input: StepInputSchema {
     static var fileChecks: [String: InputFileCheck] { get }
 }
 
+extension StepType {
+    public var typeName: String { signature.name }
+}
+
 extension BuiltinStepType {
+    public var typeName: String { Self.name }
     public static var script: StepTypeSignature.ScriptInputs? { nil }
     public static var fileChecks: [String: InputFileCheck] { [:] }
 

@@ -8,7 +8,8 @@ import FlowEngine
 public struct ShellStep: BuiltinStepType {
     public struct Input: StepInputSchema {
         public var script: String
-        public var shell: String
+        /// nil when the step does not say (bash; a one-command script may then run without it).
+        public var shell: String?
         public var container: ContainerInput?
         public var runsOn: RunsOnInput?
 
@@ -20,8 +21,9 @@ public struct ShellStep: BuiltinStepType {
             "container": InputHelp("run the script inside this image (`container:` on a `run:` step), through the container engine"),
             "runs-on": InputHelp("run the script elsewhere: `{ codebuild: { project: NAME } }` runs it as an AWS CodeBuild build (`runs-on:` on a `run:` step)"),
             "script": InputHelp("the script to run; `${{ }}` in it become environment variables, never text"),
-            "shell": InputHelp("the interpreter: `bash` (run with `-eo pipefail`), `sh` (with `-e`), a program name, or a command line with `{0}` for the script file",
-                               default: ScriptShell.defaultShell),
+            // No `default:` here: an unset shell is bash all the same, but it also lets a script
+            // of one plain command start without bash (DirectCommand), which `shell: bash` keeps off.
+            "shell": InputHelp("the interpreter: `bash` (run with `-eo pipefail`; the default), `sh` (with `-e`), a program name, or a command line with `{0}` for the script file; when unset, a script that is one plain command starts without bash"),
         ]
     }
 
@@ -41,17 +43,23 @@ public struct ShellStep: BuiltinStepType {
 
     public func run(_ input: Input, context: StepContext) async throws -> StepOutcome {
         if let target = input.runsOn?.codebuild {
-            let buildspec = CodeBuildBuildspec(script: input.script, shell: input.shell,
+            let buildspec = CodeBuildBuildspec(script: input.script, shell: input.shell ?? ScriptShell.defaultShell,
                                                directory: Self.remoteDirectory(context.workingDirectory, workspace: context.workspace))
             return try await CodeBuildStepRun(target: target, buildspec: buildspec, context: context).run()
         }
-        let scriptPath = context.attemptDirectory + "/script"
         let outputPath = context.attemptDirectory + "/outputs"
-        try ScratchDirectory.writeFile(scriptPath, input.script)
-        defer { unlink(scriptPath) }
         try OutputFile.create(at: outputPath)
         defer { unlink(outputPath) }
-        let command = ScriptCommand.commandLine(for: input.shell, script: scriptPath)
+        if input.shell == nil, input.container == nil,
+           let direct = DirectCommand(script: input.script, environment: context.environment, workingDirectory: context.workingDirectory) {
+            let outcome = try await context.runProcess(direct.program, direct.arguments,
+                                                       environment: direct.environment.merging(["FLOW_OUTPUT": outputPath]) { a, _ in a })
+            return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: Self.exitCodeAsBashReports(outcome))
+        }
+        let scriptPath = context.attemptDirectory + "/script"
+        try ScratchDirectory.writeFile(scriptPath, input.script)
+        defer { unlink(scriptPath) }
+        let command = ScriptCommand.commandLine(for: input.shell ?? ScriptShell.defaultShell, script: scriptPath)
         let outcome: ProcessOutcome
         if let container = input.container {
             outcome = try await container.run(command, output: outputPath, context: context).outcome
@@ -59,6 +67,13 @@ public struct ShellStep: BuiltinStepType {
             outcome = try await context.runProcess(command[0], Array(command.dropFirst()), environment: ["FLOW_OUTPUT": outputPath])
         }
         return StepOutcome(outputs: try OutputFile.read(at: outputPath), exitCode: ScriptCommand.exitCode(outcome))
+    }
+
+    /// A command started without bash, as bash would have reported its end: a signal that
+    /// ended the command (and not flow's own stop, which would have ended bash too) is 128+N.
+    static func exitCodeAsBashReports(_ outcome: ProcessOutcome) -> Int32? {
+        if case .signaled(let signal) = outcome.termination, !outcome.timedOut, !outcome.cancelled { return 128 + signal }
+        return ScriptCommand.exitCode(outcome)
     }
 
     /// The working directory on CodeBuild: under the build's source folder as it is under the

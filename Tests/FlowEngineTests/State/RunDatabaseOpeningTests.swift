@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-import FlowEngine
+@testable import FlowEngine
 import FlowTestSupport
 
 /// Opening the state database: the pragmas DESIGN.md §4 asks for, and several openers of a new
@@ -40,5 +40,40 @@ import FlowTestSupport
             let database = try RunDatabase(path: path)
             #expect(try database.runs().isEmpty)
         }
+    }
+}
+
+extension RunDatabaseOpeningTests {
+    /// Every table's columns (name, type, not null, default, key), foreign keys and indexes, and
+    /// the migrations recorded: what the schema is, however the CREATE text reads.
+    private func shape(_ db: Database) throws -> [String] {
+        var lines: [String] = []
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        for table in tables {
+            for row in try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY name", arguments: [table]) {
+                lines.append("\(table) column \(row[0] as String) \(row[1] as String) \(row[2] as Int) \((row[3] as String?) ?? "-") \(row[4] as Int)")
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(?) ORDER BY \"from\"", arguments: [table]) {
+                lines.append("\(table) references \(row[0] as String) \(row[1] as String) \((row[2] as String?) ?? "-") \(row[3] as String)")
+            }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") {
+            lines.append("index \(row[0] as String) on \(row[1] as String): \(row[2] as String)")
+        }
+        lines += try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").map { "applied \($0)" }
+        return lines
+    }
+
+    @Test func aNewDatabaseGetsInOneTransactionTheSchemaTheMigrationsMakeOneByOne() throws {
+        let oneByOne = try DatabaseQueue()
+        try RunDatabase.migrator.migrate(oneByOne)
+        let inOneGo = try DatabaseQueue()
+        #expect(try RunDatabase.createSchema(inOneGo))
+        let expected = try oneByOne.read(shape)
+        #expect(expected.count > 40)
+        #expect(try inOneGo.read(shape) == expected)
+        #expect(try inOneGo.read { try RunDatabase.migrator.hasCompletedMigrations($0) })
+        #expect(try !RunDatabase.createSchema(inOneGo), "a database with a schema is left to the migrator")
+        _ = try RunDatabase(writer: inOneGo)
     }
 }
