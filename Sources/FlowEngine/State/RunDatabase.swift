@@ -293,12 +293,171 @@ public final class RunDatabase: Sendable {
         return migrator
     }
 
+    /// The schema every migration together makes, as SQLite records it (`sqlite_master`): what
+    /// ``createSchema(_:)`` runs for a new database, parsed once rather than built migration by
+    /// migration. A new migration changes it too; RunDatabaseOpeningTests fails until it does,
+    /// and prints the difference.
+    static let schema = """
+        CREATE TABLE "runs" (
+            "id" TEXT PRIMARY KEY NOT NULL,
+            "pipeline" TEXT NOT NULL,
+            "file" TEXT NOT NULL,
+            "source" TEXT NOT NULL,
+            "sourceDigest" TEXT NOT NULL,
+            "params" TEXT NOT NULL,
+            "profile" TEXT,
+            "trigger" TEXT NOT NULL,
+            "gitSha" TEXT,
+            "secretNames" TEXT NOT NULL,
+            "status" TEXT NOT NULL,
+            "createdAt" DATETIME NOT NULL,
+            "finishedAt" DATETIME,
+            "ownerPid" INTEGER,
+            "ownerHost" TEXT,
+            "heartbeatAt" DATETIME,
+            "resumeCount" INTEGER NOT NULL DEFAULT 0,
+            "selection" TEXT,
+            "images" TEXT,
+            "triggerEntry" TEXT,
+            "triggerScheduledAt" DATETIME,
+            "triggerBuildId" TEXT,
+            "outputs" TEXT
+        );
+        CREATE TABLE "steps" (
+            "runId" TEXT NOT NULL REFERENCES "runs"("id") ON DELETE CASCADE,
+            "stepId" TEXT NOT NULL,
+            "position" INTEGER NOT NULL,
+            "status" TEXT NOT NULL,
+            "attempts" INTEGER NOT NULL DEFAULT 0,
+            "outputs" TEXT,
+            "exitCode" INTEGER,
+            "error" TEXT,
+            "reason" TEXT,
+            "startedAt" DATETIME,
+            "finishedAt" DATETIME,
+            "name" TEXT,
+            "description" TEXT,
+            "matrix" TEXT,
+            "cachedFrom" TEXT,
+            PRIMARY KEY ("runId", "stepId")
+        );
+        CREATE TABLE "attempts" (
+            "runId" TEXT NOT NULL,
+            "stepId" TEXT NOT NULL,
+            "number" INTEGER NOT NULL,
+            "status" TEXT NOT NULL,
+            "exitCode" INTEGER,
+            "error" TEXT,
+            "startedAt" DATETIME NOT NULL,
+            "finishedAt" DATETIME,
+            "logPath" TEXT NOT NULL,
+            PRIMARY KEY ("runId", "stepId", "number"),
+            FOREIGN KEY ("runId", "stepId") REFERENCES "steps"("runId", "stepId") ON DELETE CASCADE
+        );
+        CREATE TABLE "events" (
+            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "runId" TEXT NOT NULL REFERENCES "runs"("id") ON DELETE CASCADE,
+            "at" DATETIME NOT NULL,
+            "kind" TEXT NOT NULL,
+            "stepId" TEXT,
+            "data" TEXT
+        );
+        CREATE TABLE "artifacts" (
+            "runId" TEXT NOT NULL,
+            "stepId" TEXT NOT NULL,
+            "attempt" INTEGER NOT NULL,
+            "name" TEXT NOT NULL,
+            "kind" TEXT NOT NULL,
+            "path" TEXT NOT NULL,
+            "size" INTEGER NOT NULL,
+            "sha256" TEXT NOT NULL,
+            "createdAt" DATETIME NOT NULL,
+            PRIMARY KEY ("runId", "stepId", "attempt", "name"),
+            FOREIGN KEY ("runId", "stepId") REFERENCES "steps"("runId", "stepId") ON DELETE CASCADE
+        );
+        CREATE TABLE "reruns" (
+            "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "runId" TEXT NOT NULL REFERENCES "runs"("id") ON DELETE CASCADE,
+            "stepId" TEXT NOT NULL,
+            "attempt" INTEGER NOT NULL,
+            "steps" TEXT NOT NULL,
+            "params" TEXT NOT NULL,
+            "reason" TEXT NOT NULL,
+            "requestedAt" DATETIME NOT NULL,
+            "status" TEXT NOT NULL,
+            "pass" INTEGER,
+            "note" TEXT,
+            "settledAt" DATETIME
+        );
+        CREATE TABLE "audit" (
+            "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "runId" TEXT NOT NULL REFERENCES "runs"("id") ON DELETE CASCADE,
+            "stepId" TEXT NOT NULL,
+            "rule" TEXT,
+            "evidence" TEXT,
+            "action" TEXT,
+            "confidence" DOUBLE,
+            "minConfidence" DOUBLE NOT NULL,
+            "dryRun" BOOLEAN NOT NULL,
+            "outcome" TEXT NOT NULL,
+            "detail" TEXT NOT NULL,
+            "at" DATETIME NOT NULL
+        );
+        CREATE TABLE "launches" (
+            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "runId" TEXT NOT NULL REFERENCES "runs"("id") ON DELETE CASCADE,
+            "at" DATETIME NOT NULL,
+            "kind" TEXT NOT NULL,
+            "entry" TEXT,
+            "scheduledAt" DATETIME,
+            "buildId" TEXT
+        );
+        CREATE TABLE "schedule_fires" (
+            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "pipeline" TEXT NOT NULL,
+            "entry" TEXT NOT NULL,
+            "scheduledSecond" INTEGER NOT NULL,
+            "throughSecond" INTEGER,
+            "count" INTEGER NOT NULL,
+            "decision" TEXT NOT NULL,
+            "reason" TEXT,
+            "decidedAt" DATETIME NOT NULL,
+            "decidedBy" TEXT NOT NULL,
+            "runId" TEXT,
+            "outcome" TEXT,
+            "finishedAt" DATETIME,
+            UNIQUE ("pipeline", "entry", "scheduledSecond")
+        );
+        CREATE TABLE "schedule_entries" (
+            "pipeline" TEXT NOT NULL,
+            "entry" TEXT NOT NULL,
+            "firstSeenSecond" INTEGER NOT NULL,
+            PRIMARY KEY ("pipeline", "entry")
+        );
+        CREATE TABLE "cache" (
+            "key" TEXT PRIMARY KEY NOT NULL,
+            "stepId" TEXT NOT NULL,
+            "pipeline" TEXT NOT NULL,
+            "runId" TEXT NOT NULL,
+            "outputs" TEXT NOT NULL,
+            "paths" TEXT NOT NULL,
+            "bytes" INTEGER NOT NULL,
+            "createdAt" DATETIME NOT NULL
+        );
+        CREATE INDEX "runs_by_pipeline" ON "runs"("pipeline", "createdAt");
+        CREATE INDEX "events_by_run" ON "events"("runId", "seq");
+        CREATE INDEX "reruns_by_run" ON "reruns"("runId", "status");
+        CREATE INDEX "audit_by_run" ON "audit"("runId", "id");
+        CREATE INDEX "launches_by_run" ON "launches"("runId", "seq");
+        """
+
     /// Makes the whole schema of a new (empty) database in one transaction, and records every
     /// migration as applied the way GRDB's migrator does (`grdb_migrations`), so it later sees
     /// nothing to do. Ten migrations run one by one are ten transactions, each followed by a
-    /// foreign-key check: most of the cost of creating a state directory, which every first
-    /// run pays. Returns false, doing nothing, when the database is not empty. The schema it
-    /// makes is the one the migrations make one by one (RunDatabaseOpeningTests compares them).
+    /// foreign-key check, and their table-building code re-reads the schema as it goes: most
+    /// of the cost of creating a state directory, which every first run pays. Returns false,
+    /// doing nothing, when the database is not empty. The schema it makes is the one the
+    /// migrations make one by one (RunDatabaseOpeningTests compares them).
     static func createSchema(_ writer: any DatabaseWriter) throws -> Bool {
         try writer.writeWithoutTransaction { db in
             var created = false
@@ -309,8 +468,8 @@ public final class RunDatabase: Sendable {
             try db.inTransaction(.immediate) {
                 guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else { return .rollback }
                 try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-                for (identifier, body) in migrations.all {
-                    try body(db)
+                try db.execute(sql: schema)
+                for (identifier, _) in migrations.all {
                     try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
                 }
                 created = true
