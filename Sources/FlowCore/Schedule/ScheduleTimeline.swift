@@ -128,22 +128,12 @@ public struct ScheduleTimeline: Sendable {
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
+        Int64(CivilTime.floorDivide(Int(a), Int(b)).quotient)
     }
 
-    /// The proleptic Gregorian date of a day number (days since 1970-01-01); H. Hinnant's
-    /// `civil_from_days`.
+    /// The proleptic Gregorian date of a day number (days since 1970-01-01), by ``CivilTime``.
     static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
+        CivilTime.civil(fromDays: Int(days))
     }
 }
 
