@@ -41,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -244,11 +245,44 @@ def resume(flow, d, name, steps):
     return rerun, rows, lambda: check_flow(flow, d, state, steps, attempts=len(steps) + 1)
 
 
+def scale(flow, version, work, sizes):
+    """Issue 17's flatness and memory figures: W1's shape (independent `run: "true"` steps,
+    max-parallel 2) at each size, flow alone, one run each from a fresh state dir, under GNU time.
+    Per step: wall time / steps; per planned step: (peak RSS - the smallest run's) / (steps - its steps)."""
+    print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")
+    print(f"{'steps':>7} {'wall s':>8} {'per step µs':>12} {'peak RSS MiB':>13} {'RSS per step KiB':>17}")
+    rows = []
+    for n in sorted(sizes):
+        d = os.path.join(work, f"scale-{n}")
+        write_pipeline(d, f"scale{n}", [(f"s{i}", []) for i in range(n)])
+        flow_run = FreshStateRun(flow, "pipeline.yml", d)
+        report = os.path.join(d, "rss")
+        argv = [shutil.which("time"), "-f", "%M", "-o", report] + flow_run()
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=d, stdout=subprocess.DEVNULL, check=True)
+        wall = time.perf_counter() - start
+        check_flow(flow, d, flow_run.last, [None] * n)
+        flow_run.remove()
+        with open(report) as f:
+            peak = int(f.read().split()[-1]) / 1024
+        rows.append((n, wall, peak))
+        base_n, _, base_peak = rows[0]
+        per_planned = (peak - base_peak) * 1024 / (n - base_n) if n > base_n else float("nan")
+        print(f"{n:>7} {wall:>8.2f} {wall / n * 1e6:>12.0f} {peak:>13.1f} {per_planned:>17.2f}")
+    first, last = rows[0], rows[-1]
+    growth = (last[1] / last[0]) / (first[1] / first[0]) - 1
+    print(f"cost per step from {first[0]} to {last[0]} steps: {growth * 100:+.0f}% (target within 10%)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=list(workloads()), action="append", help="run only this workload (repeatable)")
     parser.add_argument("--no-build", action="store_true", help="use the existing .build/release/flow")
+    parser.add_argument("--scale", type=int, nargs="*", metavar="STEPS",
+                        help="instead: flow alone on W1's shape at these sizes (default 1000 10000 50000), one run each: "
+                             "cost per step and peak RSS per planned step")
     args = parser.parse_args()
 
     ensure("ninja", "ninja-build")
@@ -256,6 +290,8 @@ def main():
     flow, version = release_flow(build=not args.no_build)
     work = os.path.join(ROOT, "bench/results/engine")
     shutil.rmtree(work, ignore_errors=True)
+    if args.scale is not None:
+        return scale(flow, version, work, args.scale or [1000, 10_000, 50_000])
 
     print(f"flow {version} (release build), {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")

@@ -30,6 +30,7 @@ public struct FlowCommand: AsyncParsableCommand {
         // then fail with EPIPE and are dropped, and the run goes on to its end. Children start
         // with every signal at its default, so steps still get SIGPIPE as usual.
         signal(SIGPIPE, SIG_IGN)
+        defer { OpenDatabases.closeAll() }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import FlowEngine
 
 /// Where state lives: `--state-dir`, else `$FLOW_HOME`, else the `runs/` folder of the project
@@ -28,7 +29,7 @@ struct StateDirectory {
             try Self.makeDirectory(path)
         }
         chmod(path, 0o700)
-        return try RunDatabase(path: databasePath)
+        return OpenDatabases.keep(try RunDatabase(path: databasePath))
     }
 
     /// `mkdir -p` with mode 0700, failing with the errno of the first component that could not
@@ -56,7 +57,27 @@ struct StateDirectory {
         umask(0o077)
         guard FileManager.default.fileExists(atPath: databasePath) else { throw CLIError("no runs yet: \(databasePath) does not exist") }
         guard access(path, W_OK) == 0, access(databasePath, W_OK) == 0 else { return try RunDatabase.readOnly(path: databasePath) }
-        return try RunDatabase.reader(path: databasePath)
+        return OpenDatabases.keep(try RunDatabase.reader(path: databasePath))
+    }
+}
+
+/// The databases a command opened for writing, closed when the command ends
+/// (``FlowCommand/main(_:)``), so their WAL is checkpointed into the database file as SQLite
+/// does on close rather than left behind by `exit`.
+enum OpenDatabases {
+    private static let opened = Mutex<[RunDatabase]>([])
+
+    static func keep(_ database: RunDatabase) -> RunDatabase {
+        opened.withLock { $0.append(database) }
+        return database
+    }
+
+    static func closeAll() {
+        let all = opened.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        all.forEach { $0.close() }
     }
 }
 

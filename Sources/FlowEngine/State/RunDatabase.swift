@@ -68,7 +68,7 @@ public final class RunDatabase: Sendable {
         let parent = (path as NSString).deletingLastPathComponent
         let descriptor = Glibc.open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return try open() }
-        defer { close(descriptor) }
+        defer { Glibc.close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
         return try open()
     }
@@ -125,6 +125,17 @@ public final class RunDatabase: Sendable {
             throw StateError(path: path, action: "open the state database", error: error)
         }
         return try RunDatabase(path: path)
+    }
+
+    /// Checkpoints the WAL into the database file (and empties the WAL), then closes the
+    /// connections: what SQLite does when its last connection closes, which a pool (whose
+    /// readers cannot checkpoint) or a process that exits never gets to. The file alone then
+    /// holds every commit, so a copy, or a read-only mount read with `immutable=1`
+    /// (``readOnly(path:)``), sees it all. Errors are ignored: every commit is durable in the
+    /// WAL either way.
+    public func close() {
+        try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        if let pool = writer as? DatabasePool { try? pool.close() } else if let queue = writer as? DatabaseQueue { try? queue.close() }
     }
 
     /// The database file's path, for messages.
