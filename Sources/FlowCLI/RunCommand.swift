@@ -187,10 +187,18 @@ extension RunCommand {
 final class SummaryCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [StepSummary] = []
+    /// Where each step's summary is in `items`: a later summary of the same step replaces it
+    /// in place, found without a scan (a scan per step made a 50,000-step run quadratic).
+    private var positions: [String: Int] = [:]
     func add(_ event: RunEvent) {
         guard case .stepFinished(let summary) = event else { return }
         lock.withLock {
-            if let i = items.firstIndex(where: { $0.stepID == summary.stepID }) { items[i] = summary } else { items.append(summary) }
+            if let i = positions[summary.stepID] {
+                items[i] = summary
+            } else {
+                positions[summary.stepID] = items.count
+                items.append(summary)
+            }
         }
     }
     var summaries: [StepSummary] { lock.withLock { items } }

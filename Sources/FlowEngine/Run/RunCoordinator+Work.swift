@@ -125,7 +125,8 @@ extension RunCoordinator {
                                   directory: directory, images: images, context: context)
         }
         var resources = options.resources
-        resources[RunView.Key.self] = RunView(runID: runID, values: context.values, database: database, secrets: secrets)
+        resources[RunView.Key.self] = RunView(runID: runID, values: registry.readsRunValues(step.uses) ? context.values : [:],
+                                              database: database, secrets: secrets)
         return StepWork(
             index: index, runID: runID, stepID: step.id, name: name(of: index), uses: step.uses, inputs: .object(inputs), environment: env,
             workingDirectory: directory,

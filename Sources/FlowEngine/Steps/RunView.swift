@@ -7,7 +7,10 @@ import FlowCore
 /// every attempt; reached through ``StepContext/runView()``.
 public struct RunView: Sendable {
     public let runID: String
-    /// The expression contexts as the engine had them when it prepared this step.
+    /// The expression contexts as the engine had them when it prepared this step; empty for a
+    /// type that does not say it reads them (``StepType/readsRunValues``). Every step holding
+    /// them would hold the run's `steps` object while it runs, and each step finishing meanwhile
+    /// would then copy it: a cost per step that grew with the run (quadratic at 50,000 steps).
     public let values: [String: ExpressionValue]
     let database: RunDatabase
     let secrets: RunSecrets

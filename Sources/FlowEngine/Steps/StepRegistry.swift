@@ -7,6 +7,8 @@ public struct StepRegistry: Sendable {
     private var runners: [String: @Sendable (ExpressionValue, StepContext) async throws -> StepOutcome] = [:]
     private var keys: [String: @Sendable (ExpressionValue, String) -> StepTypeCacheKey] = [:]
     public private(set) var catalog = StepCatalog()
+    /// The types whose ``StepType/readsRunValues`` is true.
+    private var readersOfRunValues: Set<String> = []
 
     public init() {}
 
@@ -14,6 +16,7 @@ public struct StepRegistry: Sendable {
     public mutating func register<T: StepType>(_ type: T) {
         let name = type.typeName
         catalog.register(name: name) { type.signature }
+        if T.readsRunValues { readersOfRunValues.insert(name) }
         let catalog = self.catalog
         runners[name] = { inputs, context in
             try await type.run(try Self.input(T.self, catalog[name]!, inputs).get(), context: context)
@@ -41,6 +44,9 @@ public struct StepRegistry: Sendable {
     public func cacheKey(_ name: String, inputs: ExpressionValue, workingDirectory: String) -> StepTypeCacheKey? {
         keys[name]?(inputs, workingDirectory)
     }
+
+    /// Whether step type `name` reads the run's expression values (``RunView/values``).
+    public func readsRunValues(_ name: String) -> Bool { readersOfRunValues.contains(name) }
 
     /// The names of every registered type.
     public var names: Set<String> { Set(catalog.names) }

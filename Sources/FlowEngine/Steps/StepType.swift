@@ -8,6 +8,9 @@ public protocol StepType: Sendable {
     var signature: StepTypeSignature { get }
     /// The type's name, known without making its signature (which may cost: see ``StepCatalog``).
     var typeName: String { get }
+    /// Whether the type reads the run's expression values through ``RunView/values`` (`remediate`'s
+    /// runbooks do); only then are they handed to it.
+    static var readsRunValues: Bool { get }
     func run(_ input: Input, context: StepContext) async throws -> StepOutcome
     /// What a memoized step's key (`cache:`) holds of this type besides the step's inputs: its
     /// version (a change of the type's code is a new key) and the files and folders its result
@@ -49,6 +52,7 @@ public protocol BuiltinStepType: StepType where Input: StepInputSchema {
 
 extension StepType {
     public var typeName: String { signature.name }
+    public static var readsRunValues: Bool { false }
 }
 
 extension BuiltinStepType {

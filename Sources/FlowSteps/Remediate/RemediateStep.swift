@@ -10,6 +10,8 @@ public struct RemediateStep: BuiltinStepType {
     public typealias Input = RemediateInput
 
     public static let name = "remediate"
+    /// Its runbooks' expressions read `steps`, `params` and the rest (``RunView/values``).
+    public static let readsRunValues = true
     public static let summary = "Decides what to do about failed steps or CloudWatch alarms from a runbook of rules (re-run a step, run a command, POST a webhook, roll a stack back), acts at or above min-confidence, and audits every decision"
     public static let outputs = StepTypeSignature.Outputs.fixed([
         StepOutput("outcome", "`acted`, `failed`, `needs-person` or `nothing-to-do`: the most serious of the decisions"),
