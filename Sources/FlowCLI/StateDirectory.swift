@@ -61,9 +61,10 @@ struct StateDirectory {
     }
 }
 
-/// The databases a command opened for writing, closed when the command ends
-/// (``FlowCommand/main(_:)``), so their WAL is checkpointed into the database file as SQLite
-/// does on close rather than left behind by `exit`.
+/// The databases a command opened (for writing, or through a reader that may have migrated an
+/// older schema), closed when the command ends (``FlowCommand/main(_:)``), so a WAL a command
+/// wrote is checkpointed into the database file as SQLite does on close rather than left
+/// behind by `exit`. A read-only connection's close writes nothing.
 enum OpenDatabases {
     private static let opened = Mutex<[RunDatabase]>([])
 
