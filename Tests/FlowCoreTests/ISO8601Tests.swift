@@ -41,6 +41,6 @@ import Testing
     }
 
     @Test func runIDsAreTheUTCMinuteAndASuffix() {
-        #expect(CivilTime(Date(timeIntervalSince1970: 1_772_953_259)).dateAndTime == "2026-03-08T07:00:59")
+        #expect(CivilTime(Date(timeIntervalSince1970: 1_772_953_259)).dateAndTime() == "2026-03-08T07:00:59")
     }
 }

@@ -9,12 +9,12 @@ public enum ISO8601 {
     /// With milliseconds (event and run times).
     public static func string(_ date: Date) -> String {
         let time = CivilTime(date)
-        return time.dateAndTime + "." + CivilTime.digits(time.millisecond, 3) + "Z"
+        return time.dateAndTime() + "." + CivilTime.digits(time.millisecond, 3) + "Z"
     }
 
     /// Whole seconds (scheduled instants): `2026-03-08T07:00:00Z`.
     public static func seconds(_ date: Date) -> String {
-        CivilTime(date).dateAndTime + "Z"
+        CivilTime(date).dateAndTime() + "Z"
     }
 
     /// An ISO 8601 / RFC 3339 instant with an offset or `Z`, with or without fractional seconds:
@@ -23,12 +23,7 @@ public enum ISO8601 {
         let bytes = Array(text.utf8)
         var at = 0
         func number(_ count: Int) -> Int? {
-            guard at + count <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[at..<(at + count)] {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
+            guard let value = CivilTime.number(bytes, at, count) else { return nil }
             at += count
             return value
         }
@@ -37,10 +32,7 @@ public enum ISO8601 {
             at += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect("Tt"),
-              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
-              (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 61 else { return nil }
+        guard let whole = CivilTime.seconds(bytes, at: &at, separators: "Tt") else { return nil }
         var fraction = 0.0
         if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
             at += 1
@@ -65,9 +57,7 @@ public enum ISO8601 {
             return nil
         }
         guard at == bytes.count else { return nil }
-        let days = CivilTime.days(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        return Date(timeIntervalSince1970: Double(whole - offset) + fraction)
     }
 }
 
@@ -88,10 +78,43 @@ public struct CivilTime: Equatable, Sendable {
         millisecond = inDay % 1000
     }
 
-    /// `2026-03-08T07:00:00`.
-    public var dateAndTime: String {
-        Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2) + "T"
+    /// `2026-03-08T07:00:00` (`separator` between the date and the time).
+    public func dateAndTime(separator: String = "T") -> String {
+        Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2) + separator
             + Self.digits(hour, 2) + ":" + Self.digits(minute, 2) + ":" + Self.digits(second, 2)
+    }
+
+    /// Reads `YYYY-MM-DD?HH:MM:SS` (`?` one of `separators`) from `bytes` at `at`, moving past
+    /// it: seconds since 1970-01-01 (UTC), or nil when it is not a real date and time.
+    public static func seconds(_ bytes: [UInt8], at: inout Int, separators: String) -> Int? {
+        var position = at
+        func number(_ count: Int) -> Int? {
+            guard let value = Self.number(bytes, position, count) else { return nil }
+            position += count
+            return value
+        }
+        func expect(_ characters: String) -> Bool {
+            guard position < bytes.count, characters.utf8.contains(bytes[position]) else { return false }
+            position += 1
+            return true
+        }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect(separators),
+              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        at = position
+        return days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+    }
+
+    /// The `count` ASCII digits of `bytes` from `start` as a number; nil when any is not a digit.
+    public static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        guard start >= 0, start + count <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[start..<(start + count)] {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     /// `value` with leading zeros to `width` digits (a negative year keeps its sign).

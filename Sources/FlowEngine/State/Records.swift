@@ -190,18 +190,3 @@ public struct ArtifactRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
         self.createdAt = createdAt
     }
 }
-
-/// Dates in records as ``RunDatabase/storedDate(_:)`` writes them and reads them back
-/// (`yyyy-MM-dd HH:mm:ss.SSS`, UTC: GRDB's own format), rather than through GRDB's
-/// `DateFormatter` and `Calendar`, which load ICU's calendar and the zone database on first use.
-public protocol StoredDates: FetchableRecord, EncodableRecord {}
-
-extension StoredDates {
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .custom(RunDatabase.readStoredDate)
-    }
-
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .custom { RunDatabase.storedDate($0) }
-    }
-}
