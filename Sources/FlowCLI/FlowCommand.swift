@@ -32,7 +32,7 @@ public struct FlowCommand: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         defer { OpenDatabases.closeAll() }
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parse(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -59,6 +59,27 @@ public struct FlowCommand: AsyncParsableCommand {
             if !message.isEmpty { Terminal.standardError.write(message + "\n") }
             return code == .validationFailure ? ExitStatus.invalidInput.rawValue : code.rawValue
         }
+    }
+}
+
+extension FlowCommand {
+    /// argument-parser's parse of `arguments`, quicker where it can be. Parsing from the root
+    /// reflects the root's arguments twice (once to look for a completion-script request) before
+    /// the subcommand's: about half of a ~3 ms parse, at every start. A command line that names
+    /// a subcommand and none of argument-parser's built-in flags is parsed by that subcommand
+    /// itself, by the same definitions, so it means the same. Anything that does not parse that
+    /// way (a mistake, `--help`, a completion request) is parsed again from the root, so
+    /// messages, usage lines and help are what they always were.
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        let builtIn: Set<String> = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script",
+                                    "--experimental-dump-help", "--experimental-print-completion"]
+        if let name = arguments.first,
+           let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name || $0.configuration.aliases.contains(name) }),
+           !arguments.contains(where: { builtIn.contains($0) || $0.hasPrefix("--generate-completion-script=") }),
+           let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())) {
+            return command
+        }
+        return try parseAsRoot(arguments)
     }
 }
 

@@ -218,6 +218,7 @@ public actor RunCoordinator {
         defer { heartbeat?.cancel() }
         let inbox = self.inbox
         var tasks: [Int: Task<Void, Never>] = [:]
+        var last = Decisions()
         await withTaskCancellationHandler {
             var actions = Task.isCancelled ? scheduler.handle(.cancel) : []
             actions += scheduler.handle(.begin)
@@ -236,14 +237,19 @@ public actor RunCoordinator {
                         actions += scheduler.handle(.forceCancel)
                     }
                 }
-                act(actions, after: finishes, tasks: &tasks)
+                if actions.isEmpty && tasks.isEmpty {
+                    // The run's last finishes: committed with its end, in one transaction.
+                    last = finishes
+                } else {
+                    act(actions, after: finishes, tasks: &tasks)
+                }
             }
         } onCancel: {
             inbox.add(.cancel)
         }
         // Every attempt swept its own; this reaps what died since and kills anything late.
         await AdoptedOrphans.sweep(everyThread: true)
-        return conclude()
+        return conclude(after: last)
     }
 
     /// The second level of cancellation: stops the cleanup steps a cancelled run is still
@@ -417,15 +423,13 @@ public actor RunCoordinator {
         return names[step.id]
     }
 
-    /// Marks whatever never started as cancelled (or never ready) and records the run's end.
-    func conclude() -> RunStatus {
+    /// Marks whatever never started as cancelled (or never ready) and records the run's end,
+    /// in one commit with `finishes` (the steps whose end ended the run).
+    func conclude(after finishes: Decisions = Decisions()) -> RunStatus {
         let (final, left) = scheduler.conclusion()
-        if storageError == nil, !left.isEmpty {
-            var batch = Decisions()
-            for (index, reason) in left {
-                batch.transitions.append(.init(stepId: scheduler.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
-            }
-            _ = commit(batch)
+        var batch = finishes
+        for (index, reason) in left {
+            batch.transitions.append(.init(stepId: scheduler.steps[index].id, from: .pending, to: .cancelled, at: clock.now(), reason: reason))
         }
         var status: RunStatus = storageError != nil ? .failed : final
         let (outputs, problem) = pipelineOutputs()
@@ -434,10 +438,15 @@ public actor RunCoordinator {
             if status == .succeeded { status = .failed }
         }
         let now = clock.now()
-        do {
-            try database.finishRun(runID, to: status, at: now, outputs: outputs.map { ($0.name, $0.value) })
-        } catch {
-            recorder.emit(.runError(message: "the run's end could not be recorded: \(error)"))
+        if storageError == nil {
+            batch.runEnd = .init(status: status, at: now, outputs: outputs.map { ($0.name, $0.value) })
+            if !commit(batch) { status = .failed }
+        } else {
+            do {
+                try database.finishRun(runID, to: status, at: now, outputs: outputs.map { ($0.name, $0.value) })
+            } catch {
+                recorder.emit(.runError(message: "the run's end could not be recorded: \(error)"))
+            }
         }
         recorder.emit(.runFinished(runID: runID, status: status, seconds: now.timeIntervalSince(startedAt), outputs: outputs))
         return status

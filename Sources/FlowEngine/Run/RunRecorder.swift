@@ -21,9 +21,9 @@ final class RunRecorder: @unchecked Sendable {
     func record(_ batch: Decisions) throws {
         try lock.withLock {
             if !batch.transitions.isEmpty || !batch.attempts.isEmpty || !batch.expansions.isEmpty || !batch.labels.isEmpty
-                || !batch.cacheEntries.isEmpty {
+                || !batch.cacheEntries.isEmpty || batch.runEnd != nil {
                 try database.apply(runId: runID, batch.transitions, attempts: batch.attempts, expansions: batch.expansions, labels: batch.labels,
-                                   cacheEntries: batch.cacheEntries)
+                                   cacheEntries: batch.cacheEntries, runEnd: batch.runEnd)
             }
             batch.events.forEach(onEvent)
         }
@@ -46,8 +46,11 @@ struct Decisions: Sendable {
     /// Memoized steps' successes, recorded with them (``CacheEntryRecord``).
     var cacheEntries: [CacheEntryRecord] = []
     var events: [RunEvent] = []
+    /// The run's end, recorded after the rest (``RunDatabase/RunEnd``).
+    var runEnd: RunDatabase.RunEnd?
 
     var isEmpty: Bool {
         transitions.isEmpty && attempts.isEmpty && events.isEmpty && expansions.isEmpty && labels.isEmpty && cacheEntries.isEmpty
+            && runEnd == nil
     }
 }

@@ -35,26 +35,6 @@ extension RunDatabase {
         }
     }
 
-    /// ``refuseNewerSchema(_:)`` on an existing database through a read-only connection,
-    /// before the pool is opened: opening a pool writes (GRDB creates and drops a table to make
-    /// the WAL file exist), and a database a newer flow wrote must be left exactly as it is.
-    /// A database that cannot be opened that way is left for the pool to report.
-    static func refuseNewerSchema(at path: String) throws {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_size > 0 else { return }
-        var config = Configuration()
-        config.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
-        defer { try? queue.close() }
-        do {
-            try refuseNewerSchema(queue)
-        } catch let newer as NewerSchema {
-            throw newer
-        } catch {
-            return
-        }
-    }
-
     /// Throws ``NewerSchema``, before anything is written, when the database holds migrations
     /// this flow does not know: writing to it could corrupt what a newer flow recorded.
     static func refuseNewerSchema(_ reader: any DatabaseReader) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import FlowCore
 
 /// The durable state of every run: runs, steps, attempts and events in SQLite. Every state
@@ -10,45 +11,75 @@ public final class RunDatabase: Sendable {
 
     /// Opens (creating if needed) `path` as a WAL database with `synchronous=FULL`, a busy
     /// timeout, and the schema migrated.
+    ///
+    /// One connection (a queue, not a pool): a run has one writer, and its reads are short.
+    /// Other processes (`flow status`, `flow cancel`, a second run) read and write the same file
+    /// through WAL as before. A pool costs a second connection, and GRDB's pool writes when it
+    /// opens a database without a `-wal` file (it creates and drops a table).
     public convenience init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let pool: DatabasePool
+        let queue: DatabaseQueue
         do {
-            try Self.refuseNewerSchema(at: path)
             // Said at once, not at the first commit: SQLite opens a WAL database it may not
             // write (its -wal file already there) and fails only when a transaction writes.
             let directory = (path as NSString).deletingLastPathComponent
             if access(path, F_OK) == 0, access(path, W_OK) != 0 || access(directory.isEmpty ? "." : directory, W_OK) != 0 {
                 throw DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
             }
-            pool = try Self.takingTurns(at: path) {
-                let pool = try DatabasePool(path: path, configuration: config)
-                // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
-                // does. The schema is made (or migrated) with NORMAL: ten migrations of a new
-                // database are ten commits, and each syncing would be most of a one-step run's
-                // start. In WAL mode NORMAL keeps the database consistent; a migration lost to a
-                // power cut is applied again at the next open. Then the writing connection gets
-                // FULL, before any run is recorded; the first FULL commit's sync of the WAL
-                // makes the schema's frames before it durable too.
-                try Self.migrate(pool)
-                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-                return pool
+            queue = try Self.takingTurns(at: path) {
+                var info = stat()
+                let fresh = stat(path, &info) != 0 || info.st_size == 0
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                // A new database is made without waiting for the disk: its switch to WAL (a
+                // rollback-journal commit of page 1) and its schema (in the WAL) under
+                // `synchronous=OFF`, then the file synced once, through SQLite (a descriptor of
+                // our own, closed, would drop the connection's POSIX locks on the file). The
+                // WAL's first sync, at the first FULL commit, syncs the folder that names both
+                // files, as SQLite does for a new WAL. Made with the defaults, a new database
+                // was six syncs, most of a one-step run's start. An existing database is
+                // migrated with NORMAL: in WAL mode NORMAL keeps it consistent, and a migration
+                // lost to a power cut is applied again at the next open. Either way the
+                // connection gets FULL before any run is recorded; the first FULL commit's
+                // sync of the WAL makes the frames before it durable too.
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: fresh ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    guard mode == "wal" else {
+                        throw DatabaseError(resultCode: .SQLITE_ERROR, message: "could not turn on WAL mode (journal mode \(mode ?? "unknown"))")
+                    }
+                }
+                try Self.migrate(queue)
+                try queue.writeWithoutTransaction { db in
+                    if fresh { try Self.syncMainFile(db) }
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                }
+                return queue
             }
         } catch let newer as NewerSchema {
             throw StateError(path: path, action: "open the state database", reason: newer.description)
         } catch {
             throw StateError(path: path, action: "open the state database", error: error)
         }
-        self.init(migrated: pool)
+        self.init(migrated: queue)
+    }
+
+    /// Syncs the database file through SQLite's own file handle (`xSync` of the main file).
+    private static func syncMainFile(_ db: Database) throws {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        let found = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file)
+        guard found == SQLITE_OK, let file, let sync = file.pointee.pMethods?.pointee.xSync else {
+            throw DatabaseError(resultCode: .SQLITE_IOERR_FSYNC, message: "cannot find the database file to sync it")
+        }
+        let code = sync(file, SQLITE_SYNC_NORMAL)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot sync the new database file") }
     }
 
     /// Runs `open` holding an exclusive `flock(2)` on the database's directory, so processes
-    /// (and pools) opening one file take turns. A new file's switch to WAL needs an exclusive
+    /// opening one file take turns. A new file's switch to WAL needs an exclusive
     /// lock that SQLite does not wait for (a lock upgrade that could deadlock never calls the
     /// busy handler), so two openers racing would see SQLITE_BUSY at once; the kernel queues
     /// them instead, with no polling, and releases the turn however the holder ends. Locking
@@ -289,7 +320,7 @@ public final class RunDatabase: Sendable {
     /// On every step's path, so the statements are prepared once per connection (GRDB's
     /// statement cache) and bound directly, without the record encoders.
     public func apply(runId: String, _ transitions: [Transition], attempts: [AttemptRecord] = [], expansions: [Expansion] = [],
-                      labels: [String: StepLabel] = [:], cacheEntries: [CacheEntryRecord] = []) throws {
+                      labels: [String: StepLabel] = [:], cacheEntries: [CacheEntryRecord] = [], runEnd: RunEnd? = nil) throws {
         try writing("record the steps of run \(runId)") { db in
             for expansion in expansions { try Self.write(expansion, runId: runId, db) }
             try Self.writeLabels(db, runId: runId, labels)
@@ -327,7 +358,34 @@ public final class RunDatabase: Sendable {
                                              Self.storedDate(a.startedAt), a.finishedAt.map(Self.storedDate), a.logPath])
             }
             try Self.writeCacheEntries(db, cacheEntries)
+            if let runEnd { _ = try Self.write(runEnd, runId: runId, from: .running, db) }
         }
+    }
+
+    /// A run's end: its status, when, and its pipeline outputs (nil leaves them as they are).
+    public struct RunEnd: Sendable {
+        public var status: RunStatus
+        public var at: Date
+        public var outputs: [(name: String, value: String)]?
+
+        public init(status: RunStatus, at: Date, outputs: [(name: String, value: String)]? = nil) {
+            self.status = status
+            self.at = at
+            self.outputs = outputs
+        }
+    }
+
+    /// Records `end` if the run is `from` (compare-and-set); false when it is not.
+    private static func write(_ end: RunEnd, runId: String, from: RunStatus, _ db: Database) throws -> Bool {
+        try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
+                       arguments: [end.status.rawValue, storedDate(end.at), runId, from.rawValue])
+        guard db.changesCount == 1 else { return false }
+        if let outputs = end.outputs {
+            try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?",
+                           arguments: [jsonText(outputs.map { NamedValue(name: $0.name, value: $0.value) }), runId])
+        }
+        try EventRecord(runId: runId, at: end.at, kind: .runFinished, data: json(["status": end.status.rawValue])).insert(db)
+        return true
     }
 
     /// Sets the run's status if it is currently `from` (compare-and-set).
@@ -335,15 +393,7 @@ public final class RunDatabase: Sendable {
     public func finishRun(_ runId: String, from: RunStatus = .running, to status: RunStatus, at: Date,
                           outputs: [(name: String, value: String)]? = nil) throws -> Bool {
         try writing("record the end of run \(runId)") { db in
-            try db.execute(sql: "UPDATE runs SET status = ?, finishedAt = ? WHERE id = ? AND status = ?",
-                           arguments: [status.rawValue, Self.storedDate(at), runId, from.rawValue])
-            guard db.changesCount == 1 else { return false }
-            if let outputs {
-                try db.execute(sql: "UPDATE runs SET outputs = ? WHERE id = ?",
-                               arguments: [Self.jsonText(outputs.map { NamedValue(name: $0.name, value: $0.value) }), runId])
-            }
-            try EventRecord(runId: runId, at: at, kind: .runFinished, data: Self.json(["status": status.rawValue])).insert(db)
-            return true
+            try Self.write(RunEnd(status: status, at: at, outputs: outputs), runId: runId, from: from, db)
         }
     }
 

@@ -22,6 +22,26 @@ import FlowTestSupport
         #expect((timeout ?? 0) >= 5000)
     }
 
+    /// Making a new database must not drop the connection's POSIX locks on the file (closing any
+    /// descriptor of a file drops all of a process's locks on it): without its shared lock,
+    /// another process closing its own connection takes itself for the last one, checkpoints
+    /// and deletes the WAL the first connection still writes to, and those commits are lost.
+    @Test func aNewDatabaseKeepsItsLocksSoAnotherProcessClosingLeavesItsWALAlone() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("flow.db").path
+        let database = try RunDatabase(path: path)
+        try database.writer.write { try $0.execute(sql: "CREATE TABLE probe (x INTEGER)") }
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        let touch = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT count(*) FROM runs').fetchone(); c.close()"
+        #expect(try runProcess(python, ["-c", touch, path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the other process deleted the WAL in use")
+        try database.writer.write { try $0.execute(sql: "INSERT INTO probe VALUES (1)") }
+        let count = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM probe').fetchone()[0])"
+        let seen = try runProcess(python, ["-c", count, path])
+        #expect(seen.stdout == "1\n", "\(seen.stdout)\(seen.stderr)")
+    }
+
     @Test func connectionsOpeningANewDatabaseTogetherAllSucceed() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
