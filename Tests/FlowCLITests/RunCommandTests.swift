@@ -21,6 +21,25 @@ import FlowTestSupport
         #expect(r.stdout.split(separator: "\n").last?.contains("succeeded") == true)
     }
 
+    /// A script step's folder in the state holds only its log, so it is made with the log's
+    /// first byte: a step that printed nothing has neither, and `flow logs` shows it empty.
+    @Test func aScriptThatPrintsNothingLeavesNoStepFolder() async throws {
+        let dir = try workspace("""
+            name: p
+            steps:
+              quiet: { run: "true" }
+              loud: { run: echo said }
+            """)
+        defer { dir.remove() }
+        #expect(try await runFlow(["run", "p.yml"], currentDirectory: dir.url).status == 0)
+        let id = try await Runs.newestID(in: dir)
+        let run = dir.file("runs/\(id)")
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("quiet").path))
+        #expect(try String(contentsOf: run.appendingPathComponent("loud/attempt-1.log"), encoding: .utf8) == "said\n")
+        let logs = try await runFlow(["logs", id, "quiet"], currentDirectory: dir.url)
+        #expect(logs.status == 0, "\(logs.stdout)\(logs.stderr)")
+    }
+
     @Test func aFailingRunExitsOneAndShowsTheLogTail() async throws {
         let dir = try workspace("""
             name: p

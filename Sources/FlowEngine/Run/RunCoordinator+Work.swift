@@ -292,8 +292,9 @@ extension RunCoordinator {
     static func runAttempt(_ work: StepWork, attempt: Int, logPath: String, scratch: String) async -> Result<(StepOutcome, Int64?), AttemptFailure> {
         let writer: StepLogWriter
         do {
-            // The step's folder exists before the step runs (``StepContext/stepDirectory``).
-            try LogFile.makeParentDirectories(of: logPath)
+            // The step's folder exists before the step runs (``StepContext/stepDirectory``),
+            // for a type that uses it; otherwise the log makes it with its first byte.
+            if work.registry.usesStepDirectory(work.uses) { try LogFile.makeParentDirectories(of: logPath) }
             writer = try StepLogWriter(path: logPath, secrets: work.secrets, cap: work.logLimit)
         } catch {
             return .failure(AttemptFailure(message: "cannot write the log \(logPath): \(error)", kind: .terminal, cancelled: false))

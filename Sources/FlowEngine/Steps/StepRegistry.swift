@@ -9,6 +9,8 @@ public struct StepRegistry: Sendable {
     public private(set) var catalog = StepCatalog()
     /// The types whose ``StepType/readsRunValues`` is true.
     private var readersOfRunValues: Set<String> = []
+    /// The types whose ``StepType/usesStepDirectory`` is false.
+    private var withoutStepDirectory: Set<String> = []
 
     public init() {}
 
@@ -17,6 +19,7 @@ public struct StepRegistry: Sendable {
         let name = type.typeName
         catalog.register(name: name) { type.signature }
         if T.readsRunValues { readersOfRunValues.insert(name) }
+        if !T.usesStepDirectory { withoutStepDirectory.insert(name) }
         let catalog = self.catalog
         runners[name] = { inputs, context in
             try await type.run(try Self.input(T.self, catalog[name]!, inputs).get(), context: context)
@@ -47,6 +50,9 @@ public struct StepRegistry: Sendable {
 
     /// Whether step type `name` reads the run's expression values (``RunView/values``).
     public func readsRunValues(_ name: String) -> Bool { readersOfRunValues.contains(name) }
+
+    /// Whether step type `name` uses its step folder, made before each attempt (``StepType/usesStepDirectory``).
+    public func usesStepDirectory(_ name: String) -> Bool { !withoutStepDirectory.contains(name) }
 
     /// The names of every registered type.
     public var names: Set<String> { Set(catalog.names) }

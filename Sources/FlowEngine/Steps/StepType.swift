@@ -11,6 +11,10 @@ public protocol StepType: Sendable {
     /// Whether the type reads the run's expression values through ``RunView/values`` (`remediate`'s
     /// runbooks do); only then are they handed to it.
     static var readsRunValues: Bool { get }
+    /// Whether the type uses its step folder (``StepContext/stepDirectory``); only then is the
+    /// folder made before an attempt starts. Otherwise it is made with the first byte of the
+    /// attempt's log, if any: a `mkdir` on the state's disk is a large share of a short step.
+    static var usesStepDirectory: Bool { get }
     func run(_ input: Input, context: StepContext) async throws -> StepOutcome
     /// What a memoized step's key (`cache:`) holds of this type besides the step's inputs: its
     /// version (a change of the type's code is a new key) and the files and folders its result
@@ -53,6 +57,7 @@ public protocol BuiltinStepType: StepType where Input: StepInputSchema {
 extension StepType {
     public var typeName: String { signature.name }
     public static var readsRunValues: Bool { false }
+    public static var usesStepDirectory: Bool { true }
 }
 
 extension BuiltinStepType {
@@ -121,6 +126,8 @@ public struct StepContext: Sendable {
     public var attemptDirectory: String
     /// The step's folder in the run's state (`<state>/<run>/<step>`): kept across attempts and
     /// resumes, for what a step carries from one attempt to the next (autofix-retry's rounds).
+    /// It exists when the attempt starts, unless the type says it does not use it
+    /// (``StepType/usesStepDirectory``).
     public var stepDirectory: String
     /// This attempt's log file (masked as written), for a step that reads a failed attempt's log.
     public var logPath: String

@@ -6,6 +6,8 @@ import FlowEngine
 /// scratch folder and runs it with its interpreter. Expressions were replaced by `FLOW_EXPR_n`
 /// references when the run was planned; their values arrive in the environment.
 public struct ShellStep: BuiltinStepType {
+    /// A script's step folder holds only its log, made with the log's first byte.
+    public static let usesStepDirectory = false
     public struct Input: StepInputSchema {
         public var script: String
         /// nil when the step does not say (bash; a one-command script may then run without it).
