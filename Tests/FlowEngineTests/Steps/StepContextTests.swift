@@ -74,4 +74,29 @@ import FlowTestSupport
         for _ in 0..<1000 { chunked.update([UInt8](repeating: 0x61, count: 1000)) }
         #expect(chunked.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    /// The padding's edges (Python's hashlib as the reference), and the same bytes fed in pieces
+    /// of every size across block edges, contiguous or not, hash the same.
+    @Test func sha256AtBlockEdgesAndInPiecesOfEverySize() {
+        let edges = [55: "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318",
+                     56: "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a",
+                     63: "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34",
+                     64: "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
+                     119: "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb",
+                     120: "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"]
+        for (count, digest) in edges { #expect(SHA256.hex([UInt8](repeating: 0x61, count: count)) == digest, "\(count)") }
+        let data = (0..<5000).map { UInt8(($0 * 7 + 3) % 256) }
+        let expected = "34398b85297bf7d9dfb59b8d511d8bbb44ab23e891570e4395e7871475fc8afb"
+        #expect(SHA256.hex(data) == expected)
+        for piece in 1...130 {
+            var contiguous = SHA256(), lazy = SHA256()
+            for start in stride(from: 0, to: data.count, by: piece) {
+                let slice = data[start..<min(start + piece, data.count)]
+                contiguous.update(slice)
+                lazy.update(slice.lazy.map { $0 })
+            }
+            #expect(contiguous.finalizeHex() == expected, "pieces of \(piece)")
+            #expect(lazy.finalizeHex() == expected, "pieces of \(piece), not contiguous")
+        }
+    }
 }
