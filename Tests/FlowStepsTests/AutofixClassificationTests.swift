@@ -38,6 +38,18 @@ import FlowTestSupport
         #expect(found.signature.hints.contains { found.line.contains($0) })
     }
 
+    /// apt writes `E` and `: message` separately to stderr, and buildah copies the RUN's stdout
+    /// and stderr through separate pipes: a partial stdout line can land between the two (as
+    /// captured in CI, 2026-12-08). The signature does not need apt's `E: ` prefix.
+    @Test func anAptErrorSplitFromItsPrefixByStdoutIsStillRecognised() throws {
+        let lines = ["STEP 2/4: RUN apt-get install -y --no-install-recommends libgomp1", "Reading package lists...",
+                     "Building dependency tree...E", ": Unable to locate package libgomp1", "subprocess exited with status 100"]
+        let found = try #require(Self.catalogue.classify(lines))
+        #expect(found.signature.id == "apt-no-update")
+        #expect(found.groups.dropFirst().first == "libgomp1")
+        #expect(found.signature.hints.contains { found.line.contains($0) })
+    }
+
     @Test func anUnknownFailureHasNoSignature() throws {
         #expect(Self.catalogue.classify(try Self.log("unknown").lines) == nil)
     }
