@@ -71,8 +71,8 @@ extension FlowCommand {
     /// way (a mistake, `--help`, a completion request) is parsed again from the root, so
     /// messages, usage lines and help are what they always were.
     static func parse(_ arguments: [String]) throws -> any ParsableCommand {
-        let builtIn: Set<String> = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script",
-                                    "--experimental-dump-help", "--experimental-print-completion"]
+        let builtIn = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script",
+                       "--experimental-dump-help", "--experimental-print-completion"]
         if let name = arguments.first,
            let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name || $0.configuration.aliases.contains(name) }),
            !arguments.contains(where: { builtIn.contains($0) || $0.hasPrefix("--generate-completion-script=") }),

@@ -19,10 +19,14 @@ extension RunDatabase {
     /// the first's lock, then fails ("table runs already exists") and rolls back. Every
     /// migration is one transaction, so when migrating fails, reading again says whether
     /// another process applied it meanwhile; if not everything is applied yet, try again.
-    static func migrate(_ writer: any DatabaseWriter) throws {
-        let migrator = Self.migrator
-        try refuseNewerSchema(writer)
+    ///
+    /// `fresh`: the file was empty when opened (under the opening's lock), so nothing of a
+    /// newer flow can be in it. A database whose applied migrations are exactly this flow's is
+    /// left alone after one read, without building GRDB's migrator or taking the write lock.
+    static func migrate(_ writer: any DatabaseWriter, fresh: Bool = false) throws {
+        if !fresh, try schemaIsCurrent(writer) { return }
         if try createSchema(writer) { return }
+        let migrator = Self.migrator
         var tries = 0
         while true {
             do {
@@ -35,15 +39,25 @@ extension RunDatabase {
         }
     }
 
-    /// Throws ``NewerSchema``, before anything is written, when the database holds migrations
-    /// this flow does not know: writing to it could corrupt what a newer flow recorded.
-    static func refuseNewerSchema(_ reader: any DatabaseReader) throws {
-        let migrator = Self.migrator
-        let unknown = try reader.read { db -> [String] in
-            guard try migrator.hasBeenSuperseded(db) else { return [] }
-            return try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+    /// Whether the database has exactly this flow's migrations applied (false when it has
+    /// fewer, or no migrations table); throws ``NewerSchema``, before anything is written, when
+    /// it holds migrations this flow does not know: writing to it could corrupt what a newer
+    /// flow recorded.
+    static func schemaIsCurrent(_ reader: any DatabaseReader) throws -> Bool {
+        let known = migrations.all.map(\.identifier)
+        let marks = Array(repeating: "?", count: known.count).joined(separator: ",")
+        // Counted in SQL (every open asks; the names are read only when some are unknown).
+        let (applied, unknown) = try reader.read { db -> (Int, [String]) in
+            guard try db.tableExists("grdb_migrations") else { return (0, []) }
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), sum(identifier NOT IN (\(marks))) FROM grdb_migrations",
+                                       arguments: StatementArguments(known))
+            let applied: Int = row?[0] ?? 0, unknown: Int = row?[1] ?? 0
+            guard unknown > 0 else { return (applied, []) }
+            return (applied, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations WHERE identifier NOT IN (\(marks)) ORDER BY identifier",
+                                                 arguments: StatementArguments(known)))
         }
         if !unknown.isEmpty { throw NewerSchema(unknown: unknown) }
+        return applied == known.count
     }
 
     /// GRDB's migrator over ``migrations``: it upgrades a database an older flow made.

@@ -52,7 +52,7 @@ public final class RunDatabase: Sendable {
                         throw DatabaseError(resultCode: .SQLITE_ERROR, message: "could not turn on WAL mode (journal mode \(mode ?? "unknown"))")
                     }
                 }
-                try Self.migrate(queue)
+                try Self.migrate(queue, fresh: fresh)
                 try queue.writeWithoutTransaction { db in
                     if fresh { try Self.syncMainFile(db) }
                     try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -118,7 +118,8 @@ public final class RunDatabase: Sendable {
             allowed.remove(charactersIn: "?#%")
             let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
             let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
-            try refuseNewerSchema(queue)
+            // An older schema is read as it is (nothing may be written here); a newer one is refused.
+            _ = try schemaIsCurrent(queue)
             return RunDatabase(migrated: queue)
         } catch let newer as NewerSchema {
             throw StateError(path: path, action: "open the state database", reason: newer.description)
@@ -137,8 +138,7 @@ public final class RunDatabase: Sendable {
         config.busyMode = .timeout(30)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
-            try refuseNewerSchema(queue)
-            if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return RunDatabase(migrated: queue) }
+            if try schemaIsCurrent(queue) { return RunDatabase(migrated: queue) }
             try queue.close()
         } catch let newer as NewerSchema {
             throw StateError(path: path, action: "open the state database", reason: newer.description)

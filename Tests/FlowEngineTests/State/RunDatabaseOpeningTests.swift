@@ -101,4 +101,28 @@ extension RunDatabaseOpeningTests {
         #expect(try !RunDatabase.createSchema(inOneGo), "a database with a schema is left to the migrator")
         _ = try RunDatabase(writer: inOneGo)
     }
+
+    /// A database an older flow made (only the first migrations applied) is upgraded when a
+    /// writing command opens it, to the schema a new one gets; a reading command on it migrates
+    /// it once through that open, then reads.
+    @Test func aDatabaseAnOlderFlowMadeIsUpgradedWhenOpened() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let identifiers = RunDatabase.migrations.all.map(\.identifier)
+        #expect(identifiers.count > 2)
+        let fresh = try DatabaseQueue()
+        #expect(try RunDatabase.createSchema(fresh))
+        let expected = try fresh.read(shape)
+        for (n, path) in [(1, dir.file("writer.db").path), (identifiers.count - 1, dir.file("reader.db").path)] {
+            let old = try DatabaseQueue(path: path)
+            try RunDatabase.migrator.migrate(old, upTo: identifiers[n - 1])
+            #expect(try old.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }.count == n)
+            try old.close()
+        }
+        let writer = try RunDatabase(path: dir.file("writer.db").path)
+        #expect(try writer.writer.read(shape) == expected)
+        let reader = try RunDatabase.reader(path: dir.file("reader.db").path)
+        #expect(try reader.writer.read(shape) == expected)
+        #expect(try reader.runs().isEmpty)
+    }
 }
