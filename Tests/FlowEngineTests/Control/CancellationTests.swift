@@ -165,14 +165,16 @@ import FlowTestSupport
         defer { dir.remove() }
         let lock = try GroupLock(stateDirectory: dir.url.path, group: "g")
         // A shell takes the lock on its own descriptor 9 (util-linux flock(1) locks it and exits),
-        // then waits for input, closing our end of which lets it end.
-        let input = try ChildPipe()
-        let holder = try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec 9>>\"$0\" && flock 9 && read x", lock.path],
-                                      standardInput: .pipe(input))
+        // says so, then waits for input, closing our end of which lets it end. Killed only once
+        // it has said so: while flock(1) itself is still alive it holds the descriptor too, and
+        // the lock would outlive the shell (under load that window was long enough to fail).
+        let input = try ChildPipe(), output = try ChildPipe()
+        let holder = try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec 9>>\"$0\" && flock 9 && echo locked && read x", lock.path],
+                                      standardInput: .pipe(input), standardOutput: .pipe(output))
         defer { try? input.fileHandleForWriting.close() }
-        while try !GroupLock(stateDirectory: dir.url.path, group: "g").isHeldElsewhere() {
-            usleep(10_000)
-        }
+        let said = output.fileHandleForReading.readData(ofLength: 7)
+        #expect(String(decoding: said, as: UTF8.self) == "locked\n")
+        #expect(try GroupLock(stateDirectory: dir.url.path, group: "g").isHeldElsewhere())
         #expect(try !lock.tryLock())
         kill(holder.processIdentifier, SIGKILL)
         holder.waitUntilExit()
