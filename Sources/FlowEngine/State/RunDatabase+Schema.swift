@@ -49,9 +49,9 @@ extension RunDatabase {
         // Counted in SQL (every open asks; the names are read only when some are unknown).
         let (applied, unknown) = try reader.read { db -> (Int, [String]) in
             guard try db.tableExists("grdb_migrations") else { return (0, []) }
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), sum(identifier NOT IN (\(marks))) FROM grdb_migrations",
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(identifier NOT IN (\(marks))), 0) FROM grdb_migrations",
                                        arguments: StatementArguments(known))
-            let applied: Int = row?[0] ?? 0, unknown: Int = row?[1] ?? 0
+            let applied = (row?[0] as Int?) ?? 0, unknown = (row?[1] as Int?) ?? 0
             guard unknown > 0 else { return (applied, []) }
             return (applied, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations WHERE identifier NOT IN (\(marks)) ORDER BY identifier",
                                                  arguments: StatementArguments(known)))
