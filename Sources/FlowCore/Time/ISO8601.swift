@@ -21,43 +21,50 @@ public enum ISO8601 {
     /// `2026-03-08T07:00:00Z`, `2026-03-08T07:00:00.5+01:00`. The `T` may be lower case.
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
-        var at = 0
-        func number(_ count: Int) -> Int? {
-            guard let value = CivilTime.number(bytes, at, count) else { return nil }
-            at += count
-            return value
-        }
-        func expect(_ characters: String) -> Bool {
-            guard at < bytes.count, characters.utf8.contains(bytes[at]) else { return false }
-            at += 1
-            return true
-        }
-        guard let whole = CivilTime.seconds(bytes, at: &at, separators: "Tt") else { return nil }
+        var reader = DigitReader(bytes: bytes, at: 0)
+        guard let whole = CivilTime.seconds(bytes, at: &reader.at, separators: "Tt") else { return nil }
         var fraction = 0.0
-        if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
-            at += 1
+        if reader.expect(".") {
             var scale = 0.1
-            let start = at
-            while at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 {
-                fraction += Double(bytes[at] - 0x30) * scale
+            let start = reader.at
+            while let digit = reader.number(1) {
+                fraction += Double(digit) * scale
                 scale /= 10
-                at += 1
             }
-            guard at > start else { return nil }
+            guard reader.at > start else { return nil }
         }
         var offset = 0
-        if expect("Zz") {
+        if reader.expect("Zz") {
             offset = 0
-        } else if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") {
-            let sign = bytes[at] == UInt8(ascii: "-") ? -1 : 1
-            at += 1
-            guard let hours = number(2), expect(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+        } else if let sign = reader.expect("-") ? -1 : reader.expect("+") ? 1 : nil {
+            guard let hours = reader.number(2), reader.expect(":"), let minutes = reader.number(2), hours < 24, minutes < 60 else { return nil }
             offset = sign * (hours * 3600 + minutes * 60)
         } else {
             return nil
         }
-        guard at == bytes.count else { return nil }
+        guard reader.at == bytes.count else { return nil }
         return Date(timeIntervalSince1970: Double(whole - offset) + fraction)
+    }
+}
+
+/// A reading position in ASCII text, for the date and time parsers: each read that fits moves past
+/// what it read; one that does not leaves the position where it was.
+struct DigitReader {
+    let bytes: [UInt8]
+    var at: Int
+
+    /// The next `count` bytes as a decimal number, if they are all digits.
+    mutating func number(_ count: Int) -> Int? {
+        guard let value = CivilTime.number(bytes, at, count) else { return nil }
+        at += count
+        return value
+    }
+
+    /// Whether the next byte is one of `characters` (ASCII).
+    mutating func expect(_ characters: String) -> Bool {
+        guard at < bytes.count, characters.utf8.contains(bytes[at]) else { return false }
+        at += 1
+        return true
     }
 }
 
@@ -87,22 +94,12 @@ public struct CivilTime: Equatable, Sendable {
     /// Reads `YYYY-MM-DD?HH:MM:SS` (`?` one of `separators`) from `bytes` at `at`, moving past
     /// it: seconds since 1970-01-01 (UTC), or nil when it is not a real date and time.
     public static func seconds(_ bytes: [UInt8], at: inout Int, separators: String) -> Int? {
-        var position = at
-        func number(_ count: Int) -> Int? {
-            guard let value = Self.number(bytes, position, count) else { return nil }
-            position += count
-            return value
-        }
-        func expect(_ characters: String) -> Bool {
-            guard position < bytes.count, characters.utf8.contains(bytes[position]) else { return false }
-            position += 1
-            return true
-        }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect(separators),
-              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
+        var r = DigitReader(bytes: bytes, at: at)
+        guard let year = r.number(4), r.expect("-"), let month = r.number(2), r.expect("-"), let day = r.number(2), r.expect(separators),
+              let hour = r.number(2), r.expect(":"), let minute = r.number(2), r.expect(":"), let second = r.number(2),
               (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 61 else { return nil }
-        at = position
+        at = r.at
         return days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
